@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs and runs all of it, browser tests included.
+# Usage: bash scripts/test.sh [pytest args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian's Chromium for the browser tests (never `playwright install`: it cannot download here).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
+VENV="${ALLIANCE_LENS_VENV:-.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install -q --upgrade pip
+"$VENV/bin/python" -m pip install -q -e ".[test]"
+
+export PYTHONDONTWRITEBYTECODE=1
+"$VENV/bin/python" -m ruff check src tests bench
+"$VENV/bin/python" -m mypy
+exec "$VENV/bin/python" -m pytest "$@"
