@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import a folder of CSV files or an .xlsx workbook")
     p.add_argument("path", metavar="PATH")
-    p.add_argument("--replace", action="store_true", help="replace alliances that already exist (kept in the audit log)")
+    p.add_argument(
+        "--replace", action="store_true", help="replace alliances that already exist (kept in the audit log)"
+    )
     _add_db(p)
 
     p = sub.add_parser("export", help="write an alliance in the interchange format (folder, or .xlsx by suffix)")
@@ -64,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=what)
         p.add_argument("alliance", metavar="ALLIANCE")
         p.add_argument("--json", action="store_true", help="a JSON array instead of a readable table")
-        p.add_argument("--lang", choices=["en", "nl"], default=None, help="language of the text (default: the alliance's)")
+        p.add_argument(
+            "--lang", choices=["en", "nl"], default=None, help="language of the text (default: the alliance's)"
+        )
         _add_db(p)
 
     p = sub.add_parser("report", help="a one-page report: .html, .png, .svg or .pdf")

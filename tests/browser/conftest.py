@@ -6,6 +6,8 @@ page error; a screenshot of each test's last state is kept in ``test-artifacts/`
 
 from __future__ import annotations
 
+import contextlib
+import contextlib
 import os
 import socket
 import subprocess
@@ -89,10 +91,9 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     pg.guard = guard
     yield pg
     ARTIFACTS.mkdir(exist_ok=True)
-    try:
+    # the screenshot is a by-product; a closed page must not hide the test's own result
+    with contextlib.suppress(Exception):
         pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    except Exception:  # the screenshot is a by-product; a closed page must not hide the test's own result
-        pass
     context.close()
     guard.assert_clean()
 
@@ -148,10 +149,8 @@ def stop_server(server: Server) -> None:
         os.killpg(server.process.pid, signal.SIGTERM)
         server.process.wait(timeout=10)
     except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(server.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 PYTHON = sys.executable
