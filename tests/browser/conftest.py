@@ -7,7 +7,6 @@ page error; a screenshot of each test's last state is kept in ``test-artifacts/`
 from __future__ import annotations
 
 import contextlib
-import contextlib
 import os
 import socket
 import subprocess
