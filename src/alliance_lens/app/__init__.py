@@ -1,0 +1,57 @@
+"""The app layer: ipywidgets dashboards over the workspace (the only layer that imports ipywidgets).
+
+* :func:`facilitator_dashboard` — the facilitator's live dashboard (forms, charts, presentation mode);
+* :func:`alliance_lens.app.client.client_dashboard` — the read-only view behind a client link.
+
+Both read the workspace from ``ALLIANCE_LENS_DB`` (an SQLAlchemy URL; unset = the default workspace).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alliance_lens.app.dashboard import FacilitatorDashboard
+
+log = logging.getLogger("alliance_lens.app")
+
+DB_ENV = "ALLIANCE_LENS_DB"
+
+__all__ = ["DB_ENV", "facilitator_dashboard"]
+
+
+def db_url_from_env() -> str | None:
+    """The workspace URL the server passed in ``ALLIANCE_LENS_DB`` (``None``: the default workspace)."""
+    return os.environ.get(DB_ENV) or None
+
+
+def facilitator_dashboard(db_url: str | None = None, *, display: bool = True,
+                          poll_interval: float = 2.0) -> FacilitatorDashboard:
+    """Build the facilitator's dashboard on the workspace at ``db_url`` (default: ``ALLIANCE_LENS_DB``).
+
+    With ``display`` the dashboard is displayed at once (as a notebook cell would); it is returned either way.
+    The state polls the workspace every ``poll_interval`` seconds, so writes of other kernels show.
+    """
+    from alliance_lens.app.dashboard import FacilitatorDashboard
+    from alliance_lens.app.state import DashboardState
+    from alliance_lens.store import Workspace
+
+    try:
+        from alliance_lens.charts import theme
+
+        theme.enable()
+    except Exception:  # the charts then keep Altair's default look; worth a log line, not a broken page
+        log.warning("the alliance_lens chart theme could not be enabled", exc_info=True)
+
+    workspace = Workspace.open(db_url or db_url_from_env())
+    state = DashboardState(workspace)
+    dashboard = FacilitatorDashboard(state)
+    if poll_interval > 0:
+        state.start_polling(poll_interval)
+    if display:
+        from IPython.display import display as show
+
+        show(dashboard.widget)  # type: ignore[no-untyped-call]
+    return dashboard

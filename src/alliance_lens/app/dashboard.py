@@ -1,0 +1,119 @@
+"""The facilitator's dashboard: alliance picker, charts, pattern cards, overdue agreements, forms in tabs.
+
+Presentation mode hides the forms and draws the charts large, for the screen in the room; the language switch
+relabels everything (English / Dutch). Every saved entry refreshes the state once, and every view observing it
+redraws itself without reloading the page.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+import ipywidgets as widgets
+
+from alliance_lens.app.forms import FORM_TABS, Form
+from alliance_lens.app.state import DashboardState
+from alliance_lens.app.views import (
+    FACILITATOR_CHARTS,
+    STYLE,
+    ChartView,
+    OverdueList,
+    PatternCards,
+    StatusLine,
+    as_of,
+)
+
+log = logging.getLogger("alliance_lens.app")
+
+
+class FacilitatorDashboard:
+    """The whole facilitator dashboard of one :class:`DashboardState`; ``widget`` is what is displayed."""
+
+    def __init__(self, state: DashboardState) -> None:
+        self.state = state
+        tr = state.tr
+        self.title = widgets.HTML("").add_class("al-title")
+        self.picker = widgets.Dropdown(options=state.alliances, value=state.alliance_id).add_class("al-alliance-picker")
+        self.language = widgets.ToggleButtons(options=[("EN", "en"), ("NL", "nl")], value=state.language,
+                                              style={"button_width": "3.5em"}).add_class("al-language")
+        self.presentation = widgets.ToggleButton(value=state.presentation, icon="").add_class("al-presentation-toggle")
+        self.undo = widgets.Button(button_style="warning").add_class("al-undo")
+        self.status = StatusLine(state)
+        self.as_of = widgets.HTML("").add_class("al-as-of")
+        header = widgets.HBox([self.title, self.picker, self.language, self.presentation, self.undo, self.as_of])
+        header.add_class("al-header")
+
+        self.charts = [ChartView(state, css, fn) for css, fn in FACILITATOR_CHARTS]
+        self.patterns = PatternCards(state)
+        self.overdue = OverdueList(state)
+        chart_box = widgets.VBox(
+            [self.charts[0].widget, self.patterns.widget, *[c.widget for c in self.charts[1:]], self.overdue.widget]
+        ).add_class("al-charts")
+
+        self.forms: list[Form] = [cls(state) for _, cls in FORM_TABS]
+        self.tabs = widgets.Tab(children=[f.widget for f in self.forms]).add_class("al-forms")
+        body = widgets.HBox([chart_box, self.tabs]).add_class("al-body")
+        self.widget = widgets.VBox([widgets.HTML(STYLE), header, self.status.widget, body]).add_class("al-dashboard")
+
+        self.picker.observe(self._on_pick, names="value")
+        self.language.observe(self._on_language, names="value")
+        self.presentation.observe(self._on_presentation, names="value")
+        self.undo.on_click(lambda _b: state.guarded("action_undo", state.undo))
+        state.observe(self._on_state_alliances, names="alliances")
+        state.observe(self._on_state_alliance, names="alliance_id")
+        state.observe(lambda _c: self._relabel(), names=["language", "data"])
+        state.observe(self._on_state_presentation, names="presentation")
+        self._relabel()
+        log.debug("dashboard built with %s", tr("app_title"))
+
+    # the widgets write into the state; the state's observers redraw the views
+    def _on_pick(self, change: dict[str, Any]) -> None:
+        if change["new"] and change["new"] != self.state.alliance_id:
+            self.state.guarded("action_refresh", lambda: self.state.select(change["new"]))
+
+    def _on_language(self, change: dict[str, Any]) -> None:
+        self.state.language = change["new"]
+
+    def _on_presentation(self, change: dict[str, Any]) -> None:
+        self.state.presentation = bool(change["new"])
+
+    # the state writes back into the widgets (another view, or the state itself, may change it)
+    def _on_state_alliances(self, _change: dict[str, Any]) -> None:
+        self.picker.options = self.state.alliances
+
+    def _on_state_alliance(self, change: dict[str, Any]) -> None:
+        if self.picker.value != change["new"]:
+            self.picker.value = change["new"]
+
+    def _on_state_presentation(self, change: dict[str, Any]) -> None:
+        on = bool(change["new"])
+        self.presentation.value = on
+        if on:
+            self.widget.add_class("al-presenting")
+            self.tabs.layout.display = "none"
+        else:
+            self.widget.remove_class("al-presenting")
+            self.tabs.layout.display = None
+
+    def _relabel(self) -> None:
+        s = self.state
+        tr = s.tr
+        if self.language.value != s.language:
+            self.language.value = s.language
+        name = s.alliance.name if s.alliance is not None else tr("app_title")
+        self.title.value = f"<h2>{html.escape(name)}</h2>"
+        self.picker.description = tr("alliance")
+        self.presentation.description = tr("presentation")
+        self.presentation.tooltip = tr("presentation_tip")
+        self.undo.description = tr("undo")
+        when = as_of(s)
+        self.as_of.value = html.escape(tr("as_of", date=when.isoformat())) if when else ""
+        self.tabs.titles = tuple(tr(key) for key, _ in FORM_TABS)
+        if not s.alliances:
+            s.say(tr("no_alliances"))
+
+    def form(self, cls: type[Form]) -> Form:
+        """The form of class ``cls`` (for tests and scripts)."""
+        return next(f for f in self.forms if isinstance(f, cls))

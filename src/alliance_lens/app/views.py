@@ -1,0 +1,276 @@
+"""Views of a :class:`DashboardState`: charts as static SVG, pattern cards, overdue agreements, the status line.
+
+Charts are drawn as static SVG in a ``widgets.HTML`` (vl-convert, offline, ~18 ms each) rather than as
+``JupyterChart`` widgets, which ship a ~905 kB JavaScript bundle per instance: a dashboard of eight would push
+~7 MB to the browser. No chart here needs a click to reach Python. Each view observes the state and redraws
+itself; a chart whose specification did not change is not converted again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import html
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from alliance_lens.app.state import DashboardState
+
+log = logging.getLogger("alliance_lens.app")
+
+#: (css name, function name in ``alliance_lens.charts``) of the charts a dashboard shows, in order.
+FACILITATOR_CHARTS: tuple[tuple[str, str], ...] = (
+    ("contrast", "contrast_chart"),
+    ("alliance-contrast", "alliance_contrast_chart"),
+    ("quadrant", "quadrant_chart"),
+    ("trust-matrix", "trust_matrix_chart"),
+    ("timeline", "agreement_timeline_chart"),
+    ("reciprocity", "reciprocity_chart"),
+)
+CLIENT_CHARTS: tuple[tuple[str, str], ...] = (
+    ("contrast", "contrast_chart"),
+    ("alliance-contrast", "alliance_contrast_chart"),
+    ("quadrant", "quadrant_chart"),
+    ("trust-matrix", "trust_matrix_chart"),
+    ("timeline", "agreement_timeline_chart"),
+)
+
+STYLE = """
+<style>
+.al-dashboard { font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
+.al-header { align-items: center; gap: 0.8em; flex-wrap: wrap; }
+.al-title h2 { margin: 0.2em 0.6em 0.2em 0; }
+.al-status .al-error, .al-form-status.al-error, .al-invalid-text { color: #b00020; }
+.al-status .al-message { color: #1b5e20; }
+.al-busy-text { color: #555; }
+.al-spinner { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.4em; vertical-align: -0.1em;
+  border: 2px solid #bbb; border-top-color: #0072B2; border-radius: 50%; animation: al-spin 0.8s linear infinite; }
+@keyframes al-spin { to { transform: rotate(360deg); } }
+.al-body { align-items: flex-start; gap: 1em; }
+.al-charts { flex: 3 1 0; min-width: 0; }
+.al-forms { flex: 2 1 0; min-width: 28em; }
+.al-chart { overflow-x: auto; }
+.al-chart svg { max-width: 100%; height: auto; }
+.al-presenting .al-forms { display: none !important; }
+.al-presenting .al-chart svg { width: 100%; max-width: none; height: auto; }
+.al-presenting { font-size: 125%; }
+.al-cards { display: flex; flex-wrap: wrap; gap: 0.6em; }
+.al-pattern-card { border: 1px solid #ccc; border-left: 6px solid #999; border-radius: 4px; padding: 0.5em 0.8em;
+  max-width: 30em; background: #fafafa; }
+.al-pattern-card h4 { margin: 0 0 0.3em 0; }
+.al-pattern-earned_trust { border-left-color: #009E73; }
+.al-pattern-trust_lags { border-left-color: #56B4E9; }
+.al-pattern-blind_trust { border-left-color: #D55E00; }
+.al-pattern-distrust { border-left-color: #999999; }
+.al-pattern-trust_shock { border-left-color: #CC79A7; }
+.al-overdue-table { border-collapse: collapse; }
+.al-overdue-table td, .al-overdue-table th { padding: 0.2em 0.6em; border-bottom: 1px solid #ddd; text-align: left; }
+.al-badge.al-overdue { background: #D55E00; color: white; border-radius: 3px; padding: 0 0.3em; font-size: 85%; }
+.al-invalid input, input.al-invalid, .al-invalid select, .al-rating-cell.al-invalid input {
+  border-color: #b00020 !important; background: #fff0f0; }
+.al-field-message { margin-left: 0.5em; }
+.al-refused { max-width: 40em; margin: 3em auto; font-size: 120%; }
+</style>
+"""
+
+
+def svg_of(chart: Any) -> str:
+    """The chart as SVG markup, offline (``alliance_lens.charts.render``, else vl-convert directly)."""
+    import importlib
+
+    try:
+        render: Any = importlib.import_module("alliance_lens.charts.render")
+    except ImportError:  # the charts layer without its render module: convert here
+        render = None
+    if render is not None:
+        for name in ("svg_markup", "to_svg"):
+            fn = getattr(render, name, None)
+            if fn is not None:
+                return str(fn(chart))
+    import vl_convert
+
+    return str(vl_convert.vegalite_to_svg(chart.to_dict()))
+
+
+def chart_function(name: str) -> Callable[..., Any]:
+    """``alliance_lens.charts.<name>``; :class:`LookupError` if the charts layer has no such chart."""
+    from alliance_lens import charts
+
+    fn = getattr(charts, name, None)
+    if fn is None:
+        raise LookupError(f"alliance_lens.charts has no {name}")
+    return fn  # type: ignore[no-any-return]
+
+
+class ChartView:
+    """One chart of the state's metrics, as a static SVG; redrawn when the metrics or the language change."""
+
+    def __init__(self, state: DashboardState, css: str, function: str,
+                 metrics_of: Callable[[Any], Any] | None = None) -> None:
+        self.state = state
+        self.css = css
+        self.function = function
+        self.metrics_of = metrics_of or (lambda m: m)
+        self.widget = widgets.HTML("").add_class("al-chart").add_class(f"al-chart-{css}")
+        self._key: str | None = None
+        self.renders = 0  # SVG conversions done (a test checks that unchanged charts are not redrawn)
+        state.observe(lambda _c: self.update(), names=["metrics", "language"])
+        self.update()
+
+    def update(self) -> None:
+        """Redraw if the chart's specification changed; a failure shows one sentence, never a traceback."""
+        metrics = self.state.metrics
+        if metrics is None:
+            self._key = None
+            self.widget.value = f"<p><i>{html.escape(self.state.tr('no_data_yet'))}</i></p>"
+            return
+        try:
+            chart = chart_function(self.function)(self.metrics_of(metrics), lang=self.state.language)
+            spec = chart.to_dict(validate=False)
+            key = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+            if key == self._key:
+                return
+            svg = svg_of(chart)
+        except Exception:
+            log.exception("chart %s could not be drawn", self.function)
+            self._key = None
+            self.widget.value = f'<p class="al-chart-error">{html.escape(self.state.tr("chart_failed"))}</p>'
+            return
+        self._key = key
+        self.renders += 1
+        self.widget.value = svg
+
+
+def _explanation(row: Any, lang: str) -> str:
+    text = getattr(row, f"explanation_{lang}", "") or getattr(row, "explanation_en", "")
+    return "" if pd.isna(text) else str(text)
+
+
+class PatternCards:
+    """One card per pattern found: the partner, the pattern, its explanation in the current language."""
+
+    def __init__(self, state: DashboardState) -> None:
+        self.state = state
+        self.heading = widgets.HTML("")
+        self.cards = widgets.HTML("").add_class("al-pattern-cards")
+        self.widget = widgets.VBox([self.heading, self.cards]).add_class("al-patterns")
+        state.observe(lambda _c: self.update(), names=["metrics", "language"])
+        self.update()
+
+    def update(self) -> None:
+        """Redraw the cards."""
+        tr = self.state.tr
+        self.heading.value = f"<h3>{html.escape(tr('section_patterns'))}</h3>"
+        metrics = self.state.metrics
+        try:
+            patterns = None if metrics is None else metrics.patterns
+            if patterns is None or patterns.empty:
+                self.cards.value = f"<p>{html.escape(tr('no_patterns'))}</p>"
+                return
+            lang = self.state.language
+            # states first (one per partner), then trust shocks, latest first
+            shown = patterns.assign(_shock=patterns["pattern"] == "trust_shock").sort_values(
+                ["_shock", "period_end", "partner_name"], ascending=[True, False, True], kind="stable"
+            )
+            cards = []
+            for row in shown.itertuples(index=False):
+                pattern = str(row.pattern)
+                when = row.period_end
+                when_text = "" if pd.isna(when) else f' <span class="al-when">({pd.Timestamp(when).date()})</span>'
+                cards.append(
+                    f'<div class="al-pattern-card al-pattern-{html.escape(pattern)} '
+                    f'al-partner-{html.escape(str(row.partner))}">'
+                    f"<h4>{html.escape(str(row.partner_name))}: {html.escape(tr('pattern_' + pattern))}{when_text}</h4>"
+                    f"<p>{html.escape(_explanation(row, lang))}</p></div>"
+                )
+            self.cards.value = f'<div class="al-cards">{"".join(cards)}</div>'
+        except Exception:
+            log.exception("pattern cards could not be drawn")
+            self.cards.value = f"<p>{html.escape(tr('chart_failed'))}</p>"
+
+
+class OverdueList:
+    """The agreements past their due date and still open, most overdue first."""
+
+    def __init__(self, state: DashboardState) -> None:
+        self.state = state
+        self.widget = widgets.HTML("").add_class("al-overdue")
+        state.observe(lambda _c: self.update(), names=["metrics", "language"])
+        self.update()
+
+    def update(self) -> None:
+        """Redraw the list."""
+        tr = self.state.tr
+        head = f"<h3>{html.escape(tr('section_overdue'))}</h3>"
+        metrics = self.state.metrics
+        try:
+            status = None if metrics is None else metrics.agreement_status
+            overdue = None if status is None else status[status["overdue"].fillna(False).astype(bool)]
+            if overdue is None or overdue.empty:
+                self.widget.value = head + f"<p>{html.escape(tr('no_overdue'))}</p>"
+                return
+            rows = []
+            for r in overdue.sort_values(["due_on", "agreement_id"], kind="stable").itertuples(index=False):
+                due = "" if pd.isna(r.due_on) else str(pd.Timestamp(r.due_on).date())
+                rows.append(
+                    f'<tr class="al-overdue-row al-overdue-{html.escape(str(r.agreement_id))}">'
+                    f"<td>{html.escape(str(r.title))}</td><td>{html.escape(str(r.owner_name))}</td>"
+                    f"<td>{due}</td><td>{html.escape(tr('status_' + str(r.status)))}</td></tr>"
+                )
+            header = "".join(f"<th>{html.escape(tr(k))}</th>" for k in ("title", "owner", "due_on", "status"))
+            self.widget.value = head + f'<table class="al-overdue-table"><tr>{header}</tr>{"".join(rows)}</table>'
+        except Exception:
+            log.exception("overdue list could not be drawn")
+            self.widget.value = head + f"<p>{html.escape(tr('chart_failed'))}</p>"
+
+
+class StatusLine:
+    """Busy spinner while the state works; otherwise the last message or error, one sentence."""
+
+    def __init__(self, state: DashboardState) -> None:
+        self.state = state
+        self.widget = widgets.HTML("").add_class("al-status")
+        state.observe(lambda _c: self.update(), names=["busy", "message", "error", "language"])
+        self.update()
+
+    def update(self) -> None:
+        """Show the current state."""
+        s = self.state
+        if s.busy:
+            self.widget.value = (
+                f'<span class="al-busy"><span class="al-spinner"></span>'
+                f'<span class="al-busy-text">{html.escape(s.tr("updating"))}</span></span>'
+            )
+            self.widget.add_class("al-is-busy")
+            return
+        self.widget.remove_class("al-is-busy")
+        if s.error:
+            self.widget.value = f'<span class="al-error">{html.escape(s.error)}</span>'
+        elif s.message:
+            self.widget.value = f'<span class="al-message">{html.escape(s.message)}</span>'
+        else:
+            self.widget.value = ""
+
+
+def as_of(state: DashboardState) -> dt.date | None:
+    """The date the dashboard shows the alliance as of: its latest session (or ``None``)."""
+    data = state.data
+    if data is None or data.sessions.empty:
+        return None
+    latest = data.sessions["date"].max()
+    return None if pd.isna(latest) else pd.Timestamp(latest).date()
+
+
+def hide_below_floor(metrics: Any) -> Any:
+    """The metrics with every dyad under the anonymity floor removed from the trust matrix."""
+    matrix = getattr(metrics, "trust_matrix", None)
+    if matrix is None or "below_floor" not in matrix.columns or not dataclasses.is_dataclass(metrics):
+        return metrics
+    kept = matrix[~matrix["below_floor"].fillna(True).astype(bool)].reset_index(drop=True)
+    return dataclasses.replace(metrics, trust_matrix=kept)  # type: ignore[type-var]
