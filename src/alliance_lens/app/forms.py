@@ -185,8 +185,9 @@ class Form:
 
         def run() -> None:
             self.clear_messages()
-            if self.state.read_only or self.state.alliance_id is None:
-                raise UserError("This view cannot change anything.")
+            if self.state.read_only:
+                raise UserError("This view is read-only: it cannot change anything.")
+            self.alliance_id()  # "choose an alliance first" when there is none
             done.append(write())
             self.state.refresh()
             text = self.state.tr("saved", what=done[0])

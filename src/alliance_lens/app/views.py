@@ -259,7 +259,10 @@ class StatusLine:
 
 
 def as_of(state: DashboardState) -> dt.date | None:
-    """The date the dashboard shows the alliance as of: its latest session (or ``None``)."""
+    """The date the dashboard shows the alliance as of: that of its metrics, else its latest session."""
+    metrics_as_of = getattr(state.metrics, "as_of", None)
+    if metrics_as_of is not None and not pd.isna(metrics_as_of):
+        return pd.Timestamp(metrics_as_of).date()
     data = state.data
     if data is None or data.sessions.empty:
         return None

@@ -1,0 +1,370 @@
+"""The facilitator's dashboard without a browser: build the views, set values, click, check store and state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import ipywidgets as widgets
+import pandas as pd
+import pytest
+
+from alliance_lens import synth
+from alliance_lens.app import forms
+from alliance_lens.app.dashboard import FacilitatorDashboard
+from alliance_lens.app.i18n import LABELS
+from alliance_lens.app.state import DashboardState
+from alliance_lens.model import Session
+
+store = pytest.importorskip("alliance_lens.store")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return synth.generate_sample()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sample) -> str:
+    url = f"sqlite:///{tmp_path / 'workspace.sqlite'}"
+    ws = store.Workspace.open(url)
+    ws.import_data(sample)
+    ws.close()
+    return url
+
+
+@pytest.fixture
+def workspace(db_url: str) -> Iterator[store.Workspace]:
+    ws = store.Workspace.open(db_url)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def dash(workspace) -> FacilitatorDashboard:
+    return FacilitatorDashboard(DashboardState(workspace))
+
+
+def _aid(dash: FacilitatorDashboard) -> str:
+    assert dash.state.alliance_id is not None
+    return dash.state.alliance_id
+
+
+def _messages(form: forms.Form) -> dict[str, str]:
+    return {c: f.message.value for c, f in form.fields.items() if f.message.value}
+
+
+def test_state_holds_the_selected_alliance_its_data_and_metrics(dash: FacilitatorDashboard, workspace) -> None:
+    state = dash.state
+    aid = _aid(dash)
+    assert [a for _, a in state.alliances] == list(workspace.alliances()["alliance_id"])
+    assert len(state.data.agreements) == len(workspace.load(aid).agreements)
+    assert state.metrics is not None and state.metrics.alliance_id == aid
+    assert state.revision == workspace.revision(aid)
+    assert not state.busy and not state.error
+    # every chart was drawn as an SVG, none failed
+    for chart in dash.charts:
+        assert "<svg" in chart.widget.value, chart.css
+    assert "al-pattern-card" in dash.patterns.cards.value
+
+
+def test_new_agreement_lands_in_store_and_state(dash: FacilitatorDashboard, workspace) -> None:
+    form = dash.form(forms.AgreementForm)
+    aid = _aid(dash)
+    before = len(workspace.load(aid).agreements)
+    generation = dash.state.generation
+    new_id = form.agreement_id.value
+    assert form.made_on.value == dash.state.data.sessions["date"].max().date()  # made on = current session
+    form.title.value = "Share the test bench schedule"
+    form.kind.value = "process"
+    form.owner.value = form.owner.options[1][1]
+    form.beneficiaries.value = (form.beneficiaries.options[0][1],)
+    form.due_on.value = form.made_on.value + dt.timedelta(days=30)
+    form.save.click()
+
+    stored = workspace.load(aid).agreements
+    assert len(stored) == before + 1
+    row = stored[stored["agreement_id"] == new_id].iloc[0]
+    assert row["title"] == "Share the test bench schedule" and row["kind"] == "process"
+    assert new_id in set(dash.state.data.agreements["agreement_id"])
+    assert new_id in set(dash.state.metrics.agreement_status["agreement_id"])
+    assert dash.state.generation == generation + 1  # reloaded and recomputed once
+    assert "Share the test bench schedule" in form.status.value
+    # ready for the next one: title cleared, a fresh id
+    assert form.title.value == "" and form.agreement_id.value != new_id
+
+
+def test_bad_agreement_shows_messages_beside_fields_and_writes_nothing(dash: FacilitatorDashboard, workspace) -> None:
+    form = dash.form(forms.AgreementForm)
+    aid = _aid(dash)
+    revision = workspace.revision(aid)
+    form.title.value = "   "
+    form.due_on.value = None
+    form.save.click()
+    assert set(_messages(form)) == {"title", "due_on"}
+    assert "al-invalid" in form.fields["title"].box._dom_classes
+    assert workspace.revision(aid) == revision
+
+    # due before made: the model's own check, shown beside the due date
+    form.title.value = "Deliver the report"
+    form.due_on.value = form.made_on.value - dt.timedelta(days=1)
+    form.save.click()
+    assert set(_messages(form)) == {"due_on"}
+    assert "before" in form.fields["due_on"].message.value
+    assert workspace.revision(aid) == revision
+
+    # an id already taken: refused by the store, nothing written, the reason shown
+    form.due_on.value = form.made_on.value
+    form.agreement_id.value = str(dash.state.data.agreements["agreement_id"].iloc[0])
+    form.save.click()
+    assert workspace.revision(aid) == revision
+    assert _messages(form) or "al-error" in form.status._dom_classes
+    # fixing the fields clears the messages
+    form.agreement_id.value = forms.next_id(list(dash.state.data.agreements["agreement_id"]), "A")
+    form.save.click()
+    assert not _messages(form)
+    assert workspace.revision(aid) > revision
+
+
+def _overdue_open(dash: FacilitatorDashboard) -> pd.Series:
+    status = dash.state.metrics.agreement_status
+    open_due = status[(status["status"] == "open") & status["overdue"].astype(bool)]
+    assert not open_due.empty, "the sample has overdue open agreements"
+    return open_due.iloc[0]
+
+
+def test_marking_an_agreement_broken_updates_metrics_charts_and_cards(dash: FacilitatorDashboard, workspace) -> None:
+    form = dash.form(forms.OutcomeForm)
+    agreement = _overdue_open(dash)
+    owner = agreement["owner"]
+    trends = dash.state.metrics.trends
+    last = trends[trends["partner"] == owner].sort_values("period_end").iloc[-1]
+    contrast = dash.charts[0]
+    svg_before, renders = contrast.widget.value, contrast.renders
+    overdue_before = dash.overdue.widget.value
+    assert agreement["title"] in overdue_before
+
+    form.owner_filter.value = owner
+    css = f"al-outcome-{forms._css_id(agreement['agreement_id'])}"
+    row = next(r for r in form.rows.children if css in r._dom_classes)
+    broken = next(b for b in row.children if "al-mark-broken" in getattr(b, "_dom_classes", ()))
+    broken.click()
+
+    outcomes = workspace.load(_aid(dash)).outcomes
+    mine = outcomes[outcomes["agreement_id"] == agreement["agreement_id"]]
+    assert list(mine["status"])[-1] == "broken"
+    status = dash.state.metrics.agreement_status.set_index("agreement_id").loc[agreement["agreement_id"]]
+    assert status["status"] == "broken"
+    after = dash.state.metrics.trends
+    new_last = after[(after["partner"] == owner) & (after["period_id"] == last["period_id"])].iloc[0]
+    assert new_last["reliability"] < last["reliability"]
+    # the chart was redrawn with the new figures, the overdue list lost the agreement, the row left the form
+    assert contrast.renders == renders + 1 and contrast.widget.value != svg_before
+    assert agreement["title"] not in dash.overdue.widget.value
+    assert all(f"al-outcome-{forms._css_id(agreement['agreement_id'])}" not in r._dom_classes
+               for r in form.rows.children)
+
+
+def test_pattern_cards_follow_the_metrics(dash: FacilitatorDashboard) -> None:
+    patterns = dash.state.metrics.patterns
+    html_en = dash.patterns.cards.value
+    for row in patterns.itertuples():
+        assert f"al-pattern-{row.pattern}" in html_en
+    first = patterns.iloc[0]
+    assert str(first["explanation_en"])[:40].replace("'", "&#x27;") in html_en
+    dash.state.language = "nl"
+    assert str(first["explanation_nl"])[:40].replace("'", "&#x27;") in dash.patterns.cards.value
+
+
+def test_rating_grid_saves_all_cells_at_once(dash: FacilitatorDashboard, workspace) -> None:
+    grid = dash.form(forms.RatingGrid)
+    aid = _aid(dash)
+    partners = list(dash.state.data.partners["partner_id"])
+    assert len(grid.cells) == len(partners) * (len(partners) - 1)
+    before = len(workspace.load(aid).trust_ratings)
+    session = grid.session.value
+    assert session == dash.state.data.sessions.sort_values("date")["session_id"].iloc[-1]
+    lo, hi = dash.state.alliance.trust_min, dash.state.alliance.trust_max
+    cells = list(grid.cells.items())
+    for (_rater, _ratee), cell in cells[:5]:
+        cell.value = f"{hi:g}"
+    cells[5][1].value = "7,5" if lo <= 7.5 <= hi else f"{lo:g}"  # a comma decimal is accepted
+    grid.respondent.value = "programme lead"
+    grid.save.click()
+
+    ratings = workspace.load(aid).trust_ratings
+    assert len(ratings) == before + 6
+    new = ratings[(ratings["session_id"] == session) & (ratings["respondent"] == "programme lead")]
+    assert len(new) >= 6
+    (rater, ratee), _ = cells[0]
+    assert hi in set(new[(new["rater"] == rater) & (new["ratee"] == ratee)]["score"])
+    assert all(cell.value == "" for cell in grid.cells.values())  # emptied for the next respondent
+    assert len(dash.state.data.trust_ratings) == before + 6
+
+
+def test_rating_grid_refuses_bad_cells_and_writes_nothing(dash: FacilitatorDashboard, workspace) -> None:
+    grid = dash.form(forms.RatingGrid)
+    aid = _aid(dash)
+    revision = workspace.revision(aid)
+    hi = dash.state.alliance.trust_max
+    cells = list(grid.cells.values())
+    cells[0].value = "3"
+    cells[1].value = "lots"
+    cells[2].value = f"{hi + 1:g}"
+    grid.save.click()
+    assert workspace.revision(aid) == revision
+    assert "al-invalid" in cells[1]._dom_classes and "al-invalid" in cells[2]._dom_classes
+    assert "al-invalid" not in cells[0]._dom_classes
+    assert "not a number" in grid.status.value and "outside the scale" in grid.status.value
+    for c in cells:
+        c.value = ""
+    grid.save.click()
+    assert "at least one" in grid.status.value
+    assert workspace.revision(aid) == revision
+
+
+def test_undo_takes_back_the_last_change(dash: FacilitatorDashboard, workspace) -> None:
+    form = dash.form(forms.AgreementForm)
+    aid = _aid(dash)
+    new_id = form.agreement_id.value
+    form.title.value = "An agreement to take back"
+    form.due_on.value = form.made_on.value
+    form.save.click()
+    assert new_id in set(workspace.load(aid).agreements["agreement_id"])
+    dash.undo.click()
+    assert new_id not in set(workspace.load(aid).agreements["agreement_id"])
+    assert new_id not in set(dash.state.data.agreements["agreement_id"])
+    assert dash.state.message and not dash.state.error
+    assert dash.status.widget.value
+
+
+def test_no_exception_escapes_a_callback(dash: FacilitatorDashboard, monkeypatch: pytest.MonkeyPatch,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    def broken(*_a: object, **_k: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(dash.state.workspace, "add", broken)
+    form = dash.form(forms.AgreementForm)
+    form.title.value = "Anything"
+    form.due_on.value = form.made_on.value
+    with caplog.at_level(logging.ERROR, logger="alliance_lens.app"):
+        form.save.click()  # must not raise
+    assert "Something went wrong" in form.status.value
+    assert "Traceback" not in form.status.value and "disk on fire" not in form.status.value
+    assert any("disk on fire" in (r.exc_text or "") or r.exc_info for r in caplog.records)
+
+    monkeypatch.setattr(dash.state.workspace, "undo", broken)
+    dash.undo.click()
+    assert dash.state.error.startswith("Something went wrong")
+
+
+def test_language_switch_relabels_everything(dash: FacilitatorDashboard) -> None:
+    dash.language.value = "nl"
+    assert dash.state.language == "nl"
+    assert dash.tabs.titles[0] == LABELS["tab_agreement"]["nl"]
+    assert dash.form(forms.AgreementForm).save.description == LABELS["add_agreement"]["nl"]
+    assert dash.undo.description == LABELS["undo"]["nl"]
+    outcome_buttons = [b.description for r in dash.form(forms.OutcomeForm).rows.children for b in r.children[1:]]
+    assert LABELS["status_broken"]["nl"] in outcome_buttons
+    dash.language.value = "en"
+    assert dash.tabs.titles[0] == LABELS["tab_agreement"]["en"]
+
+
+def test_every_label_exists_in_both_languages() -> None:
+    for key, entry in LABELS.items():
+        assert set(entry) == {"en", "nl"} and all(entry.values()), key
+
+
+def test_presentation_mode_hides_the_forms(dash: FacilitatorDashboard) -> None:
+    dash.presentation.value = True
+    assert dash.state.presentation
+    assert dash.tabs.layout.display == "none"
+    assert "al-presenting" in dash.widget._dom_classes
+    dash.presentation.value = False
+    assert dash.tabs.layout.display is None
+
+
+def test_polling_shows_writes_of_another_kernel(dash: FacilitatorDashboard, db_url: str) -> None:
+    aid = _aid(dash)
+    assert dash.state.poll() is False  # nothing changed
+    other = store.Workspace.open(db_url)
+    try:
+        other.add(Session(aid, "S-other", dt.date(2030, 1, 1), "Written elsewhere"))
+    finally:
+        other.close()
+    assert dash.state.poll() is True
+    assert "S-other" in set(dash.state.data.sessions["session_id"])
+    session_form = dash.form(forms.SessionForm)
+    assert "S-other" in {v for _, v in session_form.pick.options}
+
+
+def test_partner_and_session_forms_add_and_edit(dash: FacilitatorDashboard, workspace) -> None:
+    aid = _aid(dash)
+    pf = dash.form(forms.PartnerForm)
+    pf.pick.value = ""
+    pf.partner_id.value = "harbour"
+    pf.name.value = "Harbour Batteries"
+    pf.save.click()
+    partners = workspace.load(aid).partners
+    assert "Harbour Batteries" in set(partners["name"])
+    assert ("Harbour Batteries", "harbour") in dash.form(forms.AgreementForm).owner.options
+    # rename it, then record that it shared its goals
+    pf.pick.value = "harbour"
+    pf.name.value = "Harbour Battery Works"
+    pf.save.click()
+    pf.goals_on.value = dt.date(2025, 9, 1)
+    pf.mark_goals.click()
+    row = workspace.load(aid).partners.set_index("partner_id").loc["harbour"]
+    assert row["name"] == "Harbour Battery Works"
+    assert pd.Timestamp(row["goals_shared_on"]).date() == dt.date(2025, 9, 1)
+    assert len(dash.form(forms.RatingGrid).cells) == len(partners) * (len(partners) - 1)
+
+    sf = dash.form(forms.SessionForm)
+    sf.pick.value = ""
+    sf.session_id.value = "S-new"
+    sf.date.value = dt.date(2030, 2, 1)
+    sf.title.value = "Dialogue on what we believe"
+    sf.kind.value = "dialogue"
+    sf.save.click()
+    sessions = workspace.load(aid).sessions.set_index("session_id")
+    assert sessions.loc["S-new", "kind"] == "dialogue"
+    # the newest session becomes the default for new agreements and for the rating grid
+    assert dash.form(forms.AgreementForm).made_on.value == dt.date(2030, 2, 1)
+    assert dash.form(forms.RatingGrid).session.value == "S-new"
+    sf.pick.value = "S-new"
+    sf.title.value = "Dialogue, renamed"
+    sf.save.click()
+    assert workspace.load(aid).sessions.set_index("session_id").loc["S-new", "title"] == "Dialogue, renamed"
+
+
+def test_the_dashboard_has_no_entry_widgets_when_there_is_no_alliance(tmp_path: Path) -> None:
+    ws = store.Workspace.open(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    try:
+        d = FacilitatorDashboard(DashboardState(ws))
+        assert d.state.alliance_id is None and d.state.metrics is None
+        assert "import" in d.state.message
+        d.form(forms.AgreementForm).save.click()  # nothing to save into: one sentence, no exception
+        assert d.form(forms.AgreementForm).status.value
+    finally:
+        ws.close()
+
+
+def test_next_id_follows_the_existing_style() -> None:
+    assert forms.next_id(["A001", "A002", "A010"], "X") == "A011"
+    assert forms.next_id([], "S") == "S1"
+    assert forms.next_id(["S1", "S2", "kickoff"], "S") == "S3"
+
+
+def test_widgets_are_findable_by_class(dash: FacilitatorDashboard) -> None:
+    def walk(w: widgets.Widget) -> Iterator[widgets.Widget]:
+        yield w
+        for c in getattr(w, "children", ()):
+            yield from walk(c)
+
+    classes = {c for w in walk(dash.widget) for c in getattr(w, "_dom_classes", ())}
+    for needed in ("al-dashboard", "al-alliance-picker", "al-language", "al-presentation-toggle", "al-undo",
+                   "al-chart-contrast", "al-chart-quadrant", "al-patterns", "al-overdue", "al-agreement-save",
+                   "al-rating-grid", "al-status"):
+        assert needed in classes, needed

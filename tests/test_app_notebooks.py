@@ -1,0 +1,68 @@
+"""The dashboards' notebooks run headless (nbclient) on a workspace holding the sample, without an error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from alliance_lens import paths, synth
+
+store = pytest.importorskip("alliance_lens.store")
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'workspace.sqlite'}"
+    ws = store.Workspace.open(url)
+    ws.import_data(synth.generate_sample())
+    ws.close()
+    return url
+
+
+def _run(name: str, tmp_path: Path) -> nbformat.NotebookNode:
+    nb = nbformat.read(paths.notebooks_dir() / name, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "committed with outputs"
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}},
+                   store_widget_state=True).execute()
+    return nb
+
+
+def _outputs(nb: nbformat.NotebookNode) -> list[dict[str, object]]:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+
+
+def test_facilitator_notebook_executes(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLIANCE_LENS_DB", db_url)  # the kernel inherits it, as under Voilà
+    nb = _run("facilitator.ipynb", tmp_path)
+    outputs = _outputs(nb)
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert not [o for o in outputs if o.get("name") == "stderr" and "Traceback" in str(o.get("text"))]
+    assert any(WIDGET_VIEW in o.get("data", {}) for o in outputs)  # type: ignore[operator]
+    state = json.dumps(nb.metadata.get("widgets", {}))
+    assert "al-dashboard" in state and "<svg" in state and "al-pattern-card" in state
+
+
+def test_client_notebook_executes_with_a_link(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    links = pytest.importorskip("alliance_lens.links")
+    ws = store.Workspace.open(db_url)
+    aid = str(ws.alliances()["alliance_id"].iloc[0])
+    ws.close()
+    token = links.make_link(aid, dt.timedelta(days=1), db_url=db_url).token
+    monkeypatch.setenv("ALLIANCE_LENS_DB", db_url)
+    monkeypatch.setenv("QUERY_STRING", f"token={token}")
+    nb = _run("client.ipynb", tmp_path)
+    assert not [o for o in _outputs(nb) if o.get("output_type") == "error"]
+    state = json.dumps(nb.metadata.get("widgets", {}))
+    assert "al-client" in state and "<svg" in state
+
+    monkeypatch.setenv("QUERY_STRING", "token=forged")
+    nb = _run("client.ipynb", tmp_path)
+    state = json.dumps(nb.metadata.get("widgets", {}))
+    assert "al-refused" in state and "<svg" not in state
