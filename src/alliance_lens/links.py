@@ -1,0 +1,393 @@
+"""Read-only client links: signed tokens that open one alliance's dashboard, and the registry that ends them.
+
+A link carries a token signed with :mod:`itsdangerous` (no hand-rolled crypto) holding the alliance id, the
+link id and the expiry. The signing secret is generated once per workspace and kept in a ``0600`` file under
+:func:`alliance_lens.paths.home_dir` — outside the database and the repository, never in a notebook — so a
+copy of the database alone cannot mint links. The registry of links (for ``share --list`` and ``revoke``)
+lives in the workspace database, in this module's own table ``share_links``; the client server only reads it.
+
+Interface (``docs/design.md``, "Serving")::
+
+    make_link(alliance_id, expires_in, *, db_url=None, base_url=None) -> SharedLink
+    verify(token, *, db_url=None) -> LinkInfo          # raises LinkError with .reason
+    revoke(link_or_id, *, db_url=None) -> LinkInfo
+    list_links(alliance_id=None, *, db_url=None) -> list[LinkRecord]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import os
+import re
+import secrets
+import stat
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import sqlalchemy as sa
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from alliance_lens import paths
+from alliance_lens.model import UserError
+
+LinkErrorReason = Literal["missing", "tampered", "expired", "revoked", "unknown_alliance"]
+
+#: Default lifetime of a link.
+DEFAULT_EXPIRES: Final = "30d"
+#: Longest lifetime accepted: a link is a standing door into the workspace, so it must end some day.
+MAX_EXPIRES: Final = dt.timedelta(days=366)
+#: Where links point when ``--base-url`` is not given: the client server on its default port.
+DEFAULT_BASE_URL: Final = "http://127.0.0.1:8867/"
+#: Environment variable naming the secret file explicitly (e.g. shared by the facilitator's machine and the
+#: client server when both use one PostgreSQL workspace); unset = one file per workspace under the home dir.
+SECRET_FILE_ENV: Final = "ALLIANCE_LENS_LINK_SECRET_FILE"
+
+#: itsdangerous salt: a token for links cannot be replayed as any other signed value of the project.
+_SALT: Final = "alliance-lens/client-link/v1"
+_DURATION = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
+_UNITS: Final = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1)}
+
+_MESSAGES: Final[dict[str, str]] = {
+    "missing": "This link has no access token. Ask your facilitator for a new link.",
+    "tampered": "This link is not valid: it was altered or was not made by this server.",
+    "expired": "This link has expired. Ask your facilitator for a new link.",
+    "revoked": "This link has been withdrawn by the facilitator.",
+    "unknown_alliance": "The alliance of this link is no longer in this workspace.",
+}
+
+# The registry is this module's own table, with its own MetaData, created on first use: the store's schema
+# is not touched.
+_metadata = sa.MetaData()
+share_links = sa.Table(
+    "share_links",
+    _metadata,
+    sa.Column("link_id", sa.String(32), primary_key=True),
+    sa.Column("alliance_id", sa.String(64), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("revoked_at", sa.DateTime, nullable=True),
+    sa.Column("base_url", sa.String(2000), nullable=False, default=""),
+)
+
+
+class LinkError(UserError):
+    """A client link that cannot be honoured; ``reason`` says why, the message says it plainly."""
+
+    def __init__(self, reason: LinkErrorReason, message: str | None = None) -> None:
+        self.reason: LinkErrorReason = reason
+        super().__init__(message or _MESSAGES[reason])
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    """What a valid token grants: one alliance, until ``expires_at`` (UTC, naive)."""
+
+    alliance_id: str
+    link_id: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SharedLink:
+    """A link just made: its registry entry and the URL to hand to the client."""
+
+    info: LinkInfo
+    token: str
+    url: str
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """One row of the registry, with its state now."""
+
+    link_id: str
+    alliance_id: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    state: Literal["active", "expired", "revoked"]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """``30d``, ``12h``, ``2w`` → a timedelta; anything else is a :class:`UserError` naming the value."""
+    match = _DURATION.match(text)
+    if not match:
+        raise UserError(
+            f"--expires: {text!r} is not a duration; write a whole number and h, d or w, e.g. 12h, 30d, 2w"
+        )
+    amount = int(match.group(1)) * _UNITS[match.group(2).lower()]
+    if amount <= dt.timedelta(0):
+        raise UserError(f"--expires: {text!r} must be longer than zero")
+    if amount > MAX_EXPIRES:
+        raise UserError(f"--expires: {text!r} is longer than the maximum of {MAX_EXPIRES.days} days")
+    return amount
+
+
+# -- the secret ---------------------------------------------------------------------------------------------
+
+
+def _db_url(db_url: str | None) -> str:
+    return db_url or os.environ.get("ALLIANCE_LENS_DB") or paths.default_db_url()
+
+
+def secret_path(db_url: str | None = None) -> Path:
+    """The file holding the signing secret of the workspace at ``db_url``.
+
+    One file per workspace (named by a hash of its URL, so no password of a database URL is written out),
+    under the home folder; ``$ALLIANCE_LENS_LINK_SECRET_FILE`` names one explicitly.
+    """
+    explicit = os.environ.get(SECRET_FILE_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    digest = hashlib.sha256(_db_url(db_url).encode()).hexdigest()[:24]
+    return paths.home_dir() / "link-secrets" / f"{digest}.key"
+
+
+def _read_secret(path: Path) -> bytes:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise UserError(f"the link secret {path} is readable by others (mode {mode:o}); run: chmod 600 {path}")
+    secret = path.read_bytes().strip()
+    if len(secret) < 32:
+        raise UserError(f"the link secret {path} is too short; delete it to make a new one (old links end)")
+    return secret
+
+
+def load_secret(db_url: str | None = None, *, create: bool) -> bytes:
+    """The workspace's signing secret; made once (``0600``) when ``create`` and absent."""
+    path = secret_path(db_url)
+    if path.exists() or not create:
+        if not path.exists():
+            # no secret yet means no link was ever made here: every token is foreign
+            raise LinkError("tampered")
+        return _read_secret(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        # O_EXCL: two commands racing must not end with two different secrets
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_secret(path)
+    with os.fdopen(fd, "wb") as f:
+        f.write(secrets.token_urlsafe(48).encode())
+    return _read_secret(path)
+
+
+def _serializer(secret: bytes) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=_SALT)
+
+
+# -- the registry -------------------------------------------------------------------------------------------
+
+
+def _read_only_url(url: str) -> str:
+    """For SQLite, the same file opened read-only by the driver, so a reader cannot write even by mistake."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return url
+    path = Path(parsed.database).resolve()
+    return f"sqlite:///file:{path}?mode=ro&uri=true"
+
+
+@contextmanager
+def _engine(db_url: str | None, *, read_only: bool) -> Iterator[sa.Engine]:
+    url = _db_url(db_url)
+    engine = sa.create_engine(_read_only_url(url) if read_only else url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _alliance_exists(alliance_id: str, db_url: str | None) -> bool:
+    from alliance_lens.store import Workspace  # the store owns the alliances table
+
+    ws = Workspace.open(_db_url(db_url), read_only=True)
+    try:
+        return alliance_id in set(ws.alliances()["alliance_id"].astype(str))
+    finally:
+        ws.close()
+
+
+def make_link(
+    alliance_id: str,
+    expires_in: dt.timedelta,
+    *,
+    db_url: str | None = None,
+    base_url: str | None = None,
+    now: dt.datetime | None = None,
+) -> SharedLink:
+    """Register a new link to ``alliance_id`` valid for ``expires_in`` and return it with its URL."""
+    if not _alliance_exists(alliance_id, db_url):
+        raise UserError(f"share: no alliance {alliance_id!r} in this workspace (see the alliances you imported)")
+    created = (now or _utcnow()).replace(microsecond=0)
+    info = LinkInfo(alliance_id=alliance_id, link_id=secrets.token_hex(5), expires_at=created + expires_in)
+    base = base_url or DEFAULT_BASE_URL
+    if urlsplit(base).scheme not in {"http", "https"}:
+        raise UserError(f"--base-url: {base!r} is not an http:// or https:// address")
+    token = _serializer(load_secret(db_url, create=True)).dumps(
+        {"a": info.alliance_id, "l": info.link_id, "e": int(info.expires_at.replace(tzinfo=dt.UTC).timestamp())}
+    )
+    with _engine(db_url, read_only=False) as engine:
+        _metadata.create_all(engine, tables=[share_links])
+        with engine.begin() as conn:
+            conn.execute(
+                share_links.insert().values(
+                    link_id=info.link_id,
+                    alliance_id=info.alliance_id,
+                    created_at=created,
+                    expires_at=info.expires_at,
+                    revoked_at=None,
+                    base_url=base,
+                )
+            )
+    return SharedLink(info=info, token=token, url=link_url(base, token))
+
+
+def link_url(base_url: str, token: str) -> str:
+    """The URL a client opens: the client server's address with the token as the ``token`` parameter."""
+    sep = "&" if "?" in base_url else "?"
+    return f"{base_url}{sep}{urlencode({'token': token})}"
+
+
+def _decode(token: str, db_url: str | None) -> LinkInfo:
+    """The signed content of ``token``, not yet checked against the clock or the registry."""
+    try:
+        data = _serializer(load_secret(db_url, create=False)).loads(token)
+        return LinkInfo(
+            alliance_id=str(data["a"]),
+            link_id=str(data["l"]),
+            expires_at=dt.datetime.fromtimestamp(int(data["e"]), dt.UTC).replace(tzinfo=None),
+        )
+    except (BadSignature, KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise LinkError("tampered") from exc
+
+
+def verify(token: str | None, *, db_url: str | None = None, now: dt.datetime | None = None) -> LinkInfo:
+    """The alliance a client token grants, or :class:`LinkError` saying why not. Reads only, never writes."""
+    if not token or not token.strip():
+        raise LinkError("missing")
+    info = _decode(token.strip(), db_url)
+    if (now or _utcnow()) >= info.expires_at:
+        raise LinkError("expired")
+    with _engine(db_url, read_only=True) as engine:
+        try:
+            with engine.connect() as conn:
+                row = conn.execute(
+                    sa.select(share_links.c.alliance_id, share_links.c.revoked_at).where(
+                        share_links.c.link_id == info.link_id
+                    )
+                ).first()
+        except sa.exc.OperationalError as exc:  # no registry at all: no link of this workspace can be live
+            raise LinkError("revoked") from exc
+    if row is None or row.alliance_id != info.alliance_id:
+        # signed by our secret but not in the registry: the registry was reset, so the link was withdrawn
+        raise LinkError("revoked")
+    if row.revoked_at is not None:
+        raise LinkError("revoked")
+    if not _alliance_exists(info.alliance_id, db_url):
+        raise LinkError("unknown_alliance")
+    return info
+
+
+def token_from_query(query_string: str) -> str | None:
+    """The ``token`` parameter of a query string (``a=1&token=…``), or None."""
+    values = parse_qs(query_string.lstrip("?"), keep_blank_values=True).get("token")
+    return values[0] if values else None
+
+
+def _link_id_of(link_or_id: str, db_url: str | None) -> str:
+    text = link_or_id.strip()
+    if "token=" in text:
+        token = token_from_query(urlsplit(text).query) or ""
+        try:
+            return _decode(token, db_url).link_id
+        except LinkError as exc:
+            raise UserError(f"revoke: {text!r} is not a link made by this workspace") from exc
+    return text
+
+
+def revoke(link_or_id: str, *, db_url: str | None = None, now: dt.datetime | None = None) -> LinkRecord:
+    """End a link (given as its full URL or its id); returns its registry entry. Revoking twice is harmless."""
+    link_id = _link_id_of(link_or_id, db_url)
+    with _engine(db_url, read_only=False) as engine:
+        _metadata.create_all(engine, tables=[share_links])
+        with engine.begin() as conn:
+            row = conn.execute(sa.select(share_links).where(share_links.c.link_id == link_id)).first()
+            if row is None:
+                raise UserError(f"revoke: no link {link_id!r} in this workspace (alliance-lens share --list)")
+            if row.revoked_at is None:
+                conn.execute(
+                    share_links.update()
+                    .where(share_links.c.link_id == link_id)
+                    .values(revoked_at=(now or _utcnow()).replace(microsecond=0))
+                )
+    records = [r for r in list_links(db_url=db_url, now=now) if r.link_id == link_id]
+    return records[0]
+
+
+def list_links(
+    alliance_id: str | None = None, *, db_url: str | None = None, now: dt.datetime | None = None
+) -> list[LinkRecord]:
+    """Every link of the workspace (or of one alliance), newest first, with its state now."""
+    moment = now or _utcnow()
+    with _engine(db_url, read_only=False) as engine:
+        _metadata.create_all(engine, tables=[share_links])
+        query = sa.select(share_links).order_by(share_links.c.created_at.desc(), share_links.c.link_id)
+        if alliance_id is not None:
+            query = query.where(share_links.c.alliance_id == alliance_id)
+        with engine.connect() as conn:
+            rows = conn.execute(query).all()
+    records = []
+    for r in rows:
+        state: Literal["active", "expired", "revoked"] = (
+            "revoked" if r.revoked_at is not None else "expired" if moment >= r.expires_at else "active"
+        )
+        records.append(LinkRecord(r.link_id, r.alliance_id, r.created_at, r.expires_at, r.revoked_at, state))
+    return records
+
+
+# -- the command line ---------------------------------------------------------------------------------------
+
+
+def cmd_share(args: argparse.Namespace) -> int:
+    """``alliance-lens share ALLIANCE [--expires DURATION] [--base-url URL]`` and ``share --list``."""
+    if args.list:
+        records = list_links(args.alliance, db_url=args.db)
+        if not records:
+            print("no links" + (f" for alliance {args.alliance}" if args.alliance else ""))
+            return 0
+        print(f"{'link':<12}{'alliance':<20}{'created (UTC)':<22}{'expires (UTC)':<22}state")
+        for r in records:
+            print(f"{r.link_id:<12}{r.alliance_id:<20}{r.created_at:%Y-%m-%d %H:%M}{'':<6}"
+                  f"{r.expires_at:%Y-%m-%d %H:%M}{'':<6}{r.state}")
+        return 0
+    if not args.alliance:
+        raise UserError("share: name the alliance to share (or use --list)")
+    link = make_link(
+        args.alliance, parse_duration(args.expires or DEFAULT_EXPIRES), db_url=args.db, base_url=args.base_url
+    )
+    print(link.url)
+    print(
+        f"link {link.info.link_id} for alliance {link.info.alliance_id}, read-only, valid until "
+        f"{link.info.expires_at:%Y-%m-%d %H:%M} UTC; end it with: alliance-lens revoke {link.info.link_id}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    """``alliance-lens revoke LINK-OR-ID``."""
+    record = revoke(args.link, db_url=args.db)
+    print(f"link {record.link_id} for alliance {record.alliance_id} is revoked")
+    return 0
