@@ -1,0 +1,31 @@
+"""Charts of reliability against trust: pure functions from ``Metrics`` frames to Altair charts.
+
+Importing this package registers and enables the ``alliance_lens`` theme. Every function takes a
+``Metrics`` object (or the one frame it draws) and ``lang`` (``en`` or ``nl``) and returns an Altair chart
+that analysts can layer, filter and restyle; :mod:`alliance_lens.charts.render` writes them to files offline.
+"""
+
+from __future__ import annotations
+
+from alliance_lens.charts import theme
+from alliance_lens.charts.detail import (
+    agreement_timeline_chart,
+    asymmetry_chart,
+    lead_lag_chart,
+    reciprocity_chart,
+    trust_matrix_chart,
+)
+from alliance_lens.charts.trends import alliance_contrast_chart, contrast_chart, quadrant_chart, quadrant_of
+
+__all__ = [
+    "agreement_timeline_chart",
+    "alliance_contrast_chart",
+    "asymmetry_chart",
+    "contrast_chart",
+    "lead_lag_chart",
+    "quadrant_chart",
+    "quadrant_of",
+    "reciprocity_chart",
+    "theme",
+    "trust_matrix_chart",
+]

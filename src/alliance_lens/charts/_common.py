@@ -1,0 +1,157 @@
+"""Helpers shared by the chart functions: getting frames out of ``Metrics``, names, small data shaping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from alliance_lens.charts.theme import check_lang, label, pattern_label
+
+#: The state patterns (a partner's state at the latest session); ``trust_shock`` is an event instead.
+STATE_PATTERNS = ("earned_trust", "trust_lags", "blind_trust", "distrust")
+
+
+def frame_of(source: object, name: str) -> pd.DataFrame:
+    """The frame ``name`` of a ``Metrics`` object, or ``source`` itself if it is already a DataFrame."""
+    if isinstance(source, pd.DataFrame):
+        return source
+    frame = getattr(source, name, None)
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"expected a Metrics object or a DataFrame of {name!r}, got {type(source).__name__}")
+    return frame
+
+
+def optional_frame(source: object, name: str, given: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``given`` if passed, else the frame ``name`` of a ``Metrics`` object, else ``None``."""
+    if given is not None:
+        return given
+    frame = getattr(source, name, None)
+    return frame if isinstance(frame, pd.DataFrame) else None
+
+
+def partner_names(source: object, names: dict[str, str] | None = None) -> dict[str, str]:
+    """Partner id → display name, from ``names``, else from the ``Metrics`` trends (ids shown as they are)."""
+    if names is not None:
+        return dict(names)
+    found: dict[str, str] = {}
+    for frame_name in ("partners", "trends", "patterns", "agreement_status"):
+        frame = getattr(source, frame_name, None)
+        if isinstance(frame, pd.DataFrame):
+            owner = frame_name == "agreement_status"
+            id_col, name_col = ("owner", "owner_name") if owner else ("partner", "partner_name")
+            if id_col in frame.columns and name_col in frame.columns:
+                pairs = frame[[id_col, name_col]].drop_duplicates()
+                found.update({str(k): str(v) for k, v in zip(pairs[id_col], pairs[name_col], strict=True)})
+    return found
+
+
+_MONTHS = {
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    "nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+}
+
+
+def time_axis(lang: str, **kwargs: Any) -> alt.Axis:
+    """A date axis whose labels ("Mar 25", "mrt 25") are in ``lang``.
+
+    The month names live in the axis itself, not in a chart-level locale config, so the chart stays
+    layerable and draws the same in vl-convert, a browser, and the dashboard.
+    """
+    months = "[" + ",".join(f"'{m}'" for m in _MONTHS[check_lang(lang)]) + "]"
+    expr = f"{months}[month(datum.value)] + ' ' + timeFormat(datum.value, '%y')"
+    return alt.Axis(labelExpr=expr, labelAngle=0, **kwargs)
+
+
+def compact_data(frame: pd.DataFrame, *, digits: int = 4) -> alt.InlineData:
+    """The rows of ``frame`` as inline data without empty fields, numbers rounded to ``digits`` decimals.
+
+    Charts that stack rows of several kinds in one dataset (a faceted layer must) would otherwise carry every
+    column in every row, mostly as nulls. Vega reads an absent field as missing, like a null. The row limit
+    Altair sets for DataFrames (``alt.data_transformers``' ``max_rows``) is enforced here just the same.
+    """
+    limit = alt.data_transformers.options.get("max_rows")
+    if isinstance(limit, int) and len(frame) > limit:
+        raise alt.MaxRowsError(
+            f"the chart would embed {len(frame)} rows, more than Altair's limit of {limit}; aggregate first"
+        )
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            # Altair's own format: a local date-time, as a browser and vl-convert both parse it
+            out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object)
+        elif pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(digits)
+    records = []
+    for row in out.astype(object).to_dict(orient="records"):
+        rec: dict[str, Any] = {}
+        for key, value in row.items():
+            if value is None or (isinstance(value, float) and value != value):
+                continue
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            elif hasattr(value, "item"):
+                value = value.item()
+            rec[str(key)] = value
+        records.append(rec)
+    return alt.InlineData(values=records)
+
+
+def require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    """A clear error when ``frame`` lacks a column a chart needs (the metrics layer changed, or a typo)."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"the {what} frame lacks column(s) {', '.join(missing)}; it has {', '.join(frame.columns)}")
+
+
+def latest_states(patterns: pd.DataFrame | None, lang: str) -> dict[str, str]:
+    """Partner id → the name of its state pattern at the latest session, in ``lang``."""
+    if patterns is None or patterns.empty:
+        return {}
+    states = patterns[~patterns["pattern"].isin(["trust_shock"])]
+    if "period_end" in states.columns:
+        states = states.sort_values("period_end", kind="stable")
+    last = states.groupby("partner", sort=False)["pattern"].last()
+    named = {str(p): pattern_label(str(v), lang) for p, v in last.items()}
+    # a partner whose only pattern is a trust shock is named by it: that is its story
+    for p in patterns.loc[patterns["pattern"] == "trust_shock", "partner"].astype(str):
+        named.setdefault(p, pattern_label("trust_shock", lang))
+    return named
+
+
+def as_layer(chart: object) -> alt.LayerChart:
+    """``chart`` typed as the layer chart it is (Altair's ``properties`` is typed loosely)."""
+    if not isinstance(chart, alt.LayerChart):
+        raise TypeError(f"expected a LayerChart, got {type(chart).__name__}")
+    return chart
+
+
+def as_facet(chart: object) -> alt.FacetChart:
+    """``chart`` typed as the facet chart it is."""
+    if not isinstance(chart, alt.FacetChart):
+        raise TypeError(f"expected a FacetChart, got {type(chart).__name__}")
+    return chart
+
+
+def title(key: str, lang: str, subtitle_key: str | None = None, extra: str | None = None) -> alt.TitleParams:
+    """A chart title (and subtitle) in ``lang``."""
+    text = label(key, check_lang(lang)) + (f" — {extra}" if extra else "")
+    if subtitle_key is None:
+        return alt.TitleParams(text=text)
+    return alt.TitleParams(text=text, subtitle=label(subtitle_key, lang))
+
+
+def percent(value: Any) -> str:
+    """``0.72`` → ``"72 %"``; missing → ``"—"``."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{float(value) * 100:.0f} %"
+
+
+def signed_points(value: Any) -> str:
+    """A change of a 0–1 value in percentage points: ``+5``, ``−3``; missing → ``""``."""
+    if value is None or pd.isna(value):
+        return ""
+    points = round(float(value) * 100)
+    return f"+{points}" if points > 0 else ("±0" if points == 0 else f"−{abs(points)}")
