@@ -1,0 +1,209 @@
+"""The facilitator's server: time to first charts, and kernels back to the preheated pool after culling.
+
+Run: ``/tmp/venv/bin/python bench/bench_serve.py [--repeat N] [--views N] [--skip-first] [--skip-culling]``
+
+1. **Time to first charts**, headless Chromium (Debian's), from ``page.goto`` until the first chart's ``<svg>``
+   is in the page, median of ``--repeat`` loads (each in a fresh browser context, after the preheated pool has
+   refilled), measured in the same run for:
+   * ``alliance-lens serve --demo`` (its settings: our template, a preheated kernel running the dashboard);
+   * a bare Voilà (``voila bare.ipynb``) whose notebook draws one offline ``alt.JupyterChart``: Voilà's
+     defaults (no preheat), and the same with ``--preheat_kernel=True --pool_size=1`` (waiting for the pool);
+   Goal: serve --demo ≤ 1.5 × the bare chart.
+2. **Kernels after page views**: ``--views`` page loads of ``serve --demo`` (each page closed at once — Voilà
+   0.5.13 leaves its kernel running), then one culling timeout + interval: kernels alive before and after
+   (goal: back to the preheated pool). Culling is shortened for the run (10 s idle, every 5 s) through
+   ``$ALLIANCE_LENS_HOME/voila.json``, the documented override; the default is 600 s / 60 s.
+   Also printed: RSS of a kernel holding the dashboard against a bare kernel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+VENV_BIN = Path(sys.executable).parent
+ALLIANCE_LENS = str(VENV_BIN / "alliance-lens")
+VOILA = str(VENV_BIN / "voila")
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+               "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
+
+BARE_NOTEBOOK = {
+    "cells": [{
+        "cell_type": "code", "execution_count": None, "id": "bare", "metadata": {}, "outputs": [],
+        "source": [
+            "import altair as alt, pandas as pd\n",
+            "alt.JupyterChart.enable_offline()\n",
+            "df = pd.DataFrame({'x': list(range(10)), 'y': [v * v for v in range(10)]})\n",
+            "alt.JupyterChart(alt.Chart(df).mark_line().encode(x='x', y='y'), embed_options={'renderer': 'svg'})\n",
+        ],
+    }],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, argv: list[str], port: int, log: Path, env: dict[str, str] | None = None) -> None:
+        self.port, self.log_path = port, log
+        self.proc = subprocess.Popen(argv, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                                     env={**os.environ, **(env or {})}, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(log.read_text())
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"no server on {port}:\n{log.read_text()}")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def pool_fills(self) -> int:
+        return self.log().count("is filled with")
+
+    def wait_pool(self, fills: int, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while self.pool_fills() < fills and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.3)
+
+    def kernels(self) -> list[psutil.Process]:
+        return [c for c in psutil.Process(self.proc.pid).children(recursive=True)
+                if "ipykernel" in " ".join(c.cmdline())]
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def time_to_chart(browser: object, url: str, selector: str) -> float:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(url, timeout=120_000)
+    page.wait_for_selector(selector, timeout=120_000)
+    elapsed = time.perf_counter() - start
+    context.close()
+    return elapsed
+
+
+def measure(browser: object, server: Server, selector: str, repeat: int, preheated: bool) -> list[float]:
+    times = []
+    for i in range(repeat):
+        if preheated:
+            server.wait_pool(i + 1)
+        times.append(time_to_chart(browser, server.url, selector))
+    return times
+
+
+def first_charts(browser: object, tmp: Path, repeat: int) -> None:
+    bare_nb = tmp / "bare.ipynb"
+    bare_nb.write_text(json.dumps(BARE_NOTEBOOK))
+    results: dict[str, list[float]] = {}
+    runs = [
+        ("serve --demo (preheated)", [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port"], ".al-charts svg",
+         True),
+        ("bare JupyterChart, no preheat", [VOILA, str(bare_nb), "--no-browser", "--port"], ".vega-embed svg", False),
+        ("bare JupyterChart, preheated", [VOILA, str(bare_nb), "--no-browser", "--preheat_kernel=True",
+                                          "--pool_size=1", "--port"], ".vega-embed svg", True),
+    ]
+    for name, argv, selector, preheated in runs:
+        port = free_port()
+        home = tmp / f"home-{port}"
+        home.mkdir()
+        server = Server([*argv, str(port)], port, tmp / f"{port}.log", env={"ALLIANCE_LENS_HOME": str(home)})
+        try:
+            if not preheated:
+                time.sleep(1.0)
+            results[name] = measure(browser, server, selector, repeat, preheated)
+        finally:
+            server.stop()
+    print(f"\n1. Time to first chart, headless Chromium, median of {repeat} (min-max), seconds")
+    for name, times in results.items():
+        print(f"   {name:<32} {statistics.median(times):6.2f}  ({min(times):.2f}-{max(times):.2f})")
+    ours = statistics.median(results["serve --demo (preheated)"])
+    for name in ("bare JupyterChart, no preheat", "bare JupyterChart, preheated"):
+        print(f"   serve --demo / {name}: {ours / statistics.median(results[name]):.2f}x  (goal <= 1.5x)")
+
+
+def culling(browser: object, tmp: Path, views: int) -> None:
+    home = tmp / "home-culling"
+    home.mkdir()
+    timeout, interval = 10, 5
+    (home / "voila.json").write_text(json.dumps(
+        {"MappingKernelManager": {"cull_idle_timeout": timeout, "cull_interval": interval}}))
+    port = free_port()
+    server = Server([ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)], port,
+                    tmp / "culling.log", env={"ALLIANCE_LENS_HOME": str(home)})
+    try:
+        server.wait_pool(1)
+        idle = server.kernels()
+        pool_rss = sum(k.memory_info().rss for k in idle) / max(len(idle), 1) / 2**20
+        for _ in range(views):
+            time_to_chart(browser, server.url, ".al-charts svg")  # the page is closed at once
+        after_views = len(server.kernels())
+        start = time.monotonic()
+        while len(server.kernels()) > len(idle) and time.monotonic() - start < 3 * (timeout + interval) + 60:
+            time.sleep(1)
+        waited = time.monotonic() - start
+        after_cull = len(server.kernels())
+    finally:
+        server.stop()
+    bare = subprocess.run([sys.executable, "-c", "import ipykernel.kernelapp, ipywidgets, psutil, os;"
+                           "print(psutil.Process(os.getpid()).memory_info().rss)"], capture_output=True, text=True)
+    print(f"\n2. Kernels alive (culling {timeout} s idle, checked every {interval} s)")
+    print(f"   idle server (preheated pool): {len(idle)}")
+    print(f"   after {views} page views:        {after_views}")
+    print(f"   {waited:5.1f} s later:              {after_cull}  (goal: back to {len(idle)})")
+    print(f"   RSS of the preheated kernel holding the demo dashboard: {pool_rss:.0f} MiB; "
+          f"a bare Python importing ipykernel + ipywidgets: {int(bare.stdout) / 2**20:.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--views", type=int, default=30)
+    parser.add_argument("--skip-first", action="store_true")
+    parser.add_argument("--skip-culling", action="store_true")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.1f} GiB")
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        if not args.skip_first:
+            first_charts(browser, Path(tmp), args.repeat)
+        if not args.skip_culling:
+            culling(browser, Path(tmp), args.views)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
