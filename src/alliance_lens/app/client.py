@@ -89,9 +89,9 @@ class ClientDashboard:
             f'<p class="al-tip">{html.escape(tr("read_only_note", lang))} {html.escape(tr("hidden_dyads", lang))}</p>'
         ).add_class("al-client-header")
         self.status = StatusLine(state)
-        self.charts = [ChartView(state, css, fn, metrics_of=hide_below_floor) for css, fn in CLIENT_CHARTS]
         self.patterns = PatternCards(state)
         self.overdue = OverdueList(state)
+        self.charts = [ChartView(state, css, fn, metrics_of=hide_below_floor) for css, fn in CLIENT_CHARTS]
         self.content = widgets.VBox(
             [self.header, self.status.widget, self.charts[0].widget, self.patterns.widget,
              *[c.widget for c in self.charts[1:]], self.overdue.widget]

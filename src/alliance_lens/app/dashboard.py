@@ -45,9 +45,10 @@ class FacilitatorDashboard:
         header = widgets.HBox([self.title, self.picker, self.language, self.presentation, self.undo, self.as_of])
         header.add_class("al-header")
 
-        self.charts = [ChartView(state, css, fn) for css, fn in FACILITATOR_CHARTS]
+        # cards and lists first: observers run in the order made, so the cheap views update before the charts
         self.patterns = PatternCards(state)
         self.overdue = OverdueList(state)
+        self.charts = [ChartView(state, css, fn) for css, fn in FACILITATOR_CHARTS]
         chart_box = widgets.VBox(
             [self.charts[0].widget, self.patterns.widget, *[c.widget for c in self.charts[1:]], self.overdue.widget]
         ).add_class("al-charts")

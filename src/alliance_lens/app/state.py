@@ -138,20 +138,21 @@ class DashboardState(HasTraits):
             data = self.workspace.load(aid)
             alliance = data.alliance(aid)
             metrics = self._compute(data, aid)
+            follow = self._follow_language and (self.alliance is None or self.alliance.alliance_id != aid)
+            # the views redraw when the hold ends, still inside the busy span: progress shows until they are done
+            with self.hold_trait_notifications():
+                self.alliance = alliance
+                self.data = data
+                self.metrics = metrics
+                self.revision = revision
+                self.generation += 1
+                if follow:
+                    self.language = alliance.language
         except Exception as exc:
             self.report(exc, "action_refresh")
             return False
         finally:
             self.busy = False
-        follow = self._follow_language and (self.alliance is None or self.alliance.alliance_id != aid)
-        with self.hold_trait_notifications():
-            self.alliance = alliance
-            self.data = data
-            self.metrics = metrics
-            self.revision = revision
-            self.generation += 1
-            if follow:
-                self.language = alliance.language
         return True
 
     def poll(self) -> bool:

@@ -81,7 +81,7 @@ STYLE = """
 
 
 def svg_of(chart: Any) -> str:
-    """The chart as SVG markup, offline (``alliance_lens.charts.render``, else vl-convert directly)."""
+    """The chart (or its Vega-Lite dict) as SVG markup, offline (``charts.render``, else vl-convert directly)."""
     import importlib
 
     try:
@@ -95,7 +95,8 @@ def svg_of(chart: Any) -> str:
                 return str(fn(chart))
     import vl_convert
 
-    return str(vl_convert.vegalite_to_svg(chart.to_dict()))
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    return str(vl_convert.vegalite_to_svg(spec))
 
 
 def chart_function(name: str) -> Callable[..., Any]:
@@ -108,8 +109,37 @@ def chart_function(name: str) -> Callable[..., Any]:
     return fn  # type: ignore[no-any-return]
 
 
+class _Reads:
+    """A stand-in for ``Metrics`` that notes which of its attributes a chart function reads."""
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+        self.names: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        self.names.add(name)
+        return value
+
+
+def _fingerprint(value: Any) -> bytes:
+    """A digest of one attribute of ``Metrics``: a frame's columns and values, anything else its repr."""
+    if isinstance(value, pd.DataFrame):
+        try:
+            body = pd.util.hash_pandas_object(value, index=False).to_numpy().tobytes()
+        except TypeError:  # unhashable cells (lists, dicts): their JSON
+            body = value.to_json(date_format="iso", default_handler=str).encode()
+        return hashlib.sha1(repr(list(value.columns)).encode() + body).digest()
+    return hashlib.sha1(repr(value).encode()).digest()
+
+
 class ChartView:
-    """One chart of the state's metrics, as a static SVG; redrawn when the metrics or the language change."""
+    """One chart of the state's metrics, as a static SVG; redrawn when what it draws or the language changes.
+
+    Chart functions are pure functions of ``Metrics``: the first drawing notes which frames the chart reads, and
+    later ones are skipped unless one of those frames (or the language) changed, so a saved entry redraws only
+    the charts it affects.
+    """
 
     def __init__(self, state: DashboardState, css: str, function: str,
                  metrics_of: Callable[[Any], Any] | None = None) -> None:
@@ -118,7 +148,9 @@ class ChartView:
         self.function = function
         self.metrics_of = metrics_of or (lambda m: m)
         self.widget = widgets.HTML("").add_class("al-chart").add_class(f"al-chart-{css}")
-        self._key: str | None = None
+        self._key: bytes | None = None
+        self._reads: set[str] | None = None
+        self._spec_key: bytes | None = None
         self.renders = 0  # SVG conversions done (a test checks that unchanged charts are not redrawn)
         state.observe(lambda _c: self.update(), names=["metrics", "language"])
         self.update()
@@ -130,21 +162,32 @@ class ChartView:
             self._key = None
             self.widget.value = f"<p><i>{html.escape(self.state.tr('no_data_yet'))}</i></p>"
             return
+        lang = self.state.language
         try:
-            chart = chart_function(self.function)(self.metrics_of(metrics), lang=self.state.language)
-            spec = chart.to_dict(validate=False)
-            key = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
-            if key == self._key:
+            source = self.metrics_of(metrics)
+            if self._reads is not None and self._key == self._digest(source, self._reads, lang):
                 return
-            svg = svg_of(chart)
+            reads = _Reads(source)
+            chart = chart_function(self.function)(reads, lang=lang)
+            key = self._digest(source, reads.names, lang)
+            # the frames read may change in ways the chart does not show: convert only a changed spec
+            spec = chart.to_dict(validate=False)
+            spec_key = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).digest()
+            svg = None if spec_key == self._spec_key else svg_of(spec)
         except Exception:
             log.exception("chart %s could not be drawn", self.function)
-            self._key = None
+            self._key = self._reads = self._spec_key = None
             self.widget.value = f'<p class="al-chart-error">{html.escape(self.state.tr("chart_failed"))}</p>'
             return
-        self._key = key
-        self.renders += 1
-        self.widget.value = svg
+        self._key, self._reads, self._spec_key = key, reads.names, spec_key
+        if svg is not None:
+            self.renders += 1
+            self.widget.value = svg
+
+    @staticmethod
+    def _digest(source: Any, names: set[str], lang: str) -> bytes:
+        parts = [lang.encode()] + [n.encode() + _fingerprint(getattr(source, n)) for n in sorted(names)]
+        return hashlib.sha1(b"|".join(parts)).digest()
 
 
 def _explanation(row: Any, lang: str) -> str:

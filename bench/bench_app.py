@@ -1,0 +1,154 @@
+"""Save → chart updated, on the sample and on the large generated alliance; kernel memory with the sample loaded.
+
+Run: ``/tmp/venv/bin/python bench/bench_app.py [--repeat N] [--skip-large] [--skip-memory]``
+
+* "save → updated" is measured in-process on the widgets: from a form's button ``.click()`` until it returns,
+  by which time the store was written, the state reloaded and recomputed once, and every chart, card and list
+  that observes it redrawn (the views update synchronously inside the click). Three kinds of save are timed in
+  turn: an outcome marked broken, a new agreement, a row of trust ratings. Goal: median ≤ 300 ms on the sample,
+  ≤ 1.5 s on the large alliance.
+* memory: RSS of a fresh Python process (a kernel's stand-in) that builds the facilitator's dashboard on a
+  workspace holding the sample, against one that imports only ipywidgets. Goal: ≤ bare + 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD_BARE = """
+import ipywidgets, psutil, os
+print(psutil.Process(os.getpid()).memory_info().rss)
+"""
+
+CHILD_DASHBOARD = """
+import ipywidgets, psutil, os, sys
+from alliance_lens.app import facilitator_dashboard
+d = facilitator_dashboard(sys.argv[1], display=False, poll_interval=0)
+assert d.state.metrics is not None and "<svg" in d.charts[0].widget.value
+print(psutil.Process(os.getpid()).memory_info().rss)
+"""
+
+
+def _workspace(data: object, folder: Path) -> str:
+    from alliance_lens.store import Workspace
+
+    url = f"sqlite:///{folder / 'workspace.sqlite'}"
+    ws = Workspace.open(url)
+    ws.import_data(data)  # type: ignore[arg-type]
+    ws.close()
+    return url
+
+
+def time_saves(url: str, repeat: int) -> dict[str, list[float]]:
+    """Seconds from click to return, per kind of save."""
+    from alliance_lens.app import forms
+    from alliance_lens.app.dashboard import FacilitatorDashboard
+    from alliance_lens.app.state import DashboardState
+    from alliance_lens.store import Workspace
+
+    ws = Workspace.open(url)
+    t0 = time.perf_counter()
+    dash = FacilitatorDashboard(DashboardState(ws))
+    build = time.perf_counter() - t0
+    print(f"  dashboard built in {build * 1000:.0f} ms")
+    outcome = dash.form(forms.OutcomeForm)
+    agreement = dash.form(forms.AgreementForm)
+    grid = dash.form(forms.RatingGrid)
+    times: dict[str, list[float]] = {"outcome broken": [], "new agreement": [], "trust ratings": []}
+    renders_before = [c.renders for c in dash.charts]
+    for i in range(repeat):
+        # 1. mark the first open agreement broken
+        row = outcome.rows.children[0]
+        button = next(b for b in row.children if "al-mark-broken" in b._dom_classes)
+        t = time.perf_counter()
+        button.click()
+        times["outcome broken"].append(time.perf_counter() - t)
+        assert "al-error" not in outcome.status._dom_classes, outcome.status.value
+        # 2. a new agreement
+        agreement.title.value = f"Bench agreement {i}"
+        agreement.due_on.value = agreement.made_on.value + dt.timedelta(days=14)
+        t = time.perf_counter()
+        agreement.save.click()
+        times["new agreement"].append(time.perf_counter() - t)
+        assert "al-error" not in agreement.status._dom_classes, agreement.status.value
+        # 3. one rater's row of the grid
+        rater = next(iter(grid.cells))[0]
+        for (r, _), cell in grid.cells.items():
+            if r == rater:
+                cell.value = "4"
+        t = time.perf_counter()
+        grid.save.click()
+        times["trust ratings"].append(time.perf_counter() - t)
+        assert "al-error" not in grid.status._dom_classes, grid.status.value
+    redrawn = [c.renders - b for c, b in zip(dash.charts, renders_before, strict=True)]
+    print(f"  chart redraws over {3 * repeat} saves: " + ", ".join(
+        f"{c.css} {n}" for c, n in zip(dash.charts, redrawn, strict=True)))
+    ws.close()
+    return times
+
+
+def report(label: str, times: dict[str, list[float]], goal: float) -> None:
+    """Print medians per kind and overall, against the goal."""
+    everything = [t for ts in times.values() for t in ts]
+    for kind, ts in times.items():
+        print(f"  {kind:15s} median {statistics.median(ts) * 1000:7.0f} ms   max {max(ts) * 1000:7.0f} ms")
+    med = statistics.median(everything)
+    verdict = "meets" if med <= goal else "MISSES"
+    print(f"  {label}: median save → updated {med * 1000:.0f} ms over {len(everything)} saves "
+          f"({verdict} the goal of {goal * 1000:.0f} ms)")
+
+
+def rss_of(code: str, *args: str) -> int:
+    """Resident memory (bytes) of a fresh interpreter after running ``code``."""
+    out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Measure and print."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    from alliance_lens import synth
+    from alliance_lens.charts import theme
+
+    theme.enable()
+    with tempfile.TemporaryDirectory() as tmp:
+        sample_dir = Path(tmp, "sample")
+        sample_dir.mkdir()
+        sample_url = _workspace(synth.generate_sample(), sample_dir)
+        print("sample alliance:")
+        report("sample", time_saves(sample_url, args.repeat), 0.3)
+
+        if not args.skip_large:
+            large = synth.generate_large()
+            print(f"large alliance: {len(large.partners)} partners, {len(large.sessions)} sessions, "
+                  f"{len(large.agreements)} agreements, {len(large.outcomes)} outcomes, "
+                  f"{len(large.trust_ratings)} ratings")
+            large_dir = Path(tmp, "large")
+            large_dir.mkdir()
+            report("large", time_saves(_workspace(large, large_dir), max(3, args.repeat // 2)), 1.5)
+
+        if not args.skip_memory:
+            bare = statistics.median(rss_of(CHILD_BARE) for _ in range(3))
+            full = statistics.median(rss_of(CHILD_DASHBOARD, sample_url) for _ in range(3))
+            extra = (full - bare) / 2**20
+            verdict = "meets" if extra <= 150 else "MISSES"
+            print(f"memory: bare (ipywidgets only) {bare / 2**20:.0f} MiB; dashboard on the sample "
+                  f"{full / 2**20:.0f} MiB; extra {extra:.0f} MiB ({verdict} the goal of ≤ 150 MB)")
+
+
+if __name__ == "__main__":
+    main()

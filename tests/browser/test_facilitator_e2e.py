@@ -1,0 +1,143 @@
+"""The facilitator's dashboard end to end: real Chromium against ``alliance-lens serve --demo``.
+
+Enter an agreement, mark an agreement broken, fill a rating grid, and see the charts, the pattern cards and
+the overdue list change without a reload. The ``page`` fixture fails the test on any request leaving
+127.0.0.1 and on any page error; screenshots of each step are kept in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ALLIANCE_LENS, ARTIFACTS, Server, free_port, start_server, stop_server
+
+pytestmark = pytest.mark.timeout(240)
+
+FIRST_VIEW_TIMEOUT = 90_000  # ms: a cold kernel computes the metrics and draws every chart
+UPDATE_TIMEOUT = 30_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    home = tmp_path_factory.mktemp("home")
+    port = free_port()
+    srv = start_server(
+        [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)],
+        port,
+        home / "serve.log",
+        env={"ALLIANCE_LENS_HOME": str(home)},
+        timeout=90,
+    )
+    yield srv
+    stop_server(srv)
+
+
+def _html(page: Any, selector: str) -> str:
+    return str(page.eval_on_selector(selector, "e => e.innerHTML"))
+
+
+def _wait_changed(page: Any, selector: str, before: str, what: str) -> None:
+    try:
+        page.wait_for_function(
+            "([sel, before]) => { const e = document.querySelector(sel); return e && e.innerHTML !== before; }",
+            arg=[selector, before],
+            timeout=UPDATE_TIMEOUT,
+        )
+    except Exception as exc:  # say which view did not follow
+        raise AssertionError(f"{what} did not change after the save") from exc
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"facilitator_e2e_{name}.png"), full_page=True)
+
+
+def _tab(page: Any, label: str) -> None:
+    page.locator(".al-forms .lm-TabBar-tab", has_text=label).first.click()
+
+
+def _no_error_on_screen(page: Any) -> None:
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    errors = [e for e in page.locator(".al-form-status.al-error, .al-status .al-error").all_inner_texts() if e.strip()]
+    assert not errors, errors
+
+
+def test_entries_update_charts_and_cards_live(server: Server, page: Any) -> None:
+    page.goto(server.url + "/", timeout=FIRST_VIEW_TIMEOUT)
+    page.wait_for_selector(".al-chart-contrast svg", timeout=FIRST_VIEW_TIMEOUT)
+    page.wait_for_selector(".al-pattern-card", timeout=UPDATE_TIMEOUT)
+    for css in ("contrast", "alliance-contrast", "quadrant", "trust-matrix", "timeline"):
+        assert page.locator(f".al-chart-{css} svg").count() == 1, css
+    _shot(page, "1_loaded")
+
+    # 1. a new agreement, typed and saved: it appears in the agreement timeline
+    timeline = _html(page, ".al-chart-timeline")
+    made_on = page.input_value(".al-agreement-form .al-input-made_on input")
+    due = (dt.date.fromisoformat(made_on) + dt.timedelta(days=21)).isoformat()
+    title = "Share the test bench schedule with every partner"
+    page.fill(".al-agreement-form .al-input-title input", title)
+    page.fill(".al-agreement-form .al-input-due_on input", due)
+    page.click(".al-agreement-save")
+    page.wait_for_selector(f".al-agreement-form .al-form-status:has-text('{title}')", timeout=UPDATE_TIMEOUT)
+    _wait_changed(page, ".al-chart-timeline", timeline, "the agreement timeline")
+    _no_error_on_screen(page)
+    _shot(page, "2_agreement")
+
+    # 2. the most overdue open agreement marked broken: reliability falls, it leaves the overdue list
+    _tab(page, "Outcomes")
+    row = page.locator(".al-outcome-row").first
+    row.wait_for(timeout=UPDATE_TIMEOUT)
+    row_title = row.locator("b").first.inner_text()
+    contrast = _html(page, ".al-chart-contrast")
+    overdue = _html(page, ".al-overdue")
+    row.locator(".al-mark-broken").click()
+    page.wait_for_selector(f".al-outcome-form .al-form-status:has-text('{row_title[:30]}')", timeout=UPDATE_TIMEOUT)
+    _wait_changed(page, ".al-chart-contrast", contrast, "the contrast chart")
+    _wait_changed(page, ".al-overdue", overdue, "the overdue list")
+    _no_error_on_screen(page)
+    _shot(page, "3_broken")
+
+    # 3. a full rating grid at the bottom of the scale: trust falls, the pattern cards follow
+    _tab(page, "Trust ratings")
+    cells = page.locator(".al-rating-cell input")
+    assert cells.count() >= 6
+    contrast = _html(page, ".al-chart-contrast")
+    cards = _html(page, ".al-pattern-cards")
+    for i in range(cells.count()):
+        cells.nth(i).fill("1")
+    page.fill(".al-rating-form .al-input-respondent input", "e2e respondent")
+    page.click(".al-ratings-save")
+    page.wait_for_selector(".al-rating-form .al-form-status:has-text('trust ratings')", timeout=UPDATE_TIMEOUT)
+    _wait_changed(page, ".al-chart-contrast", contrast, "the contrast chart")
+    _wait_changed(page, ".al-pattern-cards", cards, "the pattern cards")
+    _no_error_on_screen(page)
+    _shot(page, "4_ratings")
+
+    # 4. bad input: a message beside the field, nothing else changes
+    _tab(page, "New agreement")
+    page.fill(".al-agreement-form .al-input-title input", "")
+    page.click(".al-agreement-save")
+    page.wait_for_selector(".al-agreement-form .al-field-title.al-invalid .al-invalid-text", timeout=UPDATE_TIMEOUT)
+
+    # 5. presentation mode hides the forms; Dutch relabels the page
+    page.click(".al-presentation-toggle")
+    page.wait_for_selector(".al-forms", state="hidden", timeout=UPDATE_TIMEOUT)
+    page.locator(".al-language button", has_text="NL").click()
+    page.wait_for_selector(".al-overdue h3:has-text('Afspraken over tijd')", timeout=UPDATE_TIMEOUT)
+    _shot(page, "5_presentation_nl")
+    assert not page.guard.external_requests
+
+
+def test_served_page_has_no_code_and_no_traceback(server: Server, page: Any) -> None:
+    page.goto(server.url + "/", timeout=FIRST_VIEW_TIMEOUT)
+    page.wait_for_selector(".al-chart-contrast svg", timeout=FIRST_VIEW_TIMEOUT)
+    content = page.content()
+    assert "facilitator_dashboard()" not in content  # sources stripped
+    assert "Traceback" not in content
+    Path(ARTIFACTS).mkdir(exist_ok=True)
