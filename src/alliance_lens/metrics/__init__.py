@@ -1,5 +1,7 @@
-"""The metrics layer: pure functions from an alliance's record (:class:`~alliance_lens.model.AllianceData`) to
-pandas frames of reliability, trust, their contrast and the patterns in it. No widgets, no database.
+"""The metrics layer: reliability, trust, their contrast and the patterns in it.
+
+Pure functions from an alliance's record (:class:`~alliance_lens.model.AllianceData`) to pandas frames.
+No widgets, no database.
 
 Entry point: :func:`compute` → :class:`Metrics`. Every threshold lives in :class:`MetricsConfig`; the method is
 explained for facilitators in ``docs/metrics.md``.

@@ -11,15 +11,23 @@ from alliance_lens.metrics import patterns as pat
 from alliance_lens.metrics import relations as rel
 from alliance_lens.metrics.config import MetricsConfig, TrendView
 from alliance_lens.metrics.reliability import (
-    alliance_reliability,
-    observations,
+    STATUS_CODES,
+    Observations,
+    OutcomeHistory,
+    _days,
+    alliance_frame,
+    alliance_rate,
+    beneficiary_pairs,
+    beta_estimate,
+    direction_sums,
+    long_frame,
+    observe,
     outcome_score,
     periods_of,
-    reliability_by,
-    status_as_of,
+    view_weights,
 )
-from alliance_lens.metrics.trust import dyad_sums, rated, trust_matrix, trust_received
-from alliance_lens.model import AllianceData, UserError, beneficiaries_of
+from alliance_lens.metrics.trust import Dyads, Ratings, Received, code_ratings, dyads_of, trust_matrix, trust_received
+from alliance_lens.model import AllianceData, UserError
 
 VIEWS: tuple[TrendView, ...] = ("period", "rolling", "ewm")
 
@@ -42,7 +50,7 @@ class Metrics:
     partner with the figures its state was judged on (also ``mixed`` and ``not_enough_data``);
     ``trust_matrix``: per rater → ratee; ``agreement_status``: every agreement as of ``as_of``;
     ``reciprocity``, ``asymmetry`` (+ ``alliance_asymmetry``), ``lead_lag`` (exploratory), ``events`` (markers),
-    ``reliability_by_kind`` and ``reliability_by_direction`` (owner → beneficiary), ``periods``.
+    ``reliability_by_kind`` and ``reliability_by_direction`` (owner → beneficiary), ``periods``, ``partners``.
     """
 
     alliance_id: str
@@ -90,41 +98,41 @@ def compute(
     if d.alliances.empty:
         raise UnknownAllianceInData(f"alliance {alliance_id!r} is not in this data")
     alliance = d.alliance(alliance_id)
-    cutoff = None if as_of is None else pd.Timestamp(as_of).normalize()
+    cutoff = None if as_of is None else pd.Timestamp(as_of).normalize()  # type: ignore[arg-type]
     outcomes = d.outcomes if cutoff is None else d.outcomes[d.outcomes["date"] <= cutoff]
     periods = periods_of(d, config, cutoff)
+    as_of_date: pd.Timestamp | None
     if cutoff is not None:
-        as_of_date: pd.Timestamp | None = cutoff
+        as_of_date = cutoff
+    elif not d.sessions.empty:
+        as_of_date = pd.Timestamp(d.sessions["date"].max())
     elif not periods.empty:
         as_of_date = pd.Timestamp(periods["period_end"].iloc[-1])
-        if config.period == "month" and not d.sessions.empty:
-            as_of_date = pd.Timestamp(d.sessions["date"].max())
     else:
         as_of_date = None
 
+    # Partners in id order: results never depend on the order of rows.
+    pf = d.partners.sort_values("partner_id", kind="stable")
     partners = pd.DataFrame(
-        {"partner": d.partners["partner_id"].to_numpy(), "partner_name": d.partners["name"].to_numpy(),
-         "goals_shared_on": d.partners["goals_shared_on"].to_numpy()}
+        {"partner": pf["partner_id"].to_numpy(), "partner_name": pf["name"].to_numpy(),
+         "goals_shared_on": pf["goals_shared_on"].to_numpy()}
     ).astype({"partner": "str", "partner_name": "str"})
+    pindex = pd.Index(partners["partner"].to_numpy(dtype=object))
     names = dict(zip(partners["partner"], partners["partner_name"], strict=True))
 
-    obs = observations(d.agreements, outcomes, periods, config)
-    ratings = rated(d.trust_ratings, d.sessions, periods, alliance.trust_min, alliance.trust_max)
-    dyads = dyad_sums(ratings)
+    obs = observe(d, outcomes, periods, pindex, config)
+    ratings = code_ratings(d.trust_ratings, d.sessions, periods, pindex, alliance.trust_min, alliance.trust_max)
+    dyads = dyads_of(ratings)
+    received = trust_received(ratings, dyads, config)
+    n_p = max(len(partners), 1)
+    view_sums = {v: obs.sums(obs.owner, n_p, view_weights(v, config, obs.n_ages)) for v in VIEWS}
 
-    trends = _partner_trends(partners, periods, obs, dyads, config)
-    alliance_trends = _alliance_trends(periods, obs, dyads, config)
-    matrix = trust_matrix(dyads, periods, config)
-
+    trends = _partner_trends(partners, periods, view_sums, received, config)
+    alliance_trends = _alliance_trends(periods, view_sums, ratings, dyads, config)
+    resolutions = rel.resolution_changes(trends, outcomes, d.agreements, periods)
     status = agreement_status(d, outcomes, names, as_of_date, config)
-    states = pat.partner_states(partners, periods, obs, ratings, d.agreements, config)
+    states = pat.partner_states(partners, periods, obs, ratings, received, config)
     shocks = pat.trust_shocks(trends, periods, d.agreements, outcomes, obs, config)
-    patterns = pat.patterns_frame(states, shocks, periods)
-
-    kinds = _with_periods(reliability_by(obs, ["owner", "kind"], config.view, config), periods)
-    kinds = kinds.rename(columns={"owner": "partner"})
-    kinds.insert(1, "partner_name", kinds["partner"].map(names).astype("str"))
-    direction = _direction(d, obs, periods, names, config)
 
     return Metrics(
         alliance_id=alliance.alliance_id,
@@ -137,96 +145,147 @@ def compute(
         periods=periods,
         trends=trends,
         alliance_trends=alliance_trends,
-        patterns=patterns,
+        patterns=pat.patterns_frame(states, shocks, periods),
         partner_states=states,
-        trust_matrix=matrix,
+        trust_matrix=trust_matrix(dyads, periods, pindex, config),
         agreement_status=status,
-        reciprocity=rel.reciprocity(d, status, names, config),
-        asymmetry=rel.asymmetry(trends, outcomes, d.agreements, periods, names),
-        alliance_asymmetry=rel.alliance_asymmetry(trends, outcomes, d.agreements, periods),
+        reciprocity=rel.reciprocity(d, status, partners, config),
+        asymmetry=rel.asymmetry(resolutions, names),
+        alliance_asymmetry=rel.alliance_asymmetry(resolutions),
         lead_lag=rel.lead_lag(trends, config),
         events=rel.events(d, outcomes, names, as_of_date),
-        reliability_by_kind=kinds,
-        reliability_by_direction=direction,
+        reliability_by_kind=_by_kind(obs, periods, partners, config),
+        reliability_by_direction=_by_direction(d, obs, periods, partners, pindex, config),
         partners=partners,
     )
 
 
-def _with_periods(frame: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
-    p = periods.set_index("period_idx")
-    out = frame.copy()
-    out["period_id"] = p["period_id"].reindex(out["period_idx"]).to_numpy()
-    out["period_end"] = p["period_end"].reindex(out["period_idx"]).to_numpy()
-    return out
+def _period_columns(frame: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+    idx = frame["period_idx"].to_numpy()
+    frame["period_id"] = periods["period_id"].to_numpy()[idx] if len(periods) else []
+    frame["period_end"] = periods["period_end"].to_numpy()[idx] if len(periods) else []
+    frame["period_end"] = frame["period_end"].astype("datetime64[s]")
+    frame["period_id"] = frame["period_id"].astype("str")
+    return frame
+
+
+Sums = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _view_grid(sums: Sums, config: MetricsConfig
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Estimate, low, high, n and effective n per group and period in one view (NaN where n = 0)."""
+    S, N, k = sums
+    m = alliance_rate(S, N)
+    est, low, high = beta_estimate(S, N, np.broadcast_to(m[None, :], S.shape), config.prior_strength,
+                                   config.credible_level)
+    none = k == 0
+    return (np.where(none, np.nan, est), np.where(none, np.nan, low), np.where(none, np.nan, high), k, N)
 
 
 def _partner_trends(
-    partners: pd.DataFrame, periods: pd.DataFrame, obs: pd.DataFrame, dyads: pd.DataFrame, config: MetricsConfig
+    partners: pd.DataFrame, periods: pd.DataFrame, view_sums: dict[TrendView, Sums], received: Received,
+    config: MetricsConfig,
 ) -> pd.DataFrame:
     """One row per partner and period (every combination), NaN where there is no data."""
-    grid = partners[["partner", "partner_name", "goals_shared_on"]].merge(
-        periods[["period_idx", "period_id", "period_end", "session_id", "session_kind"]], how="cross"
+    n_p, n = len(partners), len(periods)
+    grid = pd.DataFrame(
+        {
+            "partner": np.repeat(partners["partner"].to_numpy(dtype=object), n),
+            "partner_name": np.repeat(partners["partner_name"].to_numpy(dtype=object), n),
+            "period_idx": np.tile(np.arange(n, dtype="int64"), n_p),
+        }
     )
+    grid = _period_columns(grid, periods)
+    grid["session_id"] = np.tile(periods["session_id"].to_numpy(dtype=object), n_p)
+    grid["session_kind"] = np.tile(periods["session_kind"].to_numpy(dtype=object), n_p)
     for view in VIEWS:
-        r = reliability_by(obs, ["owner"], view, config).rename(columns={"owner": "partner"})
-        r = r.rename(columns={c: f"{c}_{view}" for c in r.columns if c not in ("partner", "period_idx")})
-        grid = grid.merge(r, on=["partner", "period_idx"], how="left")
-        grid[f"n_agreements_{view}"] = grid[f"n_agreements_{view}"].fillna(0).astype("int64")
-        grid[f"n_effective_{view}"] = grid[f"n_effective_{view}"].fillna(0.0)
-    v = config.view
-    grid["reliability"] = grid[f"reliability_{v}"]
-    grid["reliability_low"] = grid[f"reliability_low_{v}"]
-    grid["reliability_high"] = grid[f"reliability_high_{v}"]
-    grid["n_agreements"] = grid[f"n_agreements_{v}"]
-    t = trust_received(dyads, config).rename(columns={"ratee": "partner"})
-    grid = grid.merge(t, on=["partner", "period_idx"], how="left")
-    for c in ("n_ratings", "n_raters", "n_respondents"):
-        grid[c] = grid[c].fillna(0).astype("int64")
-    grid["gap"] = grid["trust"] - grid["reliability"]
-    grid["trust_below_floor"] = (grid["n_respondents"] > 0) & (grid["n_respondents"] < config.anonymity_floor)
-    grid["goals_shared"] = grid["goals_shared_on"].notna() & (grid["goals_shared_on"] <= grid["period_end"])
-    grid = grid.drop(columns="goals_shared_on")
-    extra = [c for c in grid.columns if c not in TREND_COLUMNS]
-    return grid[TREND_COLUMNS + extra].sort_values(["partner", "period_idx"], kind="stable").reset_index(drop=True)
-
-
-def _alliance_trends(
-    periods: pd.DataFrame, obs: pd.DataFrame, dyads: pd.DataFrame, config: MetricsConfig
-) -> pd.DataFrame:
-    grid = periods[["period_idx", "period_id", "period_end", "session_id", "session_kind"]].copy()
-    for view in VIEWS:
-        r = alliance_reliability(obs, view, config)
-        r = r.rename(columns={c: f"{c}_{view}" for c in r.columns if c != "period_idx"})
-        grid = grid.merge(r, on="period_idx", how="left")
-        grid[f"n_agreements_{view}"] = grid[f"n_agreements_{view}"].fillna(0).astype("int64")
-        grid[f"n_effective_{view}"] = grid[f"n_effective_{view}"].fillna(0.0)
-        # An estimate from no agreement at all is no estimate.
-        empty = grid[f"n_agreements_{view}"] == 0
-        for c in ("reliability", "reliability_low", "reliability_high"):
-            grid.loc[empty, f"{c}_{view}"] = np.nan
+        est, low, high, k, eff = _view_grid(view_sums[view], config)
+        est, low, high, k, eff = est[:n_p], low[:n_p], high[:n_p], k[:n_p], eff[:n_p]
+        grid[f"reliability_{view}"] = est.ravel()
+        grid[f"reliability_low_{view}"] = low.ravel()
+        grid[f"reliability_high_{view}"] = high.ravel()
+        grid[f"n_agreements_{view}"] = k.ravel().astype("int64")
+        grid[f"n_effective_{view}"] = eff.ravel()
     v = config.view
     for c in ("reliability", "reliability_low", "reliability_high", "n_agreements"):
         grid[c] = grid[f"{c}_{v}"]
-    t = trust_received(dyads.assign(_all=""), config, keys=("_all",)).drop(columns="_all")
-    grid = grid.merge(t, on="period_idx", how="left")
+    for c in ("trust", "trust_low", "trust_high"):
+        grid[c] = getattr(received, c).ravel()
     for c in ("n_ratings", "n_raters", "n_respondents"):
-        grid[c] = grid[c].fillna(0).astype("int64")
+        grid[c] = getattr(received, c).ravel().astype("int64")
+    grid["gap"] = grid["trust"] - grid["reliability"]
+    grid["trust_below_floor"] = (grid["n_respondents"] > 0) & (grid["n_respondents"] < config.anonymity_floor)
+    goals = np.repeat(partners["goals_shared_on"].to_numpy(dtype="datetime64[s]"), n)
+    grid["goals_shared"] = ~np.isnat(goals) & (goals <= grid["period_end"].to_numpy())
+    for c in ("partner", "partner_name", "session_id", "session_kind"):
+        grid[c] = grid[c].astype("str")
+    extra = [c for c in grid.columns if c not in TREND_COLUMNS]
+    return grid[TREND_COLUMNS + extra]
+
+
+def _alliance_trends(periods: pd.DataFrame, view_sums: dict[TrendView, Sums], ratings: Ratings, dyads: Dyads,
+                     config: MetricsConfig) -> pd.DataFrame:
+    grid = periods[["period_idx", "period_id", "period_end", "session_id", "session_kind"]].copy()
+    for view in VIEWS:
+        r = alliance_frame(*view_sums[view], config)
+        for c in ("reliability", "reliability_low", "reliability_high", "n_agreements", "n_effective"):
+            grid[f"{c}_{view}"] = r[c].to_numpy()
+    v = config.view
+    for c in ("reliability", "reliability_low", "reliability_high", "n_agreements"):
+        grid[c] = grid[f"{c}_{v}"]
+    t = trust_received(ratings, dyads, config, by_partner=False)
+    for c in ("trust", "trust_low", "trust_high"):
+        grid[c] = getattr(t, c)[0]
+    for c in ("n_ratings", "n_raters", "n_respondents"):
+        grid[c] = getattr(t, c)[0].astype("int64")
     grid["gap"] = grid["trust"] - grid["reliability"]
     cols = [c for c in TREND_COLUMNS if c not in ("partner", "partner_name")]
     extra = [c for c in grid.columns if c not in cols]
     return grid[cols + extra].reset_index(drop=True)
 
 
-def _direction(
-    d: AllianceData, obs: pd.DataFrame, periods: pd.DataFrame, names: dict[str, str], config: MetricsConfig
-) -> pd.DataFrame:
-    """Reliability of each owner toward each beneficiary ("A's reliability toward B"), per period."""
-    pairs = beneficiaries_of(d.agreements, d.partners)[["agreement_id", "beneficiary"]]
-    exploded = obs.merge(pairs, on="agreement_id", how="inner")
-    out = reliability_by(exploded, ["owner", "beneficiary"], config.view, config)
-    out = _with_periods(out, periods)
-    out.insert(1, "owner_name", out["owner"].map(names).astype("str"))
-    out.insert(3, "beneficiary_name", out["beneficiary"].map(names).astype("str"))
+def _by_kind(obs: Observations, periods: pd.DataFrame, partners: pd.DataFrame, config: MetricsConfig
+             ) -> pd.DataFrame:
+    """Reliability per partner and kind (content / process), per period, in the configured view."""
+    n_p = len(partners)
+    S, N, k = obs.sums(obs.owner * 2 + obs.kind, max(n_p * 2, 1), view_weights(config.view, config, obs.n_ages))
+    m = alliance_rate(S, N)
+    out = long_frame(S, N, k, m, config)
+    g = out.pop("group").to_numpy()
+    out.insert(0, "partner", partners["partner"].to_numpy(dtype=object)[g // 2] if n_p else [])
+    out.insert(1, "partner_name", partners["partner_name"].to_numpy(dtype=object)[g // 2] if n_p else [])
+    out.insert(2, "kind", np.where(g % 2 == 0, "content", "process"))
+    out = _period_columns(out, periods)
+    for c in ("partner", "partner_name", "kind"):
+        out[c] = out[c].astype("str")
+    return out.sort_values(["partner", "kind", "period_idx"], kind="stable").reset_index(drop=True)
+
+
+def _by_direction(d: AllianceData, obs: Observations, periods: pd.DataFrame, partners: pd.DataFrame,
+                  pindex: pd.Index, config: MetricsConfig) -> pd.DataFrame:
+    """Reliability of each owner toward each beneficiary ("A's reliability toward B"), per period.
+
+    Shrunk toward the alliance-wide rate like the rest; the interval is the normal approximation of the same
+    posterior (there are thousands of cells).
+    """
+    n_p = len(partners)
+    weights = view_weights(config.view, config, obs.n_ages)
+    rows, benef = beneficiary_pairs(d, obs, pindex)
+    S, N, k = direction_sums(obs, rows, benef, weights)
+    S_all, N_all, _ = obs.sums(obs.owner, max(n_p, 1), weights)
+    m = alliance_rate(S_all, N_all)
+    out = long_frame(S, N, k, m, config, exact=False)
+    g = out.pop("group").to_numpy()
+    ids = partners["partner"].to_numpy(dtype=object)
+    nm = partners["partner_name"].to_numpy(dtype=object)
+    out.insert(0, "owner", ids[g // max(n_p, 1)] if n_p else [])
+    out.insert(1, "owner_name", nm[g // max(n_p, 1)] if n_p else [])
+    out.insert(2, "beneficiary", ids[g % max(n_p, 1)] if n_p else [])
+    out.insert(3, "beneficiary_name", nm[g % max(n_p, 1)] if n_p else [])
+    out = _period_columns(out, periods)
+    for c in ("owner", "owner_name", "beneficiary", "beneficiary_name"):
+        out[c] = out[c].astype("str")
     return out.sort_values(["owner", "beneficiary", "period_idx"], kind="stable").reset_index(drop=True)
 
 
@@ -237,30 +296,41 @@ def agreement_status(
     as_of: pd.Timestamp | None,
     config: MetricsConfig = MetricsConfig(),  # noqa: B008 - frozen
 ) -> pd.DataFrame:
-    """Every agreement's status as of ``as_of`` (``open`` where it has no outcome yet); ``overdue``: still open
-    after its due date. ``score`` is what it counts for in reliability (NaN: dropped, or not yet due)."""
+    """Every agreement's status as of ``as_of`` (``open`` where it has no outcome yet).
+
+    ``overdue``: still open after its due date. ``score`` is what it counts for in reliability (NaN: dropped,
+    or not yet due). Without ``as_of``: today.
+    """
     a = data.agreements
-    when = pd.Timestamp.today().normalize() if as_of is None else as_of
-    pairs = pd.DataFrame({"agreement_id": a["agreement_id"].to_numpy(), "eval_date": np.datetime64(when, "s")},
-                         index=a.index)
-    st = status_as_of(pairs, outcomes)
+    when = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
+    ids = pd.Index(a["agreement_id"].to_numpy())
+    history = OutcomeHistory(ids, outcomes[outcomes["date"] <= when])
+    code = np.arange(len(a), dtype="int64")
+    day = np.full(len(a), _days(np.datetime64(when, "D")), dtype="int64")
+    st, st_day = history.as_of(code, day)
+    due_day = _days(a["due_on"].to_numpy())
+    labels = np.array(("open", *STATUS_CODES), dtype=object)
+    status = labels[st + 1]
+    status_date = np.where(st >= 0, st_day, np.iinfo("int64").min).astype("datetime64[D]")
     out = pd.DataFrame(
         {
-            "agreement_id": a["agreement_id"],
-            "title": a["title"],
-            "kind": a["kind"],
-            "owner": a["owner"],
-            "owner_name": a["owner"].map(names).astype("str"),
-            "beneficiaries": a["beneficiaries"],
-            "made_on": a["made_on"],
-            "due_on": a["due_on"],
-            "status": st["status"].where(st["status"] != "", "open"),
-            "status_date": st["status_date"],
+            "agreement_id": a["agreement_id"].to_numpy(),
+            "title": a["title"].to_numpy(),
+            "kind": a["kind"].to_numpy(),
+            "owner": a["owner"].to_numpy(),
+            "owner_name": a["owner"].map(names).fillna(a["owner"]).to_numpy(),
+            "beneficiaries": a["beneficiaries"].to_numpy(),
+            "made_on": a["made_on"].to_numpy(),
+            "due_on": a["due_on"].to_numpy(),
+            "status": status,
+            "status_date": status_date.astype("datetime64[s]"),
         }
     )
-    out["overdue"] = (out["status"] == "open") & (out["due_on"] < when)
-    out["days_overdue"] = np.where(out["overdue"], (when - out["due_on"]).dt.days, 0).astype("int64")
-    score = outcome_score(st["status"], st["status_date"], a["due_on"], config)
-    out["score"] = np.where(a["due_on"] <= when, score, np.nan)
-    out["score"] = out["score"].where(~((out["status"] == "open") & (a["due_on"] > when)))
+    for c in ("agreement_id", "title", "kind", "owner", "owner_name", "beneficiaries", "status"):
+        out[c] = out[c].astype("str")
+    today = _days(np.datetime64(when, "D"))
+    out["overdue"] = (st < 0) & (due_day < today)
+    out["days_overdue"] = np.where(out["overdue"], today - due_day, 0).astype("int64")
+    score = outcome_score(st, st_day, due_day, config)
+    out["score"] = np.where(due_day <= today, score, np.nan)
     return out.sort_values(["due_on", "agreement_id"], kind="stable").reset_index(drop=True)

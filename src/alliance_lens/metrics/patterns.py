@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from alliance_lens.metrics.config import MetricsConfig
-from alliance_lens.metrics.reliability import reliability_by
-from alliance_lens.metrics.trust import mean_interval
+from alliance_lens.metrics.reliability import Observations, alliance_rate, beta_estimate, view_weights
+from alliance_lens.metrics.trust import Ratings, Received, count_respondents, mean_interval
 
 STATES = ("earned_trust", "trust_lags", "blind_trust", "distrust")
 PATTERN_COLUMNS = ["partner", "partner_name", "pattern", "session_id", "period_end", "explanation_en",
@@ -37,8 +37,8 @@ def _num(x: object) -> float | None:
     return round(v, 4) if np.isfinite(v) else None
 
 
-def _date(x: object) -> str:
-    return "" if x is None or pd.isna(x) else pd.Timestamp(x).date().isoformat()  # type: ignore[arg-type]
+def _date(x: Any) -> str:
+    return "" if x is None or pd.isna(x) else pd.Timestamp(x).date().isoformat()
 
 
 def _window_text(periods: pd.DataFrame, first: int, last: int, config: MetricsConfig) -> tuple[str, str]:
@@ -68,90 +68,92 @@ def _cite(items: list[dict[str, Any]], lang: str) -> str:
 def partner_states(
     partners: pd.DataFrame,
     periods: pd.DataFrame,
-    obs: pd.DataFrame,
-    ratings: pd.DataFrame,
-    agreements: pd.DataFrame,
+    obs: Observations,
+    ratings: Ratings,
+    received: Received,
     config: MetricsConfig,
 ) -> pd.DataFrame:
     """One row per partner: its state at the latest period and the figures it was judged on.
 
     ``state`` is one of ``earned_trust, trust_lags, blind_trust, distrust``, ``mixed`` (none of those clearly)
-    or ``not_enough_data``; ``explanation_en``/``explanation_nl`` say why in plain words.
+    or ``not_enough_data``; ``explanation_en``/``explanation_nl`` say why in plain words. ``partners`` must be
+    in the order of the codes of ``obs`` and ``ratings``.
     """
     cols = ["partner", "partner_name", "state", "session_id", "period_end", "window_first", "window_last",
             "reliability", "reliability_low", "reliability_high", "n_agreements", "previous_reliability",
             "trust", "trust_low", "trust_high", "n_ratings", "n_raters", "n_respondents", "n_rated_periods",
             "trust_first", "first_rated_period", "not_kept", "goals_shared_on", "explanation_en",
             "explanation_nl", "evidence"]
-    if periods.empty or partners.empty:
+    n_p, n = len(partners), len(periods)
+    if n == 0 or n_p == 0:
         return pd.DataFrame({c: [] for c in cols})
-    last = len(periods) - 1
+    last = n - 1
     w = config.state_window
     first = max(0, last - w + 1)
-    rel = reliability_by(obs, ["owner"], "rolling", config, window=w) if len(obs) else pd.DataFrame(
-        columns=["owner", "period_idx", "reliability", "reliability_low", "reliability_high", "n_agreements"])
-    now = rel[rel["period_idx"] == last].set_index("owner")
-    before = rel[rel["period_idx"] == last - w].set_index("owner")
 
-    in_window = ratings[(ratings["period_idx"] >= first) & (ratings["period_idx"] <= last)]
-    g = in_window.groupby("ratee")
-    named = in_window[in_window["respondent"] != ""]
-    respondents = named.drop_duplicates(["ratee", "rater", "respondent"]).groupby("ratee").size().add(
-        in_window[in_window["respondent"] == ""].groupby("ratee").size(), fill_value=0)
-    t_sum, t_sq, t_n = g["trust"].sum(), g["trust_sq"].sum(), g["trust"].count()
-    t_mean, t_low, t_high = mean_interval(t_sum.to_numpy(), t_sq.to_numpy(), t_n.to_numpy(), config.credible_level)
-    trust = pd.DataFrame({"trust": t_mean, "trust_low": t_low, "trust_high": t_high, "n_ratings": t_n.to_numpy(),
-                          "n_raters": g["rater"].nunique().to_numpy(),
-                          "n_rated_periods": g["period_idx"].nunique().to_numpy()}, index=t_sum.index)
-    trust["n_respondents"] = respondents.reindex(trust.index).fillna(0).astype("int64")
-    first_rated = ratings.groupby("ratee")["period_idx"].min()
-    per_first = ratings.merge(first_rated.rename("first"), left_on="ratee", right_index=True)
-    per_first = per_first[per_first["period_idx"] == per_first["first"]].groupby("ratee")["trust"].mean()
+    # Reliability over the window (and the window before, to see whether it is falling).
+    S, N, k = obs.sums(obs.owner, n_p, view_weights("rolling", config, obs.n_ages, window=w))
+    m = alliance_rate(S, N)
+    cols_needed = [last - w, last] if last - w >= 0 else [last]
+    S, N, k = S[:, cols_needed], N[:, cols_needed], k[:, cols_needed]
+    est, low, high = beta_estimate(S, N, m[None, cols_needed], config.prior_strength, config.credible_level)
+    prev = np.full(n_p, np.nan)
+    if last - w >= 0:
+        prev = np.where(k[:, 0] > 0, est[:, 0], np.nan)
+    last_col = len(cols_needed) - 1
 
-    window_obs = obs[(obs["period_idx"] == last) & (obs["age"] < w)]
-    not_kept = window_obs[window_obs["score"] <= 0.0].merge(
-        agreements[["agreement_id", "title"]], on="agreement_id", how="left"
-    ).sort_values(["due_on", "agreement_id"])
+    # Trust over the window: every rating received in it.
+    in_w = ratings.period_idx >= first
+    ratee = ratings.ratee[in_w]
+    t_sum = np.bincount(ratee, weights=ratings.trust[in_w], minlength=n_p)
+    t_sq = np.bincount(ratee, weights=ratings.trust[in_w] ** 2, minlength=n_p)
+    t_n = np.bincount(ratee, minlength=n_p)
+    t_mean, t_low, t_high = mean_interval(t_sum, t_sq, t_n, config.credible_level, ratings.min_sd)
+    raters = np.bincount(np.unique(ratee * n_p + ratings.rater[in_w]) // n_p, minlength=n_p)
+    rated_periods = np.bincount(np.unique(ratee * n + ratings.period_idx[in_w]) // n, minlength=n_p)
+    sub = Ratings(n_p, n, ratings.period_idx[in_w], ratings.rater[in_w], ratee, ratings.trust[in_w],
+                  ratings.respondent[in_w], ratings.min_sd)
+    respondents = count_respondents(sub, ratee, n_p)
+    rated_any = received.n_ratings > 0
+    first_idx = np.where(rated_any.any(axis=1), rated_any.argmax(axis=1), -1)
+
+    ages = np.arange(obs.n_ages)[None, :]
+    nk_mask = (obs.period_idx == last) & (ages < w) & np.isfinite(obs.score) & (obs.score <= 0.0)
+    not_kept = obs.frame(nk_mask).sort_values(["due_on", "agreement_id"], kind="stable")
+    nk_by_owner = {str(o): g for o, g in not_kept.groupby("owner", sort=False)}
 
     win_en, win_nl = _window_text(periods, first, last, config)
     session_id = str(periods.iloc[last]["session_id"])
     period_end = periods.iloc[last]["period_end"]
     rows: list[dict[str, Any]] = []
-    for p in partners.itertuples(index=False):  # one row per partner (a handful), not per data row
+    for i, p in enumerate(partners.itertuples(index=False)):  # one row per partner (a handful), not per data row
         pid, name = str(p.partner), str(p.partner_name)
-        r = now.loc[pid] if pid in now.index else None
-        t = trust.loc[pid] if pid in trust.index else None
-        n_agr = int(r["n_agreements"]) if r is not None else 0
-        n_rat = int(t["n_ratings"]) if t is not None else 0
-        n_per = int(t["n_rated_periods"]) if t is not None else 0
-        prev = float(before.loc[pid, "reliability"]) if pid in before.index else np.nan
-        nk = not_kept[not_kept["owner"] == pid]
-        nk_items = [
+        nk = nk_by_owner.get(pid)
+        nk_items = [] if nk is None else [
             {"agreement_id": str(a.agreement_id), "title": str(a.title),
              "status": str(a.status) if str(a.status) else "open", "due_on": _date(a.due_on)}
             for a in nk.itertuples(index=False)
         ]
+        has_rel = bool(k[i, last_col] > 0)
+        fi = int(first_idx[i])
         row: dict[str, Any] = {
             "partner": pid, "partner_name": name, "session_id": session_id, "period_end": period_end,
             "window_first": str(periods.iloc[first]["period_id"]), "window_last": str(periods.iloc[last]["period_id"]),
-            "reliability": float(r["reliability"]) if r is not None else np.nan,
-            "reliability_low": float(r["reliability_low"]) if r is not None else np.nan,
-            "reliability_high": float(r["reliability_high"]) if r is not None else np.nan,
-            "n_agreements": n_agr, "previous_reliability": prev,
-            "trust": float(t["trust"]) if t is not None else np.nan,
-            "trust_low": float(t["trust_low"]) if t is not None else np.nan,
-            "trust_high": float(t["trust_high"]) if t is not None else np.nan,
-            "n_ratings": n_rat, "n_raters": int(t["n_raters"]) if t is not None else 0,
-            "n_respondents": int(t["n_respondents"]) if t is not None else 0, "n_rated_periods": n_per,
-            "trust_first": float(per_first.get(pid, np.nan)),
-            "first_rated_period": str(periods.iloc[int(first_rated[pid])]["period_id"]) if pid in first_rated.index
-            else "",
+            "reliability": float(est[i, last_col]) if has_rel else np.nan,
+            "reliability_low": float(low[i, last_col]) if has_rel else np.nan,
+            "reliability_high": float(high[i, last_col]) if has_rel else np.nan,
+            "n_agreements": int(k[i, last_col]), "previous_reliability": float(prev[i]),
+            "trust": float(t_mean[i]), "trust_low": float(t_low[i]), "trust_high": float(t_high[i]),
+            "n_ratings": int(t_n[i]), "n_raters": int(raters[i]), "n_respondents": int(respondents[i]),
+            "n_rated_periods": int(rated_periods[i]),
+            "trust_first": float(received.trust[i, fi]) if fi >= 0 else np.nan,
+            "first_rated_period": str(periods.iloc[fi]["period_id"]) if fi >= 0 else "",
             "not_kept": nk_items, "goals_shared_on": p.goals_shared_on,
         }
         enough = (
-            n_agr >= config.min_agreements
-            and n_rat >= config.min_ratings
-            and n_per >= min(config.min_rated_periods, last - first + 1)
+            row["n_agreements"] >= config.min_agreements
+            and row["n_ratings"] >= config.min_ratings
+            and row["n_rated_periods"] >= min(config.min_rated_periods, last - first + 1)
         )
         row["state"] = _state(row, config) if enough else "not_enough_data"
         row["explanation_en"], row["explanation_nl"] = _explain_state(row, win_en, win_nl, config)
@@ -193,22 +195,23 @@ def _goals(row: dict[str, Any]) -> tuple[str, str]:
 def _explain_state(row: dict[str, Any], win_en: str, win_nl: str, config: MetricsConfig) -> tuple[str, str]:
     name, state = row["partner_name"], row["state"]
     if state == "not_enough_data":
-        en, nl = [], []
+        en_r: list[str] = []
+        nl_r: list[str] = []
         if row["n_agreements"] < config.min_agreements:
-            en.append(f"only {row['n_agreements']} of its agreements fell due (at least {config.min_agreements} "
+            en_r.append(f"only {row['n_agreements']} of its agreements fell due (at least {config.min_agreements} "
                       "needed)")
-            nl.append(f"vielen maar {row['n_agreements']} van zijn afspraken af (minstens {config.min_agreements} "
+            nl_r.append(f"vielen maar {row['n_agreements']} van zijn afspraken af (minstens {config.min_agreements} "
                       "nodig)")
         if row["n_ratings"] < config.min_ratings:
-            en.append(f"it received only {row['n_ratings']} trust ratings (at least {config.min_ratings} needed)")
-            nl.append(f"kreeg het maar {row['n_ratings']} vertrouwensscores (minstens {config.min_ratings} nodig)")
+            en_r.append(f"it received only {row['n_ratings']} trust ratings (at least {config.min_ratings} needed)")
+            nl_r.append(f"kreeg het maar {row['n_ratings']} vertrouwensscores (minstens {config.min_ratings} nodig)")
         if row["n_rated_periods"] < config.min_rated_periods:
-            en.append(f"it was rated in only {row['n_rated_periods']} of those periods (at least "
+            en_r.append(f"it was rated in only {row['n_rated_periods']} of those periods (at least "
                       f"{config.min_rated_periods} needed)")
-            nl.append(f"werd het in maar {row['n_rated_periods']} van die perioden beoordeeld (minstens "
+            nl_r.append(f"werd het in maar {row['n_rated_periods']} van die perioden beoordeeld (minstens "
                       f"{config.min_rated_periods} nodig)")
-        return (f"Not enough data to judge {name}: over {win_en} {'; '.join(en)}. No pattern is claimed.",
-                f"Te weinig gegevens om {name} te beoordelen: over {win_nl} {'; '.join(nl)}. Er wordt geen "
+        return (f"Not enough data to judge {name}: over {win_en} {'; '.join(en_r)}. No pattern is claimed.",
+                f"Te weinig gegevens om {name} te beoordelen: over {win_nl} {'; '.join(nl_r)}. Er wordt geen "
                 "patroon geclaimd.")
     rel_en = (f"reliability {pct(row['reliability'])} over {win_en} ({row['n_agreements']} agreements fell due; "
               f"{round(config.credible_level * 100)}% interval {pct(row['reliability_low'])}–"
@@ -285,13 +288,16 @@ def trust_shocks(
     periods: pd.DataFrame,
     agreements: pd.DataFrame,
     outcomes: pd.DataFrame,
-    obs: pd.DataFrame,
+    obs: Observations,
     config: MetricsConfig,
 ) -> pd.DataFrame:
     """Sharp falls of trust received at a period that follows a broken (or overdue) agreement of that partner.
 
+    A fall counts when trust received drops by at least ``shock_drop`` from the period it was last rated in,
+    both with at least ``shock_min_respondents`` respondents, and an agreement of that partner was marked broken
+    since then, or fell due since then and was not kept by this period's end.
     Columns: ``partner, partner_name, period_idx, session_id, period_end, trust_before, trust_after, drop,
-    previous_period, agreements`` (a list of dicts: id, title, status, date).
+    previous_period, previous_end, agreements`` (a list of dicts: id, title, status, date).
     """
     cols = ["partner", "partner_name", "period_idx", "session_id", "period_end", "trust_before", "trust_after",
             "drop", "previous_period", "previous_end", "agreements"]
@@ -312,21 +318,20 @@ def trust_shocks(
                  "previous_idx", "previous_end"]].rename(columns={"trust": "trust_after"})
     titles = agreements.set_index("agreement_id")["title"]
     # Marked broken since the period before ...
-    broken = outcomes[outcomes["status"] == "broken"].merge(
-        agreements[["agreement_id", "owner", "due_on"]], on="agreement_id"
-    )
+    broken = outcomes[outcomes["status"] == "broken"].merge(agreements[["agreement_id", "owner"]], on="agreement_id")
     b = cand.merge(broken, left_on="partner", right_on="owner")
     b = b[(b["date"] > b["previous_end"]) & (b["date"] <= b["period_end"])]
     b = b.assign(status="broken", when=b["date"])[["partner", "period_idx", "agreement_id", "status", "when"]]
     # ... or fell due since then and was not kept (still open, or broken) at this period's end.
-    o = obs[obs["score"] <= 0.0][["agreement_id", "owner", "due_idx", "due_on", "period_idx", "status"]]
-    f = cand.merge(o, left_on=["partner", "period_idx"], right_on=["owner", "period_idx"])
+    n = obs.n_periods
+    cand_keys = (pd.Index(obs.partners).get_indexer(cand["partner"]) * n + cand["period_idx"].to_numpy()).astype(
+        "int64")
+    cell_keys = obs.owner[:, None] * n + obs.period_idx
+    mask = np.isin(cell_keys, cand_keys) & np.isfinite(obs.score) & (obs.score <= 0.0)
+    f = cand.merge(obs.frame(mask), left_on=["partner", "period_idx"], right_on=["owner", "period_idx"])
     f = f[f["due_idx"] > f["previous_idx"]]
-    o_dates = o.merge(broken[["agreement_id", "date"]].drop_duplicates("agreement_id", keep="last"),
-                      on="agreement_id", how="left")
-    f = f.merge(o_dates[["agreement_id", "date"]].drop_duplicates("agreement_id"), on="agreement_id", how="left")
     f = f.assign(status=f["status"].where(f["status"] != "", "overdue"),
-                 when=f["date"].where(f["status"] == "broken", f["due_on"]))
+                 when=f["status_on"].where(f["status"] == "broken", f["due_on"]))
     f = f[["partner", "period_idx", "agreement_id", "status", "when"]]
     # One cause per agreement: its being marked broken since the period before comes first.
     causes = pd.concat([b, f], ignore_index=True).drop_duplicates(["partner", "period_idx", "agreement_id"])
@@ -340,7 +345,10 @@ def trust_shocks(
         ]
         for key, grp in causes.groupby(["partner", "period_idx"], sort=False)
     }
-    cand["agreements"] = [lists.get((p, i), []) for p, i in zip(cand["partner"], cand["period_idx"], strict=True)]
+    cand["agreements"] = pd.Series(
+        [lists.get((p, i), []) for p, i in zip(cand["partner"], cand["period_idx"], strict=True)],
+        index=cand.index, dtype=object,
+    )
     cand = cand[cand["agreements"].map(len) > 0]
     cand["drop"] = cand["trust_before"] - cand["trust_after"]
     pid = periods.set_index("period_idx")["period_id"]

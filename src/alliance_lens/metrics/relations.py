@@ -8,43 +8,53 @@ from scipy import stats
 
 from alliance_lens.metrics.config import MetricsConfig
 from alliance_lens.metrics.reliability import period_index
-from alliance_lens.model import AllianceData, beneficiaries_of
+from alliance_lens.model import BENEFICIARY_SEPARATOR, AllianceData
 
 
-def _trust_changes(trends: pd.DataFrame) -> pd.DataFrame:
-    """Per partner and rated period: the change of trust received since the period it was last rated in."""
-    rated = trends[trends["trust"].notna()].sort_values(["partner", "period_idx"], kind="stable")
-    change = rated["trust"] - rated.groupby("partner", sort=False)["trust"].shift(1)
-    return rated.assign(change=change)[["partner", "period_idx", "change"]].dropna()
+def resolution_changes(trends: pd.DataFrame, outcomes: pd.DataFrame, agreements: pd.DataFrame,
+                       periods: pd.DataFrame) -> pd.DataFrame:
+    """Each agreement's first kept (``kept`` or ``kept_late``) and first ``broken`` outcome, with a trust change.
 
+    The change is that of its owner's trust received at the session closing the period the outcome was recorded
+    in, against the last period in which that owner was rated before.
 
-def _resolutions(outcomes: pd.DataFrame, agreements: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
-    """Each agreement's first ``kept``/``kept_late`` (as kept) and ``broken`` outcome, with its period."""
-    kind = outcomes["status"].map({"kept": "kept", "kept_late": "kept", "broken": "broken"})
-    res = outcomes.assign(after=kind).dropna(subset=["after"])
-    res = res.drop_duplicates(["agreement_id", "after"]).merge(agreements[["agreement_id", "owner"]],
-                                                                on="agreement_id")
-    res = res.assign(period_idx=period_index(res["date"], periods))
-    return res[res["period_idx"] < len(periods)].rename(columns={"owner": "partner"})
-
-
-def _asymmetry_rows(trends: pd.DataFrame, outcomes: pd.DataFrame, agreements: pd.DataFrame,
-                    periods: pd.DataFrame) -> pd.DataFrame:
-    return _resolutions(outcomes, agreements, periods).merge(
-        _trust_changes(trends), on=["partner", "period_idx"], how="inner"
+    Columns: ``partner, after, change`` (``after`` ∈ ``kept, broken``).
+    """
+    partners = trends["partner"].drop_duplicates().to_numpy(dtype=object)
+    n_p, n = len(partners), len(periods)
+    if n_p == 0 or n == 0 or outcomes.empty:
+        return pd.DataFrame({"partner": pd.Series([], dtype="str"), "after": pd.Series([], dtype="str"),
+                             "change": pd.Series([], dtype="float64")})
+    trust = pd.DataFrame(trends["trust"].to_numpy(dtype="float64").reshape(n_p, n))
+    before = trust.ffill(axis=1).shift(1, axis=1)
+    change = (trust - before).to_numpy()
+    code = pd.Categorical(outcomes["status"].to_numpy(), categories=["kept", "kept_late", "broken"]).codes
+    after = np.where(code == 2, 1, np.where(code >= 0, 0, -1))  # 0 kept, 1 broken, -1 neither
+    owner_of = agreements.set_index("agreement_id")["owner"]
+    owner = pd.Index(partners).get_indexer(owner_of.reindex(outcomes["agreement_id"]).to_numpy())
+    agreement = pd.Index(agreements["agreement_id"].to_numpy()).get_indexer(outcomes["agreement_id"].to_numpy())
+    p = period_index(outcomes["date"], periods)
+    ok = (after >= 0) & (owner >= 0) & (p < n) & (agreement >= 0)
+    # The first of each kind per agreement: outcomes are ordered by agreement and date.
+    key = agreement[ok].astype("int64") * 2 + after[ok]
+    _, first = np.unique(key, return_index=True)
+    o, a, pi = owner[ok][first], after[ok][first], p[ok][first]
+    ch = change[o, pi]
+    keep = np.isfinite(ch)
+    return pd.DataFrame(
+        {"partner": partners[o[keep]].astype(str), "after": np.where(a[keep] == 1, "broken", "kept"),
+         "change": ch[keep]}
     )
 
 
-def asymmetry(trends: pd.DataFrame, outcomes: pd.DataFrame, agreements: pd.DataFrame, periods: pd.DataFrame,
-              names: dict[str, str]) -> pd.DataFrame:
-    """Per partner: the mean change of trust received at the session after an agreement of it was kept, and
-    after one was broken ("comes on foot, leaves on horseback"), with ``n`` (agreements) and the spread.
+def asymmetry(rows: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Per partner: the mean change of trust after its agreements were kept, and after they were broken.
 
-    Columns: ``partner, partner_name, after, mean_change, n, sd`` (``after`` ∈ ``kept, broken``).
+    ``rows`` from :func:`resolution_changes` ("comes on foot, leaves on horseback"), with ``n`` (agreements) and
+    the spread. Columns: ``partner, partner_name, after, mean_change, n, sd`` (``after`` ∈ ``kept, broken``).
     """
-    rows = _asymmetry_rows(trends, outcomes, agreements, periods)
     g = rows.groupby(["partner", "after"])["change"].agg(["mean", "count", "std"])
-    grid = pd.MultiIndex.from_product([list(names), ["kept", "broken"]], names=["partner", "after"])
+    grid = pd.MultiIndex.from_product([sorted(names), ["kept", "broken"]], names=["partner", "after"])
     g = g.reindex(grid)
     out = pd.DataFrame(
         {"mean_change": g["mean"].to_numpy(), "n": g["count"].fillna(0).astype("int64").to_numpy(),
@@ -52,23 +62,25 @@ def asymmetry(trends: pd.DataFrame, outcomes: pd.DataFrame, agreements: pd.DataF
         index=grid,
     ).reset_index()
     out.insert(1, "partner_name", out["partner"].map(names).astype("str"))
+    out["partner"] = out["partner"].astype("str")
+    out["after"] = out["after"].astype("str")
     return out
 
 
-def alliance_asymmetry(trends: pd.DataFrame, outcomes: pd.DataFrame, agreements: pd.DataFrame,
-                       periods: pd.DataFrame) -> pd.DataFrame:
+def alliance_asymmetry(rows: pd.DataFrame) -> pd.DataFrame:
     """The same, pooled over all partners: ``after, mean_change, n, sd``."""
-    rows = _asymmetry_rows(trends, outcomes, agreements, periods)
     g = rows.groupby("after")["change"].agg(["mean", "count", "std"]).reindex(["kept", "broken"])
     return pd.DataFrame(
         {"after": ["kept", "broken"], "mean_change": g["mean"].to_numpy(),
          "n": g["count"].fillna(0).astype("int64").to_numpy(), "sd": g["std"].to_numpy()}
-    )
+    ).astype({"after": "str"})
 
 
 def lead_lag(trends: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
-    """Exploratory: does trust follow reliability? Pearson correlation of reliability at period t with trust at
-    period t + lag, per partner, for lags 0 … ``max_lag``, with a Fisher-z confidence band.
+    """Exploratory: whether trust follows reliability.
+
+    Pearson correlation of reliability at period t with trust at period t + lag, per partner, for lags
+    0 … ``max_lag``, with a Fisher-z confidence band.
 
     Both series are smoothed and autocorrelated, so the band is too narrow if anything: read it as a hint,
     never as proof. Columns: ``partner, partner_name, lag, r, r_low, r_high, n, exploratory``.
@@ -110,31 +122,41 @@ def lead_lag(trends: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
     return out.sort_values(["partner", "lag"], kind="stable").reset_index(drop=True)
 
 
-def reciprocity(data: AllianceData, status: pd.DataFrame, names: dict[str, str],
+def reciprocity(data: AllianceData, status: pd.DataFrame, partners: pd.DataFrame,
                 config: MetricsConfig) -> pd.DataFrame:
-    """Per pair of partners, both directions: agreements that fell due (dropped ones left out) and those kept
-    (``kept`` or ``kept_late``), A → B against B → A, as of the status date.
+    """Per pair of partners, both directions: agreements that fell due and those kept, A → B against B → A.
 
+    Dropped agreements are left out; kept means ``kept`` or ``kept_late``, as of the status date.
     Columns: ``partner_a, partner_a_name, partner_b, partner_b_name, a_to_b_due, a_to_b_kept, b_to_a_due,
     b_to_a_kept, a_to_b_rate, b_to_a_rate``.
     """
-    pairs = beneficiaries_of(data.agreements, data.partners)[["agreement_id", "owner", "beneficiary"]]
-    st = status[["agreement_id", "status", "score"]]
-    d = pairs.merge(st, on="agreement_id")
-    d = d[d["score"].notna()]  # fell due and not dropped
-    d = d.assign(kept=d["status"].isin(["kept", "kept_late"]).astype("int64"))
-    directed = d.groupby(["owner", "beneficiary"]).agg(due=("kept", "size"), kept=("kept", "sum"))
-    ids = sorted(names)
-    a_idx, b_idx = np.triu_indices(len(ids), k=1)
-    a = np.array(ids, dtype=object)[a_idx]
-    b = np.array(ids, dtype=object)[b_idx]
-    ab = directed.reindex(pd.MultiIndex.from_arrays([a, b])).fillna(0)
-    ba = directed.reindex(pd.MultiIndex.from_arrays([b, a])).fillna(0)
+    ids = partners["partner"].to_numpy(dtype=object)
+    nm = partners["partner_name"].to_numpy(dtype=object)
+    n_p = len(ids)
+    pindex = pd.Index(ids)
+    st = status.set_index("agreement_id").reindex(data.agreements["agreement_id"])
+    counted = st["score"].notna().to_numpy()  # fell due and not dropped
+    kept = st["status"].isin(["kept", "kept_late"]).to_numpy()
+    owner = pindex.get_indexer(data.agreements["owner"].to_numpy())
+    benef = data.agreements["beneficiaries"].to_numpy(dtype=object)
+    named = np.nonzero(benef != "")[0]
+    split = pd.Series(benef[named], index=named, dtype=object).str.split(BENEFICIARY_SEPARATOR).explode()
+    r1, b1 = split.index.to_numpy(dtype="int64"), pindex.get_indexer(split.to_numpy())
+    everyone = np.nonzero(benef == "")[0]
+    r2 = np.repeat(everyone, n_p)
+    b2 = np.tile(np.arange(n_p), len(everyone))
+    rows = np.concatenate([r1, r2]).astype("int64")
+    ben = np.concatenate([b1, b2]).astype("int64")
+    ok = (ben >= 0) & (owner[rows] >= 0) & (ben != owner[rows]) & counted[rows]
+    rows, ben = rows[ok], ben[ok]
+    key = owner[rows] * n_p + ben
+    due = np.bincount(key, minlength=n_p * n_p).reshape(n_p, n_p)
+    kept_n = np.bincount(key, weights=kept[rows].astype("float64"), minlength=n_p * n_p).reshape(n_p, n_p)
+    a, b = np.triu_indices(n_p, k=1)
     out = pd.DataFrame(
-        {"partner_a": a, "partner_a_name": [names[x] for x in a], "partner_b": b,
-         "partner_b_name": [names[x] for x in b],
-         "a_to_b_due": ab["due"].to_numpy().astype("int64"), "a_to_b_kept": ab["kept"].to_numpy().astype("int64"),
-         "b_to_a_due": ba["due"].to_numpy().astype("int64"), "b_to_a_kept": ba["kept"].to_numpy().astype("int64")}
+        {"partner_a": ids[a], "partner_a_name": nm[a], "partner_b": ids[b], "partner_b_name": nm[b],
+         "a_to_b_due": due[a, b].astype("int64"), "a_to_b_kept": kept_n[a, b].astype("int64"),
+         "b_to_a_due": due[b, a].astype("int64"), "b_to_a_kept": kept_n[b, a].astype("int64")}
     ).astype({"partner_a": "str", "partner_a_name": "str", "partner_b": "str", "partner_b_name": "str"})
     with np.errstate(invalid="ignore", divide="ignore"):
         out["a_to_b_rate"] = np.where(out["a_to_b_due"] > 0, out["a_to_b_kept"] / out["a_to_b_due"], np.nan)

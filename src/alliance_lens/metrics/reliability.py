@@ -1,22 +1,29 @@
 """Reliability: the record of agreements kept, as it was known at each period's end.
 
-Everything here is vectorised: an agreement is paired with every period whose window it falls in, its status
-at that period's end is found with one ``merge_asof`` on the outcome history, and the windows are sums over a
-``groupby``. See ``docs/metrics.md`` for the method in words.
+Everything here is vectorised with numpy. Each agreement that fell due is paired with the periods whose windows
+may hold it (``age`` = periods since it fell due, 0 … ``max_age`` − 1), giving a dense (agreements × ages)
+grid; its status at each period's end is found with one ``searchsorted`` on the outcome history, scored, and
+summed per partner (or per partner and kind, or per owner and beneficiary) with ``bincount``.
+See ``docs/metrics.md`` for the method in words.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from alliance_lens.metrics.config import MetricsConfig, TrendView
-from alliance_lens.model import AllianceData
+from alliance_lens.model import BENEFICIARY_SEPARATOR, AllianceData
 
 #: Columns of the periods frame.
 PERIOD_COLUMNS = ["period_idx", "period_id", "period_start", "period_end", "session_id", "session_kind",
                   "session_title"]
+#: Outcome statuses in code order; -1 means no outcome yet (open).
+STATUS_CODES = ("kept", "kept_late", "renegotiated", "broken", "dropped")
+_OPEN, _KEPT, _LATE, _RENEG, _BROKEN, _DROPPED = -1, 0, 1, 2, 3, 4
 
 
 def periods_of(data: AllianceData, config: MetricsConfig, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -42,6 +49,8 @@ def periods_of(data: AllianceData, config: MetricsConfig, as_of: pd.Timestamp | 
     else:
         dates = [data.sessions["date"], data.agreements["made_on"], data.agreements["due_on"]]
         known = pd.concat(dates).dropna()
+        if as_of is not None:
+            known = known[known <= as_of]
         if known.empty:
             out = pd.DataFrame({c: [] for c in ["period_id", "period_end", "session_id", "session_kind",
                                                 "session_title"]})
@@ -51,13 +60,15 @@ def periods_of(data: AllianceData, config: MetricsConfig, as_of: pd.Timestamp | 
             )
             first = min(known.min(), last)
             months = pd.period_range(first, last, freq="M")
-            ends = months.to_timestamp(how="end").normalize().astype("datetime64[s]")
+            ends = months.to_timestamp(how="end").normalize().to_numpy().astype("datetime64[s]")
+            # The current month ends at the latest date known, so nothing counts as overdue before its time.
+            ends[-1] = min(ends[-1], np.datetime64(pd.Timestamp(last).normalize(), "s"))
             by_month = sessions.assign(month=sessions["date"].dt.to_period("M")).drop_duplicates("month", keep="last")
             by_month = by_month.set_index("month").reindex(months)
             out = pd.DataFrame(
                 {
                     "period_id": months.strftime("%Y-%m"),
-                    "period_end": ends.to_numpy(),
+                    "period_end": ends,
                     "session_id": by_month["session_id"].fillna("").to_numpy(),
                     "session_kind": by_month["kind"].fillna("").to_numpy(),
                     "session_title": by_month["title"].fillna("").to_numpy(),
@@ -71,177 +82,294 @@ def periods_of(data: AllianceData, config: MetricsConfig, as_of: pd.Timestamp | 
     return out[PERIOD_COLUMNS].reset_index(drop=True)
 
 
+def _days(values: object) -> np.ndarray:
+    """Dates as whole days since 1970 (int64)."""
+    arr: np.ndarray = np.asarray(values).astype("datetime64[D]").astype("int64")
+    return arr
+
+
 def period_index(dates: pd.Series, periods: pd.DataFrame) -> np.ndarray:
-    """For each date, the index of the period it falls in (first period ending on or after it); ``len(periods)``
-    for dates after the last period."""
-    ends = periods["period_end"].to_numpy(dtype="datetime64[s]")
-    values = dates.to_numpy(dtype="datetime64[s]")
-    return np.searchsorted(ends, values, side="left").astype("int64")
+    """For each date, the index of the period it falls in: the first period ending on or after it.
 
-
-def status_as_of(pairs: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Add ``status`` and ``status_date``: each agreement's last outcome dated on or before ``eval_date``.
-
-    ``pairs`` needs ``agreement_id`` and ``eval_date``; rows keep their order. ``status`` is ``""`` where the
-    agreement had no outcome yet (open). Outcomes recorded on the same day keep their order of entry: the last
-    one entered wins.
+    Dates after the last period get ``len(periods)``.
     """
-    left = pairs.assign(_row=np.arange(len(pairs))).sort_values("eval_date", kind="stable")
-    right = (
-        outcomes[["agreement_id", "date", "status"]]
-        .rename(columns={"date": "status_date"})
-        .assign(_on=lambda f: f["status_date"])
-        .sort_values("_on", kind="stable")
-    )
-    merged = pd.merge_asof(
-        left, right, left_on="eval_date", right_on="_on", by="agreement_id", direction="backward"
-    ).drop(columns="_on")
-    merged = merged.sort_values("_row").drop(columns="_row").set_index(pairs.index)
-    merged["status"] = merged["status"].fillna("").astype("str")
-    merged["status_date"] = merged["status_date"].astype("datetime64[s]")
-    return merged
+    ends = _days(periods["period_end"].to_numpy())
+    idx: np.ndarray = np.searchsorted(ends, _days(dates.to_numpy()), side="left").astype("int64")
+    return idx
 
 
-def outcome_score(status: pd.Series, status_date: pd.Series, due_on: pd.Series, config: MetricsConfig) -> np.ndarray:
-    """What an agreement counts for, given its status as known then (NaN: left out, i.e. dropped)."""
-    st = status.to_numpy(dtype=object)
-    in_time = (status_date <= due_on).to_numpy(dtype=bool)
-    return np.select(
-        [
-            st == "",
-            st == "kept",
-            st == "kept_late",
-            (st == "renegotiated") & in_time,
-            st == "renegotiated",
-            st == "broken",
-        ],
-        [
-            config.score_open_overdue,
-            config.score_kept,
-            config.score_kept_late,
-            config.score_renegotiated_in_time,
-            config.score_renegotiated_late,
-            config.score_broken,
-        ],
+class OutcomeHistory:
+    """The outcome history of a set of agreements, for "what was its status on that date?" in one search."""
+
+    def __init__(self, agreement_ids: pd.Index, outcomes: pd.DataFrame) -> None:
+        codes = agreement_ids.get_indexer(pd.Index(outcomes["agreement_id"]))
+        keep = codes >= 0
+        self._agreement = codes[keep].astype("int64")
+        self._date = _days(outcomes["date"].to_numpy()[keep])
+        self._status = (
+            pd.Categorical(outcomes["status"].to_numpy()[keep], categories=list(STATUS_CODES)).codes.astype("int64")
+        )
+        # Sorted by (agreement, date); order of entry kept within a day, so the last entered wins.
+        order = np.lexsort((self._date, self._agreement))
+        self._agreement, self._date, self._status = self._agreement[order], self._date[order], self._status[order]
+        self._base = int(self._date.min()) if len(self._date) else 0
+        self._span = int(self._date.max()) - self._base + 2 if len(self._date) else 2
+        self._keys = self._agreement * self._span + (self._date - self._base)
+
+    def as_of(self, agreement: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Status code (-1: none yet) and its date (days) of each agreement code on each day."""
+        rel = np.clip(day - self._base, -1, self._span - 1)
+        q = agreement * self._span + rel
+        pos = np.searchsorted(self._keys, q, side="right") - 1
+        found = pos >= 0
+        found[found] = self._agreement[pos[found]] == agreement[found]
+        posc = np.where(found, pos, 0)
+        if len(self._keys) == 0:
+            return np.full(agreement.shape, _OPEN, dtype="int64"), np.zeros(agreement.shape, dtype="int64")
+        status = np.where(found, self._status[posc], _OPEN)
+        date = np.where(found, self._date[posc], 0)
+        return status, date
+
+
+def outcome_score(status: np.ndarray, status_day: np.ndarray, due_day: np.ndarray, config: MetricsConfig
+                  ) -> np.ndarray:
+    """What an agreement counts for, given its status code then (NaN: left out, i.e. dropped)."""
+    in_time = status_day <= due_day
+    score: np.ndarray = np.select(
+        [status == _OPEN, status == _KEPT, status == _LATE, (status == _RENEG) & in_time, status == _RENEG,
+         status == _BROKEN],
+        [config.score_open_overdue, config.score_kept, config.score_kept_late, config.score_renegotiated_in_time,
+         config.score_renegotiated_late, config.score_broken],
         np.nan,
     )
+    return score
 
 
-def observations(
-    agreements: pd.DataFrame, outcomes: pd.DataFrame, periods: pd.DataFrame, config: MetricsConfig
-) -> pd.DataFrame:
-    """Each agreement paired with each period whose windows may hold it, scored as known at that period's end.
-
-    Columns: ``agreement_id, owner, kind, due_on, due_idx, period_idx, age, status, status_date, score``; ``age``
-    is how many periods before ``period_idx`` the agreement fell due (0: in that period). Dropped agreements
-    are left out.
-    """
-    n = len(periods)
-    max_age = max(config.rolling_window, config.state_window * 2, _ewm_horizon(config))
-    due_idx = period_index(agreements["due_on"], periods)
-    agr = agreements.assign(due_idx=due_idx)
-    agr = agr[agr["due_idx"] < n]
-    reps = np.repeat(np.arange(len(agr)), max_age)
-    age = np.tile(np.arange(max_age, dtype="int64"), len(agr))
-    obs = agr[["agreement_id", "owner", "kind", "due_on", "due_idx"]].iloc[reps].reset_index(drop=True)
-    obs["age"] = age
-    obs["period_idx"] = obs["due_idx"].to_numpy() + age
-    obs = obs[obs["period_idx"] < n].reset_index(drop=True)
-    obs["eval_date"] = periods["period_end"].to_numpy()[obs["period_idx"].to_numpy()]
-    obs = status_as_of(obs, outcomes)
-    obs["score"] = outcome_score(obs["status"], obs["status_date"], obs["due_on"], config)
-    return obs[obs["score"].notna()].reset_index(drop=True)
+def max_age(config: MetricsConfig) -> int:
+    """How many periods after it fell due an agreement can still count in some view."""
+    return max(config.rolling_window, config.state_window * 2, ewm_horizon(config))
 
 
-def _ewm_horizon(config: MetricsConfig) -> int:
+def ewm_horizon(config: MetricsConfig) -> int:
+    """Ages (in periods) the weighted view looks back over."""
     return max(1, int(np.ceil(config.half_life * config.ewm_horizon_half_lives)))
 
 
-def view_weights(age: np.ndarray, view: TrendView, config: MetricsConfig, window: int | None = None) -> np.ndarray:
-    """The weight of an agreement that fell due ``age`` periods ago, in a view (0: not in it)."""
+def view_weights(view: TrendView, config: MetricsConfig, n_ages: int, window: int | None = None) -> np.ndarray:
+    """The weight, by age in periods, of an agreement in a view (0: not in it)."""
+    age = np.arange(n_ages, dtype="float64")
+    weights: np.ndarray
     if view == "period":
-        return (age == 0).astype("float64")
-    if view == "rolling":
-        return (age < (window or config.rolling_window)).astype("float64")
-    return np.where(age < _ewm_horizon(config), 0.5 ** (age / config.half_life), 0.0)
+        weights = (age == 0).astype("float64")
+    elif view == "rolling":
+        weights = (age < (window or config.rolling_window)).astype("float64")
+    else:
+        weights = np.where(age < ewm_horizon(config), 0.5 ** (age / config.half_life), 0.0)
+    return weights
 
 
-def window_sums(obs: pd.DataFrame, keys: list[str], weights: np.ndarray) -> pd.DataFrame:
-    """Per ``keys`` + ``period_idx``: ``S`` (weighted score), ``N`` (weight), ``n`` (agreements counted)."""
-    mask = weights > 0
-    part = obs.loc[mask, [*keys, "period_idx", "score"]]
-    w = weights[mask]
-    part = part.assign(S=part["score"].to_numpy() * w, N=w, n=1)
-    return part.groupby([*keys, "period_idx"], sort=False, observed=True)[["S", "N", "n"]].sum().reset_index()
+@dataclass
+class Observations:
+    """The agreements that fell due, each scored as known at the end of the period ``age`` periods later.
+
+    Agreement-level arrays (length A): ``agreement_id``, ``owner`` (code into ``partners``), ``kind`` (0 content,
+    1 process), ``due_day``, ``due_idx``. Grids (A × ages): ``period_idx``, ``status`` (code), ``status_day``,
+    ``score`` (NaN where the period does not exist yet or the agreement was dropped).
+    """
+
+    partners: np.ndarray
+    n_periods: int
+    agreement_id: np.ndarray
+    title: np.ndarray
+    owner: np.ndarray
+    kind: np.ndarray
+    due_day: np.ndarray
+    due_idx: np.ndarray
+    period_idx: np.ndarray
+    status: np.ndarray
+    status_day: np.ndarray
+    score: np.ndarray
+
+    @property
+    def n_ages(self) -> int:
+        """Width of the grids."""
+        return int(self.score.shape[1]) if self.score.ndim == 2 else 0
+
+    def sums(self, group: np.ndarray, n_groups: int, weights: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per group (code per agreement) and period: weighted score, weight, and agreements counted.
+
+        Each is an array (n_groups × n_periods).
+        """
+        size = n_groups * self.n_periods
+        w = np.broadcast_to(weights[None, :], self.score.shape)
+        ok = np.isfinite(self.score) & (w > 0)
+        g = np.broadcast_to(group[:, None], self.score.shape)[ok] * self.n_periods + self.period_idx[ok]
+        S = np.bincount(g, weights=self.score[ok] * w[ok], minlength=size).reshape(n_groups, self.n_periods)
+        N = np.bincount(g, weights=w[ok], minlength=size).reshape(n_groups, self.n_periods)
+        n = np.bincount(g, minlength=size).reshape(n_groups, self.n_periods)
+        return S, N, n
+
+    def frame(self, mask: np.ndarray) -> pd.DataFrame:
+        """The selected (agreement, age) cells as a long frame, for citing agreements in explanations."""
+        a, age = np.nonzero(mask)
+        return pd.DataFrame(
+            {
+                "agreement_id": self.agreement_id[a],
+                "title": self.title[a],
+                "owner": self.partners[self.owner[a]] if len(self.partners) else self.owner[a].astype(str),
+                "kind": np.where(self.kind[a] == 0, "content", "process"),
+                "due_on": self.due_day[a].astype("datetime64[D]").astype("datetime64[s]"),
+                "due_idx": self.due_idx[a],
+                "period_idx": self.period_idx[a, age],
+                "age": age.astype("int64"),
+                "status": np.array(("", *STATUS_CODES), dtype=object)[self.status[a, age] + 1],
+                "status_on": self.status_day[a, age].astype("datetime64[D]").astype("datetime64[s]"),
+                "score": self.score[a, age],
+            }
+        )
 
 
-def alliance_rate(sums: pd.DataFrame) -> pd.DataFrame:
+def observe(data: AllianceData, outcomes: pd.DataFrame, periods: pd.DataFrame, partners: pd.Index,
+            config: MetricsConfig) -> Observations:
+    """Score every agreement that fell due at the end of each period that can count it."""
+    n = len(periods)
+    m = max_age(config)
+    agr = data.agreements
+    due_idx_all = period_index(agr["due_on"], periods)
+    keep = due_idx_all < n
+    ids = pd.Index(agr["agreement_id"].to_numpy())
+    history = OutcomeHistory(ids, outcomes)
+    code = np.nonzero(keep)[0].astype("int64")
+    due_idx = due_idx_all[keep]
+    due_day = _days(agr["due_on"].to_numpy()[keep])
+    period_idx = due_idx[:, None] + np.arange(m, dtype="int64")[None, :]
+    exists = period_idx < n
+    ends = _days(periods["period_end"].to_numpy()) if n else np.zeros(1, dtype="int64")
+    eval_day = ends[np.minimum(period_idx, max(n - 1, 0))]
+    status, status_day = history.as_of(np.broadcast_to(code[:, None], period_idx.shape).ravel(), eval_day.ravel())
+    status = status.reshape(period_idx.shape)
+    status_day = status_day.reshape(period_idx.shape)
+    score = outcome_score(status, status_day, due_day[:, None], config)
+    score = np.where(exists, score, np.nan)
+    owner = partners.get_indexer(pd.Index(agr["owner"].to_numpy()[keep])).astype("int64")
+    return Observations(
+        partners=partners.to_numpy(dtype=object),
+        n_periods=n,
+        agreement_id=agr["agreement_id"].to_numpy(dtype=object)[keep],
+        title=agr["title"].to_numpy(dtype=object)[keep],
+        owner=owner,
+        kind=(agr["kind"].to_numpy()[keep] == "process").astype("int64"),
+        due_day=due_day,
+        due_idx=due_idx,
+        period_idx=np.where(exists, period_idx, 0),
+        status=status,
+        status_day=status_day,
+        score=score,
+    )
+
+
+def alliance_rate(S: np.ndarray, N: np.ndarray) -> np.ndarray:
     """The alliance-wide rate per period (uniform Beta(1, 1) prior): also the alliance's own estimate."""
-    tot = sums.groupby("period_idx")[["S", "N", "n"]].sum()
-    tot["m"] = (tot["S"] + 1.0) / (tot["N"] + 2.0)
-    return tot
+    rate: np.ndarray = (S.sum(axis=0) + 1.0) / (N.sum(axis=0) + 2.0)
+    return rate
 
 
 def beta_estimate(
-    S: np.ndarray, N: np.ndarray, m: np.ndarray, strength: float, level: float
+    S: np.ndarray, N: np.ndarray, m: np.ndarray, strength: float, level: float, exact: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Posterior mean and equal-tailed credible interval of Beta(strength·m + S, strength·(1−m) + N − S).
 
-    The interval is widened, where rounding would put it a hair off, so that it always contains the estimate.
+    ``exact=False`` gives the normal approximation of the same posterior (mean ± z·sd, clipped to [0, 1]),
+    for the thousands of cells of the owner → beneficiary split. The interval always contains the estimate.
     """
     m = np.clip(m, 0.02, 0.98)
     a = strength * m + S
     b = strength * (1.0 - m) + np.maximum(N - S, 0.0)
     est = a / (a + b)
     tail = (1.0 - level) / 2.0
-    low = stats.beta.ppf(tail, a, b)
-    high = stats.beta.ppf(1.0 - tail, a, b)
+    if exact:
+        low = special.betaincinv(a, b, tail)
+        high = special.betaincinv(a, b, 1.0 - tail)
+    else:
+        sd = np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1.0)))
+        z = stats.norm.ppf(1.0 - tail)
+        low, high = np.clip(est - z * sd, 0.0, 1.0), np.clip(est + z * sd, 0.0, 1.0)
     return est, np.minimum(low, est), np.maximum(high, est)
 
 
-def estimate(sums: pd.DataFrame, rates: pd.DataFrame, config: MetricsConfig, prefix: str = "reliability") -> pd.DataFrame:
-    """Add ``{prefix}``, ``{prefix}_low``, ``{prefix}_high`` to per-key window sums, shrunk toward the alliance."""
-    m = rates["m"].reindex(sums["period_idx"]).to_numpy()
-    est, low, high = beta_estimate(
-        sums["S"].to_numpy(dtype="float64"), sums["N"].to_numpy(dtype="float64"), m, config.prior_strength,
-        config.credible_level,
+def long_frame(
+    S: np.ndarray, N: np.ndarray, n: np.ndarray, m: np.ndarray, config: MetricsConfig, exact: bool = True
+) -> pd.DataFrame:
+    """Estimates for every (group, period) cell with at least one agreement, as a long frame.
+
+    Columns: ``group, period_idx, reliability, reliability_low, reliability_high, n_agreements, n_effective``.
+    """
+    g, p = np.nonzero(n > 0)
+    Sv, Nv = S[g, p], N[g, p]
+    est, low, high = beta_estimate(Sv, Nv, m[p], config.prior_strength, config.credible_level, exact)
+    return pd.DataFrame(
+        {"group": g.astype("int64"), "period_idx": p.astype("int64"), "reliability": est, "reliability_low": low,
+         "reliability_high": high, "n_agreements": n[g, p].astype("int64"), "n_effective": Nv}
     )
-    return sums.assign(**{prefix: est, f"{prefix}_low": low, f"{prefix}_high": high})
 
 
-def alliance_estimate(rates: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
-    """The alliance as a whole: Beta(1 + S, 1 + N − S) per period."""
-    a = 1.0 + rates["S"].to_numpy()
-    b = 1.0 + np.maximum(rates["N"].to_numpy() - rates["S"].to_numpy(), 0.0)
+def alliance_frame(S: np.ndarray, N: np.ndarray, n: np.ndarray, config: MetricsConfig) -> pd.DataFrame:
+    """The alliance as a whole per period: Beta(1 + S, 1 + N − S); NaN where no agreement counted."""
+    s, w, k = S.sum(axis=0), N.sum(axis=0), n.sum(axis=0)
+    a, b = 1.0 + s, 1.0 + np.maximum(w - s, 0.0)
     est = a / (a + b)
     tail = (1.0 - config.credible_level) / 2.0
-    low = np.minimum(stats.beta.ppf(tail, a, b), est)
-    high = np.maximum(stats.beta.ppf(1.0 - tail, a, b), est)
+    low = np.minimum(special.betaincinv(a, b, tail), est)
+    high = np.maximum(special.betaincinv(a, b, 1.0 - tail), est)
+    none = k == 0
     return pd.DataFrame(
-        {"period_idx": rates.index.to_numpy(), "reliability": est, "reliability_low": low, "reliability_high": high,
-         "n_agreements": rates["n"].to_numpy().astype("int64"), "n_effective": rates["N"].to_numpy()}
+        {"period_idx": np.arange(len(s), dtype="int64"), "reliability": np.where(none, np.nan, est),
+         "reliability_low": np.where(none, np.nan, low), "reliability_high": np.where(none, np.nan, high),
+         "n_agreements": k.astype("int64"), "n_effective": w}
     )
 
 
-def reliability_by(
-    obs: pd.DataFrame, keys: list[str], view: TrendView, config: MetricsConfig, window: int | None = None
-) -> pd.DataFrame:
-    """Reliability per ``keys`` and period in one view, shrunk toward the alliance-wide rate of the same view.
+def beneficiary_pairs(data: AllianceData, obs: Observations, partners: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(row into ``obs``'s agreements, beneficiary code) for every agreement and each of its beneficiaries.
 
-    Columns: ``*keys, period_idx, reliability, reliability_low, reliability_high, n_agreements, n_effective``;
-    only combinations with at least one agreement appear.
+    An empty ``beneficiaries`` means every other partner.
     """
-    weights = view_weights(obs["age"].to_numpy(), view, config, window)
-    sums = window_sums(obs, keys, weights)
-    rates = alliance_rate(sums)
-    out = estimate(sums, rates, config)
-    out = out.rename(columns={"n": "n_agreements", "N": "n_effective"}).drop(columns="S")
-    out["n_agreements"] = out["n_agreements"].astype("int64")
-    return out
+    ids = pd.Index(obs.agreement_id)
+    benef = data.agreements.set_index("agreement_id")["beneficiaries"].reindex(ids).fillna("").to_numpy(dtype=object)
+    named = benef != ""
+    rows_named = np.nonzero(named)[0]
+    if len(rows_named):
+        split = pd.Series(benef[rows_named], index=rows_named).str.split(BENEFICIARY_SEPARATOR).explode()
+        r1 = split.index.to_numpy(dtype="int64")
+        b1 = partners.get_indexer(pd.Index(split.to_numpy()))
+        ok = b1 >= 0
+        r1, b1 = r1[ok], b1[ok].astype("int64")
+    else:
+        r1 = b1 = np.zeros(0, dtype="int64")
+    rows_all = np.nonzero(~named)[0]
+    n_p = len(partners)
+    r2 = np.repeat(rows_all, n_p)
+    b2 = np.tile(np.arange(n_p, dtype="int64"), len(rows_all))
+    other = b2 != obs.owner[r2]
+    return np.concatenate([r1, r2[other]]), np.concatenate([b1, b2[other]])
 
 
-def alliance_reliability(obs: pd.DataFrame, view: TrendView, config: MetricsConfig) -> pd.DataFrame:
-    """The alliance-wide reliability per period in one view."""
-    weights = view_weights(obs["age"].to_numpy(), view, config)
-    sums = window_sums(obs, [], weights) if len(obs) else pd.DataFrame(columns=["period_idx", "S", "N", "n"])
-    return alliance_estimate(alliance_rate(sums), config)
+def direction_sums(obs: Observations, rows: np.ndarray, beneficiary: np.ndarray, weights: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (owner, beneficiary) pair and period: weighted score, weight, agreements (pairs × periods)."""
+    n_p, n = len(obs.partners), obs.n_periods
+    size = n_p * n_p * n
+    used = np.nonzero(weights > 0)[0]
+    S = np.zeros(size)
+    N = np.zeros(size)
+    k = np.zeros(size, dtype="int64")
+    pair = obs.owner[rows] * n_p + beneficiary
+    for age in used:  # a handful of ages, each vectorised over all (agreement, beneficiary) rows
+        sc = obs.score[rows, age]
+        ok = np.isfinite(sc)
+        key = pair[ok] * n + obs.period_idx[rows[ok], age]
+        S += np.bincount(key, weights=sc[ok] * weights[age], minlength=size)
+        N += np.bincount(key, weights=np.full(int(ok.sum()), weights[age]), minlength=size)
+        k += np.bincount(key, minlength=size)
+    return S.reshape(n_p * n_p, n), N.reshape(n_p * n_p, n), k.reshape(n_p * n_p, n)

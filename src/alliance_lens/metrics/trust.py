@@ -1,6 +1,11 @@
-"""Trust: the ratings partners give each other, moved to 0–1 from the alliance's own scale."""
+"""Trust: the ratings partners give each other, moved to 0–1 from the alliance's own scale.
+
+Ratings are coded to integers once (period, rater, ratee, respondent) and summed with ``bincount``.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,97 +20,180 @@ def normalise_scores(scores: pd.Series, trust_min: float, trust_max: float) -> p
     return (scores.astype("float64") - trust_min) / (trust_max - trust_min)
 
 
-def rated(ratings: pd.DataFrame, sessions: pd.DataFrame, periods: pd.DataFrame, trust_min: float,
-          trust_max: float) -> pd.DataFrame:
-    """The ratings with ``trust`` (0–1), the session's ``date`` and the ``period_idx`` they fall in.
+@dataclass
+class Ratings:
+    """The ratings of one alliance as integer codes: one entry per rating that falls in a period."""
 
-    Ratings of sessions after the last period are left out.
-    """
+    n_partners: int
+    n_periods: int
+    period_idx: np.ndarray
+    rater: np.ndarray
+    ratee: np.ndarray
+    trust: np.ndarray
+    respondent: np.ndarray
+    """Code of the named respondent (distinct per rater), or -1 where unnamed (then it counts on its own)."""
+    min_sd: float = 0.0
+    """The spread a rating has at least: rounding to a whole point of the scale (one point / √12, on 0–1)."""
+
+    def dyad_key(self) -> np.ndarray:
+        """(period, rater, ratee) as one integer."""
+        key: np.ndarray = (self.period_idx * self.n_partners + self.rater) * self.n_partners + self.ratee
+        return key
+
+
+def code_ratings(
+    ratings: pd.DataFrame, sessions: pd.DataFrame, periods: pd.DataFrame, partners: pd.Index, trust_min: float,
+    trust_max: float,
+) -> Ratings:
+    """Code the ratings; those of sessions after the last period (or of unknown partners) are left out."""
     dates = sessions.set_index("session_id")["date"]
-    out = ratings[["session_id", "rater", "ratee", "score", "respondent"]].copy()
-    out["date"] = out["session_id"].map(dates).astype("datetime64[s]")
-    out["period_idx"] = period_index(out["date"], periods)
-    out = out[out["period_idx"] < len(periods)]
-    out["trust"] = normalise_scores(out["score"], trust_min, trust_max)
-    out["trust_sq"] = out["trust"] ** 2
-    return out.reset_index(drop=True)
+    date = ratings["session_id"].map(dates)
+    p = period_index(date, periods) if len(periods) else np.zeros(len(ratings), dtype="int64")
+    rater = partners.get_indexer(pd.Index(ratings["rater"].to_numpy()))
+    ratee = partners.get_indexer(pd.Index(ratings["ratee"].to_numpy()))
+    keep = (p < len(periods)) & (rater >= 0) & (ratee >= 0) & date.notna().to_numpy()
+    resp = ratings["respondent"].to_numpy(dtype=object)[keep]
+    codes, _ = pd.factorize(resp)
+    codes = np.where(resp == "", -1, codes).astype("int64")
+    trust = normalise_scores(ratings["score"], trust_min, trust_max).to_numpy(dtype="float64")[keep]
+    return Ratings(len(partners), len(periods), p[keep].astype("int64"), rater[keep].astype("int64"),
+                   ratee[keep].astype("int64"), trust, codes, min_sd=(1.0 / (trust_max - trust_min)) / np.sqrt(12.0))
 
 
-def dyad_sums(rated_ratings: pd.DataFrame) -> pd.DataFrame:
-    """Per (period, rater, ratee): ``sum``, ``sumsq``, ``n_ratings``, ``n_respondents``.
-
-    Respondents are told apart by name; an unnamed rating counts as one respondent of its own.
-    """
-    keys = ["period_idx", "rater", "ratee"]
-    base = rated_ratings.groupby(keys, sort=False)[["trust", "trust_sq"]].agg(["sum", "count"])
-    sums = pd.DataFrame(
-        {"sum": base[("trust", "sum")], "sumsq": base[("trust_sq", "sum")], "n_ratings": base[("trust", "count")]}
-    )
-    named = rated_ratings["respondent"] != ""
-    distinct_named = (
-        rated_ratings.loc[named, [*keys, "respondent"]].drop_duplicates().groupby(keys, sort=False).size()
-    )
-    unnamed = rated_ratings.loc[~named].groupby(keys, sort=False).size()
-    sums["n_respondents"] = (
-        distinct_named.reindex(sums.index, fill_value=0) + unnamed.reindex(sums.index, fill_value=0)
-    ).astype("int64")
-    sums["n_ratings"] = sums["n_ratings"].astype("int64")
-    return sums.reset_index()
+def count_respondents(r: Ratings, group: np.ndarray, size: int) -> np.ndarray:
+    """Distinct respondents per group: named ones once per (group, rater, name); each unnamed rating once."""
+    named = r.respondent >= 0
+    n_names = int(r.respondent.max()) + 1 if named.any() else 1
+    key = (group[named] * r.n_partners + r.rater[named]) * n_names + r.respondent[named]
+    distinct = np.unique(key) // (n_names * r.n_partners)
+    counts: np.ndarray = np.bincount(distinct, minlength=size) + np.bincount(group[~named], minlength=size)
+    return counts
 
 
-def mean_interval(total: np.ndarray, total_sq: np.ndarray, n: np.ndarray, level: float
+def mean_interval(total: np.ndarray, total_sq: np.ndarray, n: np.ndarray, level: float, min_sd: float = 0.0
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean of values in [0, 1] and a Student-t confidence interval, clipped to [0, 1].
 
-    With one rating the spread is unknown: the interval is the whole scale.
+    With one rating the spread is unknown: the interval is the whole scale. The standard deviation is taken
+    as at least ``min_sd`` (identical whole-point scores still hide half a point either way). NaN where there
+    is no rating.
     """
     n = n.astype("float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / n
-        var = np.maximum(total_sq - n * mean**2, 0.0) / (n - 1.0)
-        half = stats.t.ppf((1.0 + level) / 2.0, n - 1.0) * np.sqrt(var / n)
+        var = np.maximum(np.maximum(total_sq - n * mean**2, 0.0) / (n - 1.0), min_sd**2)
+        half = stats.t.ppf((1.0 + level) / 2.0, np.maximum(n - 1.0, 1.0)) * np.sqrt(var / n)
     mean = np.clip(mean, 0.0, 1.0)
     low = np.where(n > 1, np.clip(mean - half, 0.0, 1.0), 0.0)
     high = np.where(n > 1, np.clip(mean + half, 0.0, 1.0), 1.0)
     low = np.where(n > 0, np.minimum(low, mean), np.nan)
     high = np.where(n > 0, np.maximum(high, mean), np.nan)
+    mean = np.where(n > 0, mean, np.nan)
     return mean, low, high
 
 
-def trust_received(dyads: pd.DataFrame, config: MetricsConfig, keys: tuple[str, ...] = ("ratee",)) -> pd.DataFrame:
-    """Trust received per ``keys`` and period: the mean of every rating (each respondent counts once).
+@dataclass
+class Dyads:
+    """Sums per directed pair (rater → ratee) and period: one entry per pair-period that was rated."""
 
-    Columns: ``*keys, period_idx, trust, trust_low, trust_high, n_ratings, n_raters, n_respondents``.
+    period_idx: np.ndarray
+    rater: np.ndarray
+    ratee: np.ndarray
+    total: np.ndarray
+    total_sq: np.ndarray
+    n_ratings: np.ndarray
+    n_respondents: np.ndarray
+    min_sd: float = 0.0
+
+
+def dyads_of(r: Ratings) -> Dyads:
+    """Sum the ratings per (period, rater, ratee)."""
+    n_p = r.n_partners
+    uniq, inv = np.unique(r.dyad_key(), return_inverse=True)
+    inv = inv.astype("int64")
+    size = len(uniq)
+    return Dyads(
+        period_idx=(uniq // (n_p * n_p)).astype("int64"),
+        rater=((uniq // n_p) % n_p).astype("int64"),
+        ratee=(uniq % n_p).astype("int64"),
+        total=np.bincount(inv, weights=r.trust, minlength=size),
+        total_sq=np.bincount(inv, weights=r.trust**2, minlength=size),
+        n_ratings=np.bincount(inv, minlength=size),
+        n_respondents=count_respondents(r, inv, size),
+        min_sd=r.min_sd,
+    )
+
+
+@dataclass
+class Received:
+    """Trust received per partner (rows) and period (columns); NaN where there is no rating."""
+
+    trust: np.ndarray
+    trust_low: np.ndarray
+    trust_high: np.ndarray
+    n_ratings: np.ndarray
+    n_raters: np.ndarray
+    n_respondents: np.ndarray
+
+
+def trust_received(r: Ratings, dyads: Dyads, config: MetricsConfig, by_partner: bool = True) -> Received:
+    """Trust received per ratee (or, with ``by_partner=False``, the whole alliance) and period.
+
+    The mean of every rating, each respondent counting once, with a Student-t interval.
     """
-    k = [*keys, "period_idx"]
-    g = dyads.groupby(k, sort=False)
-    agg = g[["sum", "sumsq", "n_ratings", "n_respondents"]].sum()
-    agg["n_raters"] = g["rater"].nunique()
-    mean, low, high = mean_interval(
-        agg["sum"].to_numpy(), agg["sumsq"].to_numpy(), agg["n_ratings"].to_numpy(), config.credible_level
-    )
+    n = r.n_periods
+    rows = r.n_partners if by_partner else 1
+    size = rows * n
+    group = (dyads.ratee * n + dyads.period_idx) if by_partner else dyads.period_idx
+    s = np.bincount(group, weights=dyads.total, minlength=size)
+    sq = np.bincount(group, weights=dyads.total_sq, minlength=size)
+    k = np.bincount(group, weights=dyads.n_ratings, minlength=size).astype("int64")
+    mean, low, high = mean_interval(s, sq, k, config.credible_level, r.min_sd)
+    if by_partner:
+        # A respondent belongs to one rater, so the respondents of a ratee are those of its pairs added up.
+        raters = np.bincount(group, minlength=size)
+        resp = np.bincount(group, weights=dyads.n_respondents, minlength=size).astype("int64")
+    else:
+        raters = np.bincount(np.unique(dyads.period_idx * r.n_partners + dyads.rater) // r.n_partners,
+                             minlength=size)
+        resp = count_respondents(r, r.period_idx, size)
+    shape = (rows, n)
+    return Received(mean.reshape(shape), low.reshape(shape), high.reshape(shape), k.reshape(shape),
+                    raters.reshape(shape), resp.reshape(shape))
+
+
+def trust_matrix(dyads: Dyads, periods: pd.DataFrame, partners: pd.Index, config: MetricsConfig) -> pd.DataFrame:
+    """Trust per directed pair (rater → ratee) and period.
+
+    Also its change since the pair was last rated, and whether the pair falls below the anonymity floor.
+    Columns: ``session_id, period_id, period_idx, period_end, rater, ratee, trust, trust_low, trust_high,
+    n_ratings, n_respondents, change, below_floor``.
+    """
+    mean, low, high = mean_interval(dyads.total, dyads.total_sq, dyads.n_ratings, config.credible_level,
+                                    dyads.min_sd)
+    n_p = len(partners)
+    pair = dyads.rater * n_p + dyads.ratee
+    order = np.lexsort((dyads.period_idx, pair))
+    pair, mean, low, high = pair[order], mean[order], low[order], high[order]
+    period_idx = dyads.period_idx[order]
+    same = np.r_[False, pair[1:] == pair[:-1]]
+    change = np.where(same, mean - np.r_[np.nan, mean[:-1]], np.nan)
+    ids = partners.to_numpy(dtype=object)
+    resp = dyads.n_respondents[order].astype("int64")
     out = pd.DataFrame(
-        {"trust": mean, "trust_low": low, "trust_high": high, "n_ratings": agg["n_ratings"].astype("int64"),
-         "n_raters": agg["n_raters"].astype("int64"), "n_respondents": agg["n_respondents"].astype("int64")},
-        index=agg.index,
+        {
+            "session_id": periods["session_id"].to_numpy(dtype=object)[period_idx],
+            "period_id": periods["period_id"].to_numpy(dtype=object)[period_idx],
+            "period_idx": period_idx,
+            "period_end": periods["period_end"].to_numpy()[period_idx],
+            "rater": ids[pair // n_p] if n_p else np.zeros(0, dtype=object),
+            "ratee": ids[pair % n_p] if n_p else np.zeros(0, dtype=object),
+            "trust": mean, "trust_low": low, "trust_high": high,
+            "n_ratings": dyads.n_ratings[order].astype("int64"), "n_respondents": resp,
+            "change": change, "below_floor": resp < config.anonymity_floor,
+        }
     )
-    return out.reset_index()
-
-
-def trust_matrix(dyads: pd.DataFrame, periods: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
-    """Trust per directed pair (rater → ratee) and period, its change since the pair was last rated, and whether
-    the pair falls below the anonymity floor."""
-    mean, low, high = mean_interval(
-        dyads["sum"].to_numpy(), dyads["sumsq"].to_numpy(), dyads["n_ratings"].to_numpy(), config.credible_level
-    )
-    out = dyads[["period_idx", "rater", "ratee", "n_ratings", "n_respondents"]].assign(
-        trust=mean, trust_low=low, trust_high=high
-    )
-    out = out.sort_values(["rater", "ratee", "period_idx"], kind="stable").reset_index(drop=True)
-    out["change"] = out.groupby(["rater", "ratee"], sort=False)["trust"].diff()
-    out["below_floor"] = out["n_respondents"] < config.anonymity_floor
-    p = periods.set_index("period_idx")
-    out["session_id"] = p["session_id"].reindex(out["period_idx"]).to_numpy()
-    out["period_id"] = p["period_id"].reindex(out["period_idx"]).to_numpy()
-    out["period_end"] = p["period_end"].reindex(out["period_idx"]).to_numpy()
+    for c in ("session_id", "period_id", "rater", "ratee"):
+        out[c] = out[c].astype("str")
+    out["period_end"] = out["period_end"].astype("datetime64[s]")
     return out
