@@ -1,0 +1,163 @@
+"""The ``trends`` and ``patterns`` commands: the metrics of one alliance as JSON or as a readable table.
+
+JSON is as ``CONTRACT.md`` promises: values 0–1, ``null`` where there is no data, ISO dates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Any
+
+import pandas as pd
+
+from alliance_lens.metrics.core import Metrics, compute
+from alliance_lens.metrics.patterns import pct
+
+#: Columns of ``trends --json``, in order (the contract's first, then the helpful rest).
+TREND_JSON = [
+    "partner", "partner_name", "period_id", "session_id", "period_end", "reliability", "reliability_low",
+    "reliability_high", "n_agreements", "trust", "trust_low", "trust_high", "n_ratings", "n_raters",
+    "n_respondents", "gap", "goals_shared", "trust_below_floor",
+]
+
+
+def load_metrics(args: argparse.Namespace) -> Metrics:
+    """Open the workspace read-only, load the alliance and compute its metrics."""
+    from alliance_lens.store import Workspace
+
+    ws = Workspace.open(args.db, read_only=True)
+    try:
+        data = ws.load(args.alliance)
+    finally:
+        ws.close()
+    return compute(data, args.alliance)
+
+
+def _lang(args: argparse.Namespace, m: Metrics) -> str:
+    lang = getattr(args, "lang", None) or m.language
+    return "nl" if lang == "nl" else "en"
+
+
+def json_value(v: Any) -> Any:
+    """A cell as JSON: NaN/NaT → null, dates → ISO, numpy scalars → Python, floats rounded to 4 places."""
+    if v is None:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat()
+    if isinstance(v, dict):
+        return {k: json_value(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [json_value(x) for x in v]
+    if hasattr(v, "item") and not isinstance(v, str):
+        v = v.item()
+    if isinstance(v, bool | int | str):
+        return v
+    if isinstance(v, float):
+        return None if not math.isfinite(v) else round(v, 4)
+    if pd.isna(v):
+        return None
+    return str(v)
+
+
+def trends_records(m: Metrics) -> list[dict[str, Any]]:
+    """The ``trends --json`` array: one object per partner and period."""
+    frame = m.trends[TREND_JSON]
+    return [{c: json_value(v) for c, v in zip(TREND_JSON, row, strict=True)} for row in frame.itertuples(index=False)]
+
+
+def patterns_records(m: Metrics, lang: str = "en") -> list[dict[str, Any]]:
+    """The ``patterns --json`` array: claimed states and trust shocks (partners without enough data: none)."""
+    frame = m.patterns[m.patterns["pattern"] != "not_enough_data"]
+    out = []
+    for r in frame.to_dict("records"):
+        out.append({
+            "partner": r["partner"],
+            "partner_name": r["partner_name"],
+            "pattern": r["pattern"],
+            "session_id": r["session_id"] or None,
+            "period_end": json_value(r["period_end"]),
+            "explanation": r["explanation_nl"] if lang == "nl" else r["explanation_en"],
+            "explanation_en": r["explanation_en"],
+            "explanation_nl": r["explanation_nl"],
+            "evidence": json_value(r["evidence"]),
+        })
+    return out
+
+
+_HEAD = {
+    "en": ("partner", "period", "date", "reliability", "interval", "n", "trust", "interval", "ratings", "gap"),
+    "nl": ("partner", "periode", "datum", "betrouwbaarheid", "interval", "n", "vertrouwen", "interval", "scores",
+           "verschil"),
+}
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+
+
+def _interval(low: float, high: float) -> str:
+    return "" if not (math.isfinite(low) and math.isfinite(high)) else f"{pct(low)}–{pct(high)}"
+
+
+def trends_table(m: Metrics, lang: str = "en") -> str:
+    """The trends as a readable table, one line per partner and period."""
+    rows = [list(_HEAD[lang])]
+    for r in m.trends.to_dict("records"):
+        gap = "" if not math.isfinite(r["gap"]) else f"{round(r['gap'] * 100):+d}"
+        rows.append([
+            str(r["partner_name"]), str(r["period_id"]), pd.Timestamp(r["period_end"]).date().isoformat(),
+            pct(r["reliability"]), _interval(r["reliability_low"], r["reliability_high"]), str(r["n_agreements"]),
+            pct(r["trust"]), _interval(r["trust_low"], r["trust_high"]), str(r["n_ratings"]), gap,
+        ])
+    title = (f"Trends of {m.alliance_name} (reliability: {m.config.view} view; values in % of the scale)"
+             if lang == "en" else
+             f"Trends van {m.alliance_name} (betrouwbaarheid: {m.config.view}; waarden in % van de schaal)")
+    return title + "\n" + _table(rows)
+
+
+def patterns_text(m: Metrics, lang: str = "en") -> str:
+    """The patterns in plain words, and which partners have too little data or no clear state."""
+    col = "explanation_nl" if lang == "nl" else "explanation_en"
+    lines = [f"Patronen in {m.alliance_name}" if lang == "nl" else f"Patterns in {m.alliance_name}"]
+    claimed = m.patterns[m.patterns["pattern"] != "not_enough_data"]
+    if claimed.empty:
+        lines.append("  (geen patronen gevonden)" if lang == "nl" else "  (no patterns found)")
+    for r in claimed.to_dict("records"):
+        lines.append(f"- {r['partner_name']}: {r['pattern']} ({r['session_id'] or '–'})")
+        lines.append(f"  {r[col]}")
+    thin = m.partner_states[m.partner_states["state"] == "not_enough_data"]
+    if not thin.empty:
+        lines.append("Te weinig gegevens om te beoordelen:" if lang == "nl" else "Too little data to judge:")
+        lines.extend(f"- {r[col]}" for r in thin.to_dict("records"))
+    mixed = m.partner_states[m.partner_states["state"] == "mixed"]
+    if not mixed.empty:
+        lines.append("Geen duidelijk beeld:" if lang == "nl" else "No clear state:")
+        lines.extend(f"- {r[col]}" for r in mixed.to_dict("records"))
+    return "\n".join(lines)
+
+
+def cmd_trends(args: argparse.Namespace) -> int:
+    """``alliance-lens trends ALLIANCE [--json] [--lang en|nl] [--db URL]``."""
+    m = load_metrics(args)
+    if args.json:
+        json.dump(trends_records(m), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(trends_table(m, _lang(args, m)))
+    return 0
+
+
+def cmd_patterns(args: argparse.Namespace) -> int:
+    """``alliance-lens patterns ALLIANCE [--json] [--lang en|nl] [--db URL]``."""
+    m = load_metrics(args)
+    lang = _lang(args, m)
+    if args.json:
+        json.dump(patterns_records(m, lang), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(patterns_text(m, lang))
+    return 0
