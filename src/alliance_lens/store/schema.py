@@ -1,0 +1,227 @@
+"""The workspace's tables (SQLAlchemy Core, portable types: SQLite by default, PostgreSQL by URL).
+
+Every data row carries ``change_id``, the change (one transaction) that created it, so a change can be undone
+by deleting what it created and putting back the before-images the audit log keeps. Outcomes and ratings have
+a surrogate ``id`` whose order is the order of entry.
+
+``schema_version`` holds one row: the version of this layout. :func:`upgrade` brings an older workspace up to
+:data:`SCHEMA_VERSION` (one function per step in :data:`MIGRATIONS`), and a newer one is refused, so a later
+release can change the layout without losing anyone's record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Final
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Double,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    inspect,
+    select,
+)
+from sqlalchemy.engine import Connection
+
+from alliance_lens.model import MAX_ID_LENGTH, UserError
+
+#: The layout this release writes and reads.
+SCHEMA_VERSION: Final = 1
+
+metadata = MetaData()
+
+_ID = String(MAX_ID_LENGTH)
+_CHANGE = String(32)
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, nullable=False),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+alliances = Table(
+    "alliances",
+    metadata,
+    Column("alliance_id", _ID, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("trust_min", Double, nullable=False),
+    Column("trust_max", Double, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("change_id", _CHANGE, nullable=False),
+)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("alliance_id", _ID, primary_key=True),
+    Column("partner_id", _ID, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("goals_shared_on", Date, nullable=True),
+    Column("change_id", _CHANGE, nullable=False),
+    ForeignKeyConstraint(["alliance_id"], ["alliances.alliance_id"]),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("alliance_id", _ID, primary_key=True),
+    Column("session_id", _ID, primary_key=True),
+    Column("date", Date, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("change_id", _CHANGE, nullable=False),
+    ForeignKeyConstraint(["alliance_id"], ["alliances.alliance_id"]),
+)
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("alliance_id", _ID, primary_key=True),
+    Column("agreement_id", _ID, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("owner", _ID, nullable=False),
+    Column("made_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("beneficiaries", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("change_id", _CHANGE, nullable=False),
+    ForeignKeyConstraint(["alliance_id", "owner"], ["partners.alliance_id", "partners.partner_id"]),
+    Index("ix_agreements_owner", "alliance_id", "owner"),
+)
+
+outcomes = Table(
+    "outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alliance_id", _ID, nullable=False),
+    Column("agreement_id", _ID, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("change_id", _CHANGE, nullable=False),
+    ForeignKeyConstraint(["alliance_id", "agreement_id"], ["agreements.alliance_id", "agreements.agreement_id"]),
+    Index("ix_outcomes_agreement", "alliance_id", "agreement_id"),
+)
+
+trust_ratings = Table(
+    "trust_ratings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alliance_id", _ID, nullable=False),
+    Column("session_id", _ID, nullable=False),
+    Column("rater", _ID, nullable=False),
+    Column("ratee", _ID, nullable=False),
+    Column("score", Double, nullable=False),
+    Column("respondent", Text, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("change_id", _CHANGE, nullable=False),
+    ForeignKeyConstraint(["alliance_id", "session_id"], ["sessions.alliance_id", "sessions.session_id"]),
+    ForeignKeyConstraint(["alliance_id", "rater"], ["partners.alliance_id", "partners.partner_id"]),
+    ForeignKeyConstraint(["alliance_id", "ratee"], ["partners.alliance_id", "partners.partner_id"]),
+    Index("ix_ratings_session", "alliance_id", "session_id"),
+    Index("ix_ratings_rater", "alliance_id", "rater"),
+    Index("ix_ratings_ratee", "alliance_id", "ratee"),
+)
+
+#: One row per table touched by a change; ``before``/``after`` are JSON; ``snapshot`` (compressed JSON) keeps
+#: a whole alliance that an import replaced, so it can be restored.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("change_id", _CHANGE, nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("alliance_id", _ID, nullable=False),
+    Column("table_name", String(32), nullable=False),
+    Column("op", String(16), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    Column("summary", Text, nullable=False),
+    Column("snapshot", LargeBinary, nullable=True),
+    # revision(alliance_id) is max(id) for one alliance: one read of this index
+    Index("ix_audit_alliance", "alliance_id", "id"),
+)
+
+#: The data tables in dependency order (parents first); deletes run in the reverse order.
+DATA_TABLES: Final[dict[str, Table]] = {
+    "alliances": alliances,
+    "partners": partners,
+    "sessions": sessions,
+    "agreements": agreements,
+    "outcomes": outcomes,
+    "trust_ratings": trust_ratings,
+}
+
+#: Natural keys of the tables updated in place (outcomes and ratings are only ever appended).
+KEYS: Final[dict[str, tuple[str, ...]]] = {
+    "alliances": ("alliance_id",),
+    "partners": ("alliance_id", "partner_id"),
+    "sessions": ("alliance_id", "session_id"),
+    "agreements": ("alliance_id", "agreement_id"),
+}
+
+#: version -> the step that brings a workspace of that version to the next one (none yet: version 1 is the
+#: first). A step runs inside the upgrade's transaction and must not lose data.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+class SchemaError(UserError):
+    """The workspace's layout cannot be used by this release (newer, or not a workspace at all)."""
+
+
+def read_version(conn: Connection) -> int | None:
+    """The workspace's schema version, or ``None`` when it has no alliance_lens tables yet."""
+    if not inspect(conn).has_table("schema_version"):
+        return None
+    version = conn.execute(select(schema_version.c.version)).scalar()
+    return int(version) if version is not None else None
+
+
+def check_version(version: int | None, where: str) -> None:
+    """Refuse a workspace written by a newer release, clearly."""
+    if version is not None and version > SCHEMA_VERSION:
+        raise SchemaError(
+            f"the workspace {where} was written by a newer alliance_lens (schema version {version}; this release "
+            f"knows up to {SCHEMA_VERSION}): upgrade alliance_lens to open it"
+        )
+
+
+def upgrade(conn: Connection, where: str) -> int:
+    """Create the tables of a new workspace, or migrate an older one; returns the version found (0 if new).
+
+    Runs in the caller's transaction: a failed migration leaves the workspace as it was.
+    """
+    found = read_version(conn)
+    check_version(found, where)
+    if found is None:
+        metadata.create_all(conn)
+        conn.execute(schema_version.insert().values(version=SCHEMA_VERSION, applied_at=_now()))
+        return 0
+    version = found
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise SchemaError(f"the workspace {where} has schema version {version}, which cannot be migrated")
+        step(conn)
+        version += 1
+    if version != found:
+        conn.execute(schema_version.update().values(version=version, applied_at=_now()))
+    return found
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -1,0 +1,883 @@
+"""The workspace: every alliance of a facilitator in one database, each change audited and undoable.
+
+One :class:`Workspace` wraps one SQLAlchemy engine. SQLite (the default, a file under ``$ALLIANCE_LENS_HOME``)
+runs in WAL mode with a busy timeout, write transactions begin with ``BEGIN IMMEDIATE`` (so two writers queue
+instead of failing), and a write that still meets "database is locked" is retried with backoff: several Voilà
+kernels can write one workspace at once without losing a write or showing a lock error. Opened read-only, an
+SQLite workspace is connected with ``mode=ro``, so not even a bug can write to it.
+
+Every change is one transaction with one ``change_id``; the audit log keeps, per change, what was inserted, the
+before-image of whatever was updated, and for an import that replaced an alliance a compressed snapshot of the
+alliance it replaced. :meth:`Workspace.undo` reverts the last change of an alliance using exactly that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import gzip
+import json
+import logging
+import os
+import random
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, func, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import StaticPool
+
+from alliance_lens import paths
+from alliance_lens.interchange import validate_data
+from alliance_lens.model import (
+    DATE_COLUMNS,
+    NUMBER_COLUMNS,
+    TABLE_OF,
+    TABLES,
+    Agreement,
+    Alliance,
+    AllianceData,
+    Entity,
+    Outcome,
+    Partner,
+    Problem,
+    Session,
+    TrustRating,
+    UserError,
+    ValidationError,
+    entity_to_row,
+    normalise_frame,
+)
+from alliance_lens.store import schema as s
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_BUSY_TIMEOUT_MS: Final = 30_000
+_RETRY_FOR_S: Final = 120.0
+_INSERT_CHUNK: Final = 20_000
+_MAX_ROWS_IN_LOG: Final = 1_000
+
+
+class UnknownAlliance(UserError, LookupError):
+    """No alliance with that id in the workspace."""
+
+
+class ImportRefused(UserError):
+    """An import that would overwrite an alliance without ``replace``."""
+
+
+class ReadOnlyError(UserError):
+    """A write to a workspace opened read-only."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did: the alliances written, those replaced, rows per table, warnings, its change id."""
+
+    change_id: str
+    alliances: list[str]
+    replaced: list[str]
+    counts: dict[str, int]
+    warnings: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        parts = [f"{n} {name.replace('_', ' ')}" for name, n in self.counts.items() if n]
+        lines = [f"imported alliance(s) {', '.join(self.alliances)}: {', '.join(parts) or 'no rows'}"]
+        if self.replaced:
+            lines.append(
+                f"replaced {', '.join(self.replaced)}; the previous version is kept in the audit log "
+                f"(change {self.change_id}: undo restores it)"
+            )
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Change:
+    change_id: str
+    at: dt.datetime
+    actor: str
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in containers without /etc/passwd entries
+        return os.environ.get("USER") or "unknown"
+
+
+def _is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
+def _json(value: Any) -> str:
+    def default(o: Any) -> Any:
+        if isinstance(o, dt.date):
+            return o.isoformat()
+        if isinstance(o, np.generic):
+            return o.item()
+        return str(o)
+
+    return json.dumps(value, default=default, ensure_ascii=False, sort_keys=True)
+
+
+def _dates(series: pd.Series) -> list[Any]:
+    out: list[Any] = pd.to_datetime(series).to_numpy(dtype="datetime64[D]").astype(object).tolist()
+    return out
+
+
+def _records(name: str, frame: pd.DataFrame, change_id: str | None = None) -> list[dict[str, Any]]:
+    """Rows of an AllianceData table as dicts for the database (dates as ``datetime.date``, NaT as None)."""
+    required, optional = TABLES[name]
+    columns = list(required + optional)
+    lists: list[list[Any]] = []
+    for c in columns:
+        if c in DATE_COLUMNS[name]:
+            lists.append(_dates(frame[c]))
+        elif c in NUMBER_COLUMNS[name]:
+            lists.append(frame[c].astype("float64").tolist())
+        else:
+            lists.append(frame[c].astype(str).tolist())
+    if change_id is not None:
+        columns.append("change_id")
+        lists.append([change_id] * len(frame))
+    return [dict(zip(columns, values, strict=True)) for values in zip(*lists, strict=True)]
+
+
+class Workspace:
+    """A workspace of alliances: read them as :class:`AllianceData`, add and update entries, import, undo.
+
+    Open with :meth:`open`; use as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, engine: Engine, url: str, *, read_only: bool, actor: str | None) -> None:
+        self._engine = engine
+        self.url = url
+        self.read_only = read_only
+        self.actor = actor or _os_user()
+        self._sqlite = engine.dialect.name == "sqlite"
+
+    # ------------------------------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, url: str | None = None, *, read_only: bool = False, actor: str | None = None) -> Workspace:
+        """Open the workspace at ``url`` (an SQLAlchemy URL; ``None``: the default SQLite file).
+
+        A new workspace is created (folder, file, tables) unless ``read_only``; an older one is migrated; one
+        written by a newer release is refused. ``actor`` names who makes the changes in the audit log
+        (default: the operating system's user).
+        """
+        url = url or paths.default_db_url()
+        engine = _make_engine(url, read_only)
+        ws = cls(engine, url, read_only=read_only, actor=actor)
+        try:
+            ws._prepare()
+        except BaseException:
+            engine.dispose()
+            raise
+        return ws
+
+    def _prepare(self) -> None:
+        where = _shown_url(self.url)
+        version = self._read(s.read_version)
+        s.check_version(version, where)
+        if self.read_only:
+            if version is None:
+                raise s.SchemaError(f"there is no alliance_lens workspace at {where}")
+            if version < s.SCHEMA_VERSION:
+                raise s.SchemaError(
+                    f"the workspace {where} has the older schema version {version}: open it once with write "
+                    "access (e.g. the facilitator's dashboard) to migrate it"
+                )
+            return
+        if version != s.SCHEMA_VERSION:
+            found = self._transaction(lambda conn: s.upgrade(conn, where))
+            if found:
+                log.info("migrated workspace %s from schema version %s to %s", where, found, s.SCHEMA_VERSION)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        return f"Workspace({_shown_url(self.url)!r}, {mode})"
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the workspace."""
+        return self._read(s.read_version) or 0
+
+    # ------------------------------------------------------------------------------------------ transactions
+
+    def _read(self, fn: Callable[[Connection], T]) -> T:
+        return self._retry(fn, write=False)
+
+    def _transaction(self, fn: Callable[[Connection], T]) -> T:
+        if self.read_only:
+            raise ReadOnlyError("this workspace is open read-only: nothing can be changed through it")
+        return self._retry(fn, write=True)
+
+    def _retry(self, fn: Callable[[Connection], T], *, write: bool) -> T:
+        """Run ``fn`` in one transaction; if the database is locked by another writer, wait and try again."""
+        deadline = time.monotonic() + _RETRY_FOR_S
+        delay = 0.02
+        while True:
+            try:
+                with self._engine.connect() as conn:
+                    conn.execution_options(alliance_lens_write=write)
+                    with conn.begin():
+                        return fn(conn)
+            except OperationalError as exc:
+                if not _is_locked(exc) or time.monotonic() > deadline:
+                    raise
+                log.debug("database locked; retrying in %.2f s", delay)
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 1.0)
+
+    def _change(self) -> _Change:
+        return _Change(uuid.uuid4().hex, dt.datetime.now(dt.UTC).replace(tzinfo=None), self.actor)
+
+    def _audit(
+        self,
+        conn: Connection,
+        change: _Change,
+        entries: Sequence[dict[str, Any]],
+    ) -> None:
+        rows = [
+            {
+                "change_id": change.change_id,
+                "at": change.at,
+                "actor": change.actor,
+                "before": None,
+                "after": None,
+                "snapshot": None,
+                **e,
+            }
+            for e in entries
+        ]
+        if rows:
+            conn.execute(s.audit_log.insert(), rows)
+
+    # ------------------------------------------------------------------------------------------ reading
+
+    def alliances(self) -> pd.DataFrame:
+        """The alliances table (``alliance_id, name, trust_min, trust_max, language``)."""
+
+        def run(conn: Connection) -> pd.DataFrame:
+            return self._frame(conn, "alliances", None)
+
+        return self._read(run)
+
+    def alliance(self, alliance_id: str) -> Alliance:
+        """One alliance as a typed :class:`~alliance_lens.model.Alliance`."""
+        return self.load(alliance_id).alliance(alliance_id)
+
+    def load(self, alliance_ids: str | Iterable[str] | None = None) -> AllianceData:
+        """One alliance, several, or all (``None``) as :class:`AllianceData` with the documented dtypes.
+
+        Raises :class:`UnknownAlliance` for an id not in the workspace.
+        """
+        ids = None if alliance_ids is None else [alliance_ids] if isinstance(alliance_ids, str) else list(alliance_ids)
+        return self._read(lambda conn: self._load(conn, ids))
+
+    def _load(self, conn: Connection, ids: list[str] | None, tables: Iterable[str] = TABLES) -> AllianceData:
+        if ids is not None:
+            found = set(
+                conn.execute(select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id.in_(ids))).scalars()
+            )
+            missing = [a for a in ids if a not in found]
+            if missing:
+                raise self._unknown(conn, missing[0])
+        return AllianceData.from_frames({name: self._frame(conn, name, ids) for name in tables})
+
+    def _frame(self, conn: Connection, name: str, ids: list[str] | None, *, where: Any = None) -> pd.DataFrame:
+        table = s.DATA_TABLES[name]
+        required, optional = TABLES[name]
+        columns = list(required + optional)
+        query = select(*[table.c[c] for c in columns])
+        if ids is not None:
+            query = query.where(table.c.alliance_id.in_(ids))
+        if where is not None:
+            query = query.where(where)
+        if "id" in table.c:
+            query = query.order_by(table.c.id)
+        rows = conn.execute(query).all()
+        frame = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame({c: [] for c in columns})
+        return normalise_frame(name, frame)
+
+    def _unknown(self, conn: Connection, alliance_id: str) -> UnknownAlliance:
+        known = sorted(conn.execute(select(s.alliances.c.alliance_id)).scalars())
+        listing = ", ".join(repr(k) for k in known[:20]) or "none"
+        return UnknownAlliance(f"there is no alliance {alliance_id!r} in the workspace (alliances: {listing})")
+
+    def _context(self, conn: Connection, ids: Iterable[str], agreements: bool | set[str] = True) -> AllianceData:
+        """What validation needs to know of existing alliances: everything except outcomes and ratings."""
+        known = list(
+            conn.execute(select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id.in_(list(ids)))).scalars()
+        )
+        frames = {name: self._frame(conn, name, known) for name in ("alliances", "partners", "sessions")}
+        if agreements is True:
+            frames["agreements"] = self._frame(conn, "agreements", known)
+        elif agreements:
+            frames["agreements"] = self._frame(
+                conn, "agreements", known, where=s.agreements.c.agreement_id.in_(sorted(agreements))
+            )
+        return AllianceData.from_frames(frames)
+
+    def revision(self, alliance_id: str) -> int:
+        """A number that grows with every change of the alliance (0 if none): poll it to notice others' writes."""
+
+        def run(conn: Connection) -> int:
+            q = select(func.max(s.audit_log.c.id)).where(s.audit_log.c.alliance_id == alliance_id)
+            return int(conn.execute(q).scalar() or 0)
+
+        return self._read(run)
+
+    def history(self, alliance_id: str | None = None) -> pd.DataFrame:
+        """The audit log (of one alliance, or all), oldest first.
+
+        Columns ``id, change_id, at, actor, alliance_id, table, op, key, before, after, summary``; ``key``,
+        ``before`` and ``after`` are JSON text; ``op`` is ``insert``, ``update``, ``import``, ``replace`` or
+        ``undo``.
+        """
+        a = s.audit_log
+
+        def run(conn: Connection) -> pd.DataFrame:
+            cols = [a.c.id, a.c.change_id, a.c.at, a.c.actor, a.c.alliance_id, a.c.table_name, a.c.op, a.c.key]
+            q = select(*cols, a.c.before, a.c.after, a.c.summary).order_by(a.c.id)
+            if alliance_id is not None:
+                q = q.where(a.c.alliance_id == alliance_id)
+            rows = conn.execute(q).all()
+            names = ["id", "change_id", "at", "actor", "alliance_id", "table", "op", "key", "before", "after"]
+            frame = pd.DataFrame.from_records(rows, columns=[*names, "summary"])
+            frame["at"] = pd.to_datetime(frame["at"]).dt.tz_localize("UTC")
+            return frame
+
+        return self._read(run)
+
+    def replaced_version(self, change_id: str) -> AllianceData:
+        """The alliance as it was before the import ``change_id`` replaced it (from the audit log).
+
+        Import it again with ``replace=True`` to restore it, or use :meth:`undo` if that import is the last
+        change of the alliance.
+        """
+
+        def run(conn: Connection) -> AllianceData:
+            q = select(s.audit_log.c.snapshot).where(
+                and_(s.audit_log.c.change_id == change_id, s.audit_log.c.op == "replace")
+            )
+            blobs = [b for b in conn.execute(q).scalars() if b is not None]
+            if not blobs:
+                raise UserError(f"change {change_id!r} did not replace an alliance: there is no earlier version")
+            frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+            for blob in blobs:
+                for name, rows in _unpack(blob).items():
+                    frames[name].append(pd.DataFrame(rows))
+            return AllianceData.from_frames(
+                {
+                    n: pd.concat(f, ignore_index=True).drop(columns="change_id", errors="ignore")
+                    for n, f in frames.items()
+                    if f
+                }
+            )
+
+        return self._read(run)
+
+    # ------------------------------------------------------------------------------------------ writing
+
+    def import_data(
+        self, data: AllianceData, *, replace: bool = False, warnings: Sequence[Problem] = ()
+    ) -> ImportReport:
+        """Write ``data`` in one transaction: all of it or, on any problem, nothing.
+
+        Alliances in ``data.alliances`` are new, or (with ``replace``) replace the alliance of that id — the
+        previous version stays in the audit log (:meth:`replaced_version`, :meth:`undo`). Without ``replace``
+        an existing one is refused (:class:`ImportRefused`). Rows of alliances *not* in ``data.alliances`` are
+        added to those alliances in the workspace (checked against it).
+        """
+        defined = [str(a) for a in data.alliances["alliance_id"]]
+        mentioned = sorted({str(a) for f in data.tables().values() for a in f["alliance_id"].unique()})
+
+        def run(conn: Connection) -> ImportReport:
+            change = self._change()
+            present = set(
+                conn.execute(select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id.in_(defined))).scalars()
+            )
+            if present and not replace:
+                names = ", ".join(repr(a) for a in sorted(present))
+                raise ImportRefused(
+                    f"alliance {names} already exists in the workspace: nothing was imported. Use --replace "
+                    "(replace=True) to replace it; the current version then stays recoverable from the audit log"
+                )
+            others = [a for a in mentioned if a not in set(defined)]
+            problems = validate_data(data, self._context(conn, others) if others else None)
+            errors = [p for p in problems if p.severity == "error"]
+            if errors:
+                raise ValidationError(errors)
+            entries: list[dict[str, Any]] = []
+            for a in sorted(present):
+                snapshot = self._snapshot(conn, a)
+                self._delete_alliance(conn, a)
+                entries.append(
+                    {
+                        "alliance_id": a,
+                        "table_name": "alliances",
+                        "op": "replace",
+                        "key": _json({"alliance_id": a}),
+                        "before": _json({n: len(r) for n, r in snapshot.items()}),
+                        "summary": f"replaced alliance {a!r} by an import (previous version kept in this entry)",
+                        "snapshot": _pack(snapshot),
+                    }
+                )
+            counts: dict[str, int] = {}
+            for name, frame in data.tables().items():
+                counts[name] = len(frame)
+                if not len(frame):
+                    continue
+                table = s.DATA_TABLES[name]
+                records = _records(name, frame, change.change_id)
+                for start in range(0, len(records), _INSERT_CHUNK):
+                    conn.execute(table.insert(), records[start : start + _INSERT_CHUNK])
+                for a, n in frame["alliance_id"].value_counts(sort=False).items():
+                    entries.append(
+                        {
+                            "alliance_id": str(a),
+                            "table_name": name,
+                            "op": "import",
+                            "key": _json({"alliance_id": str(a)}),
+                            "after": _json({"rows": int(n)}),
+                            "summary": f"imported {int(n)} {name.replace('_', ' ')}",
+                        }
+                    )
+            self._audit(conn, change, entries)
+            return ImportReport(change.change_id, mentioned, sorted(present), counts, list(warnings))
+
+        return self._transaction(run)
+
+    def import_path(self, path: str | Path, *, replace: bool = False) -> ImportReport:
+        """Read a folder of CSV files or an ``.xlsx`` workbook, check every row, and import it (all or nothing)."""
+        from alliance_lens.interchange import read_path
+
+        # references into the workspace are checked here for the report, and again inside the transaction
+        def context(conn: Connection) -> AllianceData:
+            ids = list(conn.execute(select(s.alliances.c.alliance_id)).scalars())
+            return self._context(conn, ids)
+
+        result = read_path(path, existing=self._read(context))
+        return self.import_data(result.data, replace=replace, warnings=result.warnings)
+
+    def export(self, alliance_ids: str | Iterable[str], path: str | Path) -> Path:
+        """Write alliance(s) in the interchange format: a folder of CSV files, or ``.xlsx`` by suffix."""
+        from alliance_lens.interchange import write_path
+
+        return write_path(self.load(alliance_ids), path)
+
+    def add(self, entity: Entity) -> None:
+        """Add one entry (an alliance, partner, session, agreement, outcome or rating), audited."""
+        self.add_many([entity])
+
+    def add_many(self, entities: Iterable[Entity]) -> None:
+        """Add several entries in one transaction, audited; all or nothing (:class:`ValidationError`)."""
+        items = list(entities)
+        if not items:
+            return
+        for e in items:
+            if type(e) not in TABLE_OF:
+                raise TypeError(f"cannot add {type(e).__name__}: not an entity of the model")
+        data = AllianceData.from_entities(items)
+        rows: dict[str, Sequence[int]] = {
+            name: [i + 1 for i, e in enumerate(items) if TABLE_OF[type(e)] == name] for name in TABLES
+        }
+        new_alliances = [e.alliance_id for e in items if isinstance(e, Alliance)]
+        referenced = sorted({e.alliance_id for e in items} - set(new_alliances))
+        agreement_ids = {e.agreement_id for e in items if isinstance(e, Agreement | Outcome)}
+        needs_agreements = agreement_ids if any(isinstance(e, Agreement | Outcome) for e in items) else False
+
+        def run(conn: Connection) -> None:
+            change = self._change()
+            present = sorted(
+                conn.execute(
+                    select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id.in_(new_alliances))
+                ).scalars()
+            )
+            if present:
+                raise UserError(f"alliance {present[0]!r} already exists in the workspace")
+            ctx = self._context(conn, referenced, needs_agreements) if referenced else None
+            problems = validate_data(data, ctx, rows=rows)
+            if referenced:
+                assert ctx is not None
+                missing = sorted(set(referenced) - set(ctx.alliances["alliance_id"]))
+                if missing and not [p for p in problems if p.column == "alliance_id"]:
+                    raise self._unknown(conn, missing[0])
+            errors = [p for p in problems if p.severity == "error"]
+            if errors:
+                raise ValidationError(errors)
+            entries: list[dict[str, Any]] = []
+            for name, frame in data.tables().items():
+                if not len(frame):
+                    continue
+                records = _records(name, frame, change.change_id)
+                conn.execute(s.DATA_TABLES[name].insert(), records)
+                for r in records[:_MAX_ROWS_IN_LOG]:
+                    key = {k: r[k] for k in s.KEYS.get(name, TABLES[name][0])}
+                    after = {k: v for k, v in r.items() if k != "change_id"}
+                    entries.append(
+                        {
+                            "alliance_id": r["alliance_id"],
+                            "table_name": name,
+                            "op": "insert",
+                            "key": _json(key),
+                            "after": _json(after),
+                            "summary": f"added {_describe(name, after)}",
+                        }
+                    )
+                if len(records) > _MAX_ROWS_IN_LOG:
+                    entries.append(
+                        {
+                            "alliance_id": records[0]["alliance_id"],
+                            "table_name": name,
+                            "op": "insert",
+                            "key": _json({"change_id": change.change_id}),
+                            "after": _json({"more_rows": len(records) - _MAX_ROWS_IN_LOG}),
+                            "summary": f"added {len(records) - _MAX_ROWS_IN_LOG} more {name.replace('_', ' ')}",
+                        }
+                    )
+            self._audit(conn, change, entries)
+
+        self._transaction(run)
+
+    def add_outcome(self, outcome: Outcome) -> None:
+        """Add a step to an agreement's status history (earlier steps are kept: outcomes are never overwritten)."""
+        self.add_many([outcome])
+
+    def add_ratings(self, ratings: Iterable[TrustRating]) -> None:
+        """Add trust ratings in one transaction (e.g. all ratings of one respondent at a session)."""
+        self.add_many(ratings)
+
+    def update(self, entity: Alliance | Partner | Session | Agreement) -> None:
+        """Change an alliance, partner, session or agreement, found by its id; the old values stay in the log."""
+        name = TABLE_OF.get(type(entity))
+        if name not in s.KEYS:
+            what = (
+                "an outcome is added, never changed: add a new outcome"
+                if isinstance(entity, Outcome)
+                else ("a trust rating is never changed: add a new one")
+            )
+            raise UserError(f"cannot update {type(entity).__name__}: {what}")
+        assert name is not None
+        table = s.DATA_TABLES[name]
+        new = entity_to_row(entity)
+        key = {k: new[k] for k in s.KEYS[name]}
+
+        def run(conn: Connection) -> None:
+            change = self._change()
+            if (
+                name != "alliances"
+                and not conn.execute(
+                    select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id == entity.alliance_id)
+                ).first()
+            ):
+                raise self._unknown(conn, entity.alliance_id)
+            where = and_(*[table.c[k] == v for k, v in key.items()])
+            old = conn.execute(select(table).where(where)).mappings().first()
+            if old is None:
+                if name == "alliances":
+                    raise self._unknown(conn, entity.alliance_id)
+                id_col = s.KEYS[name][1]
+                raise UserError(
+                    f"there is no {name[:-1]} {key[id_col]!r} in alliance {entity.alliance_id!r}: add it instead"
+                )
+            before = {k: v for k, v in old.items() if k != "change_id"}
+            problems = self._check_update(conn, name, entity)
+            if problems:
+                raise ValidationError(problems)
+            after = {k: v for k, v in _records(name, AllianceData.from_entities([entity]).table(name))[0].items()}
+            conn.execute(update(table).where(where).values(**after))
+            summary = f"changed {_describe(name, after)}"
+            self._audit(
+                conn,
+                change,
+                [
+                    {
+                        "alliance_id": entity.alliance_id,
+                        "table_name": name,
+                        "op": "update",
+                        "key": _json(key),
+                        "before": _json(before),
+                        "after": _json(after),
+                        "summary": summary,
+                    }
+                ],
+            )
+
+        self._transaction(run)
+
+    def _check_update(
+        self, conn: Connection, name: str, entity: Alliance | Partner | Session | Agreement
+    ) -> list[Problem]:
+        a = entity.alliance_id
+        if isinstance(entity, Alliance):
+            problems = validate_data(AllianceData.from_entities([entity]))
+            r = s.trust_ratings
+            lo, hi = conn.execute(select(func.min(r.c.score), func.max(r.c.score)).where(r.c.alliance_id == a)).one()
+            if lo is not None and (lo < entity.trust_min or hi > entity.trust_max):
+                problems.append(
+                    Problem(
+                        "alliances",
+                        1,
+                        "trust_max" if hi > entity.trust_max else "trust_min",
+                        f"{entity.trust_min:g}–{entity.trust_max:g}",
+                        f"the alliance already has ratings from {lo:g} to {hi:g}, outside the new scale",
+                    )
+                )
+            return problems
+        # check against the alliance without the row being changed
+        ctx = self._context(conn, [a])
+        key_col = s.KEYS[TABLE_OF[type(entity)]][1]
+        name_frame = ctx.table(TABLE_OF[type(entity)])
+        setattr(
+            ctx,
+            TABLE_OF[type(entity)],
+            name_frame[name_frame[key_col] != getattr(entity, key_col)].reset_index(drop=True),
+        )
+        return [p for p in validate_data(AllianceData.from_entities([entity]), ctx) if p.severity == "error"]
+
+    def set_goals_shared(self, alliance_id: str, partner_id: str, date: dt.date | None) -> None:
+        """Record when a partner shared its own goals with the alliance (``None``: it has not)."""
+
+        def current(conn: Connection) -> Partner:
+            p = s.partners
+            row = conn.execute(
+                select(p.c.name).where(and_(p.c.alliance_id == alliance_id, p.c.partner_id == partner_id))
+            ).first()
+            if row is None:
+                if not conn.execute(
+                    select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id == alliance_id)
+                ).first():
+                    raise self._unknown(conn, alliance_id)
+                raise UserError(f"there is no partner {partner_id!r} in alliance {alliance_id!r}")
+            return Partner(alliance_id, partner_id, str(row.name), date)
+
+        self.update(self._read(current))
+
+    # ------------------------------------------------------------------------------------------ undo
+
+    def undo(self, alliance_id: str) -> str:
+        """Undo the last change of the alliance that is not undone yet; returns what was undone.
+
+        The undo is itself a change in the audit log (op ``undo``). Repeated calls go further back.
+        """
+        a = s.audit_log
+
+        def run(conn: Connection) -> str:
+            change = self._change()
+            rows = conn.execute(
+                select(a.c.change_id, a.c.op, a.c.key).where(a.c.alliance_id == alliance_id).order_by(a.c.id.desc())
+            ).all()
+            undone = {json.loads(r.key)["change_id"] for r in rows if r.op == "undo"}
+            target = next((r.change_id for r in rows if r.op != "undo" and r.change_id not in undone), None)
+            if target is None:
+                if not rows:
+                    exists = conn.execute(
+                        select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id == alliance_id)
+                    ).first()
+                    if not exists:
+                        raise self._unknown(conn, alliance_id)
+                raise UserError(f"there is nothing left to undo in alliance {alliance_id!r}")
+            entries = (
+                conn.execute(
+                    select(a).where(and_(a.c.change_id == target, a.c.alliance_id == alliance_id)).order_by(a.c.id)
+                )
+                .mappings()
+                .all()
+            )
+            removed = self._delete_created(conn, alliance_id, target)
+            for e in reversed(entries):
+                if e["op"] == "update":
+                    table = s.DATA_TABLES[e["table_name"]]
+                    key = json.loads(e["key"])
+                    before = _from_json(e["table_name"], json.loads(e["before"]))
+                    conn.execute(update(table).where(and_(*[table.c[k] == v for k, v in key.items()])).values(**before))
+                elif e["op"] == "replace" and e["snapshot"] is not None:
+                    self._restore(conn, _unpack(e["snapshot"]))
+            summary = "undid " + _summary_of(entries)
+            self._audit(
+                conn,
+                change,
+                [
+                    {
+                        "alliance_id": alliance_id,
+                        "table_name": "*",
+                        "op": "undo",
+                        "key": _json({"change_id": target}),
+                        "before": _json({"removed_rows": removed}),
+                        "summary": summary,
+                    }
+                ],
+            )
+            return summary
+
+        return self._transaction(run)
+
+    def _delete_created(self, conn: Connection, alliance_id: str, change_id: str) -> dict[str, int]:
+        removed: dict[str, int] = {}
+        for name in reversed(list(s.DATA_TABLES)):
+            table = s.DATA_TABLES[name]
+            result = conn.execute(
+                delete(table).where(and_(table.c.alliance_id == alliance_id, table.c.change_id == change_id))
+            )
+            if result.rowcount:
+                removed[name] = int(result.rowcount)
+        return removed
+
+    def _delete_alliance(self, conn: Connection, alliance_id: str) -> None:
+        for table in reversed(list(s.DATA_TABLES.values())):
+            conn.execute(delete(table).where(table.c.alliance_id == alliance_id))
+
+    def _snapshot(self, conn: Connection, alliance_id: str) -> dict[str, list[dict[str, Any]]]:
+        """The alliance's rows as stored (with their change ids), for the audit log."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for name, table in s.DATA_TABLES.items():
+            cols = [c for c in table.c if c.name != "id"]
+            q = select(*cols).where(table.c.alliance_id == alliance_id)
+            if "id" in table.c:
+                q = q.order_by(table.c.id)
+            out[name] = [dict(r) for r in conn.execute(q).mappings()]
+        return out
+
+    def _restore(self, conn: Connection, snapshot: dict[str, list[dict[str, Any]]]) -> None:
+        for name, table in s.DATA_TABLES.items():
+            rows = [_from_json(name, r) for r in snapshot.get(name, [])]
+            for start in range(0, len(rows), _INSERT_CHUNK):
+                conn.execute(table.insert(), rows[start : start + _INSERT_CHUNK])
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _describe(name: str, row: dict[str, Any]) -> str:
+    if name == "trust_ratings":
+        return f"rating {row['rater']}→{row['ratee']} = {row['score']:g} at session {row['session_id']}"
+    if name == "outcomes":
+        return f"outcome {row['status']} of agreement {row['agreement_id']} on {row['date']}"
+    key = s.KEYS[name][-1]
+    return f"{name[:-1]} {row[key]!r}"
+
+
+def _summary_of(entries: Sequence[Any]) -> str:
+    ops = {str(e["op"]) for e in entries}
+    if "replace" in ops:
+        return "the import that replaced this alliance: its previous version is back"
+    if "import" in ops:
+        rows = sum(json.loads(e["after"]).get("rows", 0) for e in entries if e["op"] == "import")
+        return f"the import of {rows} rows"
+    what = "; ".join(dict.fromkeys(str(e["summary"]) for e in entries))
+    return what if len(what) <= 300 else what[:300] + "…"
+
+
+def _from_json(name: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A row from the audit log's JSON back to database values (ISO text -> dates)."""
+    out = dict(row)
+    for c in DATE_COLUMNS[name]:
+        if isinstance(out.get(c), str):
+            out[c] = dt.date.fromisoformat(out[c])
+    return out
+
+
+def _pack(snapshot: dict[str, list[dict[str, Any]]]) -> bytes:
+    return gzip.compress(_json(snapshot).encode("utf-8"), compresslevel=5)
+
+
+def _unpack(blob: bytes) -> dict[str, list[dict[str, Any]]]:
+    data: dict[str, list[dict[str, Any]]] = json.loads(gzip.decompress(blob).decode("utf-8"))
+    return data
+
+
+def _shown_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as given; create_engine reports it
+        return url
+
+
+def _make_engine(url: str, read_only: bool) -> Engine:
+    try:
+        u = make_url(url)
+    except Exception as exc:
+        raise UserError(f"{url!r} is not a database URL (e.g. sqlite:///path/workspace.sqlite)") from exc
+    if u.get_backend_name() != "sqlite":
+        engine = create_engine(u, pool_pre_ping=True)
+        if read_only and u.get_backend_name() == "postgresql":
+            engine = engine.execution_options(postgresql_readonly=True)
+        return engine
+    database = u.database or ""
+    if database in ("", ":memory:") or database.startswith("file::memory:"):
+        if read_only:
+            raise UserError("an in-memory workspace cannot be opened read-only")
+        engine = create_engine(
+            "sqlite://", poolclass=StaticPool, creator=lambda: sqlite3.connect(":memory:", check_same_thread=False)
+        )
+    else:
+        path = Path(database).expanduser().resolve()
+        if read_only:
+            if not path.is_file():
+                raise UserError(f"there is no workspace at {path}")
+            uri = f"{path.as_uri()}?mode=ro"
+
+            def creator() -> sqlite3.Connection:
+                return sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+            def creator() -> sqlite3.Connection:
+                return sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+        engine = create_engine("sqlite://", creator=creator)
+    _sqlite_events(engine, read_only)
+    return engine
+
+
+def _sqlite_events(engine: Engine, read_only: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # We issue BEGIN ourselves (below): pysqlite's own transaction handling would defer it.
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            cur.execute("PRAGMA query_only = ON")
+        else:
+            mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() not in ("wal", "memory"):
+                cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        # A writer takes the write lock at once, so it waits its turn (busy_timeout) instead of failing
+        # when it later tries to upgrade a read lock that another writer has made stale.
+        write = conn.get_execution_options().get("alliance_lens_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+__all__ = ["ImportRefused", "ImportReport", "ReadOnlyError", "UnknownAlliance", "Workspace"]
