@@ -200,8 +200,8 @@ def _explain_state(row: dict[str, Any], win_en: str, win_nl: str, config: Metric
         if row["n_agreements"] < config.min_agreements:
             en_r.append(f"only {row['n_agreements']} of its agreements fell due (at least {config.min_agreements} "
                       "needed)")
-            nl_r.append(f"vielen maar {row['n_agreements']} van zijn afspraken af (minstens {config.min_agreements} "
-                      "nodig)")
+            nl_r.append(f"hadden maar {row['n_agreements']} van zijn afspraken hun einddatum (minstens "
+                        f"{config.min_agreements} nodig)")
         if row["n_ratings"] < config.min_ratings:
             en_r.append(f"it received only {row['n_ratings']} trust ratings (at least {config.min_ratings} needed)")
             nl_r.append(f"kreeg het maar {row['n_ratings']} vertrouwensscores (minstens {config.min_ratings} nodig)")
@@ -216,8 +216,8 @@ def _explain_state(row: dict[str, Any], win_en: str, win_nl: str, config: Metric
     rel_en = (f"reliability {pct(row['reliability'])} over {win_en} ({row['n_agreements']} agreements fell due; "
               f"{round(config.credible_level * 100)}% interval {pct(row['reliability_low'])}–"
               f"{pct(row['reliability_high'])})")
-    rel_nl = (f"betrouwbaarheid {pct(row['reliability'])} over {win_nl} ({row['n_agreements']} afspraken vielen "
-              f"af; {round(config.credible_level * 100)}%-interval {pct(row['reliability_low'])}–"
+    rel_nl = (f"betrouwbaarheid {pct(row['reliability'])} over {win_nl} ({row['n_agreements']} afspraken met "
+              f"een einddatum daarin; {round(config.credible_level * 100)}%-interval {pct(row['reliability_low'])}–"
               f"{pct(row['reliability_high'])})")
     trust_en = (f"trust {pct(row['trust'])} ({row['n_ratings']} ratings from {row['n_raters']} partners, "
                 f"{row['n_respondents']} respondents)")
@@ -365,7 +365,7 @@ def _explain_shock(s: pd.Series) -> tuple[str, str]:
             nl_items.append(f"{a['agreement_id']} “{a['title']}” werd verbroken ({a['date']})")
         else:
             en_items.append(f"{a['agreement_id']} “{a['title']}” fell due on {a['date']} and was not kept")
-            nl_items.append(f"{a['agreement_id']} “{a['title']}” op {a['date']} afliep en niet werd nagekomen")
+            nl_items.append(f"{a['agreement_id']} “{a['title']}” (einddatum {a['date']}) niet werd nagekomen")
     more = len(s["agreements"]) - MAX_CITED
     if more > 0:
         en_items.append(f"{more} more")

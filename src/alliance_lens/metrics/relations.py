@@ -28,7 +28,7 @@ def resolution_changes(trends: pd.DataFrame, outcomes: pd.DataFrame, agreements:
     trust = pd.DataFrame(trends["trust"].to_numpy(dtype="float64").reshape(n_p, n))
     before = trust.ffill(axis=1).shift(1, axis=1)
     change = (trust - before).to_numpy()
-    code = pd.Categorical(outcomes["status"].to_numpy(), categories=["kept", "kept_late", "broken"]).codes
+    code = pd.Index(["kept", "kept_late", "broken"]).get_indexer(pd.Index(outcomes["status"].to_numpy()))
     after = np.where(code == 2, 1, np.where(code >= 0, 0, -1))  # 0 kept, 1 broken, -1 neither
     owner_of = agreements.set_index("agreement_id")["owner"]
     owner = pd.Index(partners).get_indexer(owner_of.reindex(outcomes["agreement_id"]).to_numpy())

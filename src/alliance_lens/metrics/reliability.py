@@ -106,9 +106,7 @@ class OutcomeHistory:
         keep = codes >= 0
         self._agreement = codes[keep].astype("int64")
         self._date = _days(outcomes["date"].to_numpy()[keep])
-        self._status = (
-            pd.Categorical(outcomes["status"].to_numpy()[keep], categories=list(STATUS_CODES)).codes.astype("int64")
-        )
+        self._status = pd.Index(STATUS_CODES).get_indexer(pd.Index(outcomes["status"].to_numpy()[keep])).astype("int64")
         # Sorted by (agreement, date); order of entry kept within a day, so the last entered wins.
         order = np.lexsort((self._date, self._agreement))
         self._agreement, self._date, self._status = self._agreement[order], self._date[order], self._status[order]

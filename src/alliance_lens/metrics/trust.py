@@ -46,9 +46,13 @@ def code_ratings(
     trust_max: float,
 ) -> Ratings:
     """Code the ratings; those of sessions after the last period (or of unknown partners) are left out."""
+    min_sd = (1.0 / (trust_max - trust_min)) / np.sqrt(12.0)
+    if ratings.empty or periods.empty:
+        none = np.zeros(0, dtype="int64")
+        return Ratings(len(partners), len(periods), none, none, none, np.zeros(0), none, min_sd=min_sd)
     dates = sessions.set_index("session_id")["date"]
     date = ratings["session_id"].map(dates)
-    p = period_index(date, periods) if len(periods) else np.zeros(len(ratings), dtype="int64")
+    p = period_index(date, periods)
     rater = partners.get_indexer(pd.Index(ratings["rater"].to_numpy()))
     ratee = partners.get_indexer(pd.Index(ratings["ratee"].to_numpy()))
     keep = (p < len(periods)) & (rater >= 0) & (ratee >= 0) & date.notna().to_numpy()
@@ -57,7 +61,7 @@ def code_ratings(
     codes = np.where(resp == "", -1, codes).astype("int64")
     trust = normalise_scores(ratings["score"], trust_min, trust_max).to_numpy(dtype="float64")[keep]
     return Ratings(len(partners), len(periods), p[keep].astype("int64"), rater[keep].astype("int64"),
-                   ratee[keep].astype("int64"), trust, codes, min_sd=(1.0 / (trust_max - trust_min)) / np.sqrt(12.0))
+                   ratee[keep].astype("int64"), trust, codes, min_sd=min_sd)
 
 
 def count_respondents(r: Ratings, group: np.ndarray, size: int) -> np.ndarray:
