@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import altair as alt
@@ -64,6 +65,19 @@ def time_axis(lang: str, **kwargs: Any) -> alt.Axis:
     return alt.Axis(labelExpr=expr, labelAngle=0, **kwargs)
 
 
+def row_limit() -> int | None:
+    """Altair's row limit now in force (5000 unless someone changed it; ``None`` if switched off)."""
+    options = alt.data_transformers.options
+    if "max_rows" in options:
+        value = options["max_rows"]
+        return int(value) if value is not None else None
+    transformer = alt.data_transformers.get()
+    if transformer is None:
+        return None
+    param = inspect.signature(transformer).parameters.get("max_rows")
+    return int(param.default) if param is not None and isinstance(param.default, int) else None
+
+
 def compact_data(frame: pd.DataFrame, *, digits: int = 4) -> alt.InlineData:
     """The rows of ``frame`` as inline data without empty fields, numbers rounded to ``digits`` decimals.
 
@@ -71,8 +85,8 @@ def compact_data(frame: pd.DataFrame, *, digits: int = 4) -> alt.InlineData:
     column in every row, mostly as nulls. Vega reads an absent field as missing, like a null. The row limit
     Altair sets for DataFrames (``alt.data_transformers``' ``max_rows``) is enforced here just the same.
     """
-    limit = alt.data_transformers.options.get("max_rows")
-    if isinstance(limit, int) and len(frame) > limit:
+    limit = row_limit()
+    if limit is not None and len(frame) > limit:
         raise alt.MaxRowsError(
             f"the chart would embed {len(frame)} rows, more than Altair's limit of {limit}; aggregate first"
         )

@@ -61,7 +61,7 @@ def to_svg(chart: ChartLike | dict[str, Any]) -> str:
     return svg
 
 
-def to_png(chart: ChartLike | dict[str, Any], *, scale: float = 2.0, ppi: float = 144) -> bytes:
+def to_png(chart: ChartLike | dict[str, Any], *, scale: float = 2.0, ppi: float = 72) -> bytes:
     """The chart as a PNG image; ``scale`` 2 makes it sharp on paper and on high-density screens."""
     png: bytes = vlc.vegalite_to_png(
         spec_of(chart), vl_version=vegalite_version(), scale=scale, ppi=ppi, allowed_base_urls=[]

@@ -160,9 +160,19 @@ class Report:
             if k == "timeline":
                 parts.append(_text_block(overdue_lines))
             parts.append(self.charts[k])
-        return alt.vconcat(*parts, spacing=36).properties(
+        page = alt.vconcat(*parts, spacing=36).properties(
             title=alt.TitleParams(self.title, subtitle=self.as_of_line, fontSize=30, subtitleFontSize=18)
         )
+        # each chart keeps its own colours and legends, as when it stands alone
+        resolved = page.resolve_scale(
+            color="independent", fill="independent", stroke="independent", shape="independent",
+            size="independent", strokeWidth="independent", x="independent", y="independent",
+        ).resolve_legend(
+            color="independent", fill="independent", stroke="independent", shape="independent", size="independent"
+        )
+        if not isinstance(resolved, alt.VConcatChart):
+            raise TypeError(f"expected a VConcatChart, got {type(resolved).__name__}")
+        return resolved
 
 
 def _text_block(lines: list[tuple[str, str]]) -> alt.LayerChart:
@@ -261,7 +271,7 @@ def write_report(
     elif suffix == ".svg":
         content = render.to_svg(report.page())
     elif suffix == ".png":
-        content = render.to_png(report.page())
+        content = render.to_png(report.page(), scale=1.5)  # a long page: sharp enough, a few MB
     else:
         content = render.to_pdf(report.page())
     render.write_atomically(out, content)
