@@ -85,16 +85,20 @@ def lead_lag(trends: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
     Both series are smoothed and autocorrelated, so the band is too narrow if anything: read it as a hint,
     never as proof. Columns: ``partner, partner_name, lag, r, r_low, r_high, n, exploratory``.
     """
-    rel = trends.pivot(index="partner", columns="period_idx", values="reliability")
-    tru = trends.pivot(index="partner", columns="period_idx", values="trust").reindex_like(rel)
-    names = trends.drop_duplicates("partner").set_index("partner")["partner_name"]
-    x_all, y_all = rel.to_numpy(dtype="float64"), tru.to_numpy(dtype="float64")
+    # ``trends`` is laid out partner by partner, each over all periods in order.
+    firsts = trends.drop_duplicates("partner")
+    partners = firsts["partner"].to_numpy(dtype=object)
+    names = dict(zip(firsts["partner"], firsts["partner_name"], strict=True))
+    n_rows = len(partners)
+    n_cols = len(trends) // n_rows if n_rows else 0
+    x_all = trends["reliability"].to_numpy(dtype="float64").reshape(n_rows, n_cols)
+    y_all = trends["trust"].to_numpy(dtype="float64").reshape(n_rows, n_cols)
     z = stats.norm.ppf((1.0 + config.credible_level) / 2.0)
     frames = []
     n_periods = x_all.shape[1]
     for lag in range(config.max_lag + 1):  # a handful of lags, each vectorised over partners and periods
         if lag >= n_periods:
-            x, y = np.empty((len(rel), 0)), np.empty((len(rel), 0))
+            x, y = np.empty((n_rows, 0)), np.empty((n_rows, 0))
         else:
             x, y = x_all[:, : n_periods - lag], y_all[:, lag:]
         ok = np.isfinite(x) & np.isfinite(y)
@@ -113,11 +117,12 @@ def lead_lag(trends: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
             high = np.where(n > 3, np.tanh(zr + half), 1.0)
         low = np.where(np.isfinite(r), np.minimum(low, r), np.nan)
         high = np.where(np.isfinite(r), np.maximum(high, r), np.nan)
-        frames.append(pd.DataFrame({"partner": rel.index.to_numpy(), "lag": lag, "r": r, "r_low": low,
+        frames.append(pd.DataFrame({"partner": partners, "lag": lag, "r": r, "r_low": low,
                                     "r_high": high, "n": n.astype("int64")}))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["partner", "lag", "r", "r_low", "r_high", "n"])
-    out.insert(1, "partner_name", out["partner"].map(names).astype("str"))
+    out.insert(1, "partner_name", out["partner"].map(names).fillna("").astype("str"))
+    out["partner"] = out["partner"].astype("str")
     out["exploratory"] = True
     return out.sort_values(["partner", "lag"], kind="stable").reset_index(drop=True)
 
