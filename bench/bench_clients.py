@@ -87,9 +87,8 @@ def main() -> None:
         home = Path(tmp) / "home"
         home.mkdir()
         os.environ["ALLIANCE_LENS_HOME"] = str(home)
-        from alliance_lens.store import Workspace
-
         from alliance_lens import links, synth
+        from alliance_lens.store import Workspace
 
         url = f"sqlite:///{home / 'workspace.sqlite'}"
         ws = Workspace.open(url)

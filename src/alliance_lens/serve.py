@@ -155,12 +155,15 @@ def _dashboard_server_class() -> type[Any]:
 
         def launch_browser(self) -> None:
             # called by Voilà once the port is bound: the moment the URL is true
-            url = self.display_url
+            # Voilà's own display_url hides a token that came from config: print ours in full, it is the key
+            token = self.identity_provider.token
+            query = f"?token={token}" if token else ""
+            url = self.display_url.split("?", 1)[0] + query
             print(f"alliance-lens: the {self.role} dashboard is at {url}", flush=True)
-            if self.role == "facilitator" and not is_loopback(self.ip):
+            if token:
                 print("alliance-lens: reachable from other machines; the link above carries its token", flush=True)
             if self.open_in_browser:
-                threading.Thread(target=webbrowser.open, args=(self.connection_url,), daemon=True).start()
+                threading.Thread(target=webbrowser.open, args=(self.connection_url + query,), daemon=True).start()
 
     return DashboardServer
 
