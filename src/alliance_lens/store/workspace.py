@@ -30,7 +30,7 @@ from typing import Any, Final, TypeVar
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, func, select, update
+from sqlalchemy import Connection, Engine, Table, and_, create_engine, delete, event, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
@@ -53,6 +53,7 @@ from alliance_lens.model import (
     TrustRating,
     UserError,
     ValidationError,
+    check_score,
     entity_to_row,
     normalise_frame,
 )
@@ -65,6 +66,9 @@ _BUSY_TIMEOUT_MS: Final = 30_000
 _RETRY_FOR_S: Final = 120.0
 _INSERT_CHUNK: Final = 20_000
 _MAX_ROWS_IN_LOG: Final = 1_000
+#: Up to this many entries are checked with plain queries (fast enough for many writers at once); more go
+#: through :func:`~alliance_lens.interchange.validate_data` like an import. Both give the same problems.
+_QUICK_CHECK_MAX: Final = 200
 
 
 class UnknownAlliance(UserError, LookupError):
@@ -501,17 +505,20 @@ class Workspace:
         for e in items:
             if type(e) not in TABLE_OF:
                 raise TypeError(f"cannot add {type(e).__name__}: not an entity of the model")
-        data = AllianceData.from_entities(items)
+        new_alliances = [e.alliance_id for e in items if isinstance(e, Alliance)]
+        small = len(items) <= _QUICK_CHECK_MAX
+        data = None if small else AllianceData.from_entities(items)
         rows: dict[str, Sequence[int]] = {
             name: [i + 1 for i, e in enumerate(items) if TABLE_OF[type(e)] == name] for name in TABLES
         }
-        new_alliances = [e.alliance_id for e in items if isinstance(e, Alliance)]
         referenced = sorted({e.alliance_id for e in items} - set(new_alliances))
         agreement_ids = {e.agreement_id for e in items if isinstance(e, Agreement | Outcome)}
-        needs_agreements = agreement_ids if any(isinstance(e, Agreement | Outcome) for e in items) else False
+        change = self._change()
+        by_table: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+        for e in items:
+            by_table[TABLE_OF[type(e)]].append(_entity_record(e, change.change_id))
 
         def run(conn: Connection) -> None:
-            change = self._change()
             present = sorted(
                 conn.execute(
                     select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id.in_(new_alliances))
@@ -519,22 +526,21 @@ class Workspace:
             )
             if present:
                 raise UserError(f"alliance {present[0]!r} already exists in the workspace")
-            ctx = self._context(conn, referenced, needs_agreements) if referenced else None
-            problems = validate_data(data, ctx, rows=rows)
-            if referenced:
-                assert ctx is not None
-                missing = sorted(set(referenced) - set(ctx.alliances["alliance_id"]))
-                if missing and not [p for p in problems if p.column == "alliance_id"]:
-                    raise self._unknown(conn, missing[0])
+            if data is None:
+                # a few entries (a form, a script adding one rating): plain queries, no DataFrames
+                problems = _quick_problems(conn, items)
+            else:
+                ctx = self._context(conn, referenced, agreement_ids or False) if referenced else None
+                problems = validate_data(data, ctx, rows=rows)
             errors = [p for p in problems if p.severity == "error"]
             if errors:
                 raise ValidationError(errors)
             entries: list[dict[str, Any]] = []
-            for name, frame in data.tables().items():
-                if not len(frame):
+            for name, records in by_table.items():
+                if not records:
                     continue
-                records = _records(name, frame, change.change_id)
-                conn.execute(s.DATA_TABLES[name].insert(), records)
+                for start in range(0, len(records), _INSERT_CHUNK):
+                    conn.execute(s.DATA_TABLES[name].insert(), records[start : start + _INSERT_CHUNK])
                 for r in records[:_MAX_ROWS_IN_LOG]:
                     key = {k: r[k] for k in s.KEYS.get(name, TABLES[name][0])}
                     after = {k: v for k, v in r.items() if k != "change_id"}
@@ -779,6 +785,121 @@ def _describe(name: str, row: dict[str, Any]) -> str:
         return f"outcome {row['status']} of agreement {row['agreement_id']} on {row['date']}"
     key = s.KEYS[name][-1]
     return f"{name[:-1]} {row[key]!r}"
+
+
+def _entity_record(entity: Entity, change_id: str) -> dict[str, Any]:
+    row = entity_to_row(entity)
+    if isinstance(entity, TrustRating):
+        row["score"] = float(entity.score)
+    if isinstance(entity, Alliance):
+        row["trust_min"], row["trust_max"] = float(entity.trust_min), float(entity.trust_max)
+    row["change_id"] = change_id
+    return row
+
+
+def _quick_problems(conn: Connection, items: Sequence[Entity]) -> list[Problem]:
+    """The problems :func:`~alliance_lens.interchange.validate_data` would find in a few typed entries.
+
+    The entries have passed the model's own checks (ids, text, choices, dates, self-rating); what is left is
+    what needs the workspace: references, uniqueness, the scale. Same tables, rows, columns and messages.
+    """
+    new = {e.alliance_id: e for e in items if isinstance(e, Alliance)}
+    ids = sorted({e.alliance_id for e in items} - set(new))
+    al, pa, se, ag = s.alliances, s.partners, s.sessions, s.agreements
+    scales: dict[str, tuple[float, float]] = {
+        r.alliance_id: (float(r.trust_min), float(r.trust_max))
+        for r in conn.execute(select(al.c.alliance_id, al.c.trust_min, al.c.trust_max).where(al.c.alliance_id.in_(ids)))
+    }
+    in_db = list(scales)
+    scales |= {a: (float(e.trust_min), float(e.trust_max)) for a, e in new.items() if e.trust_min < e.trust_max}
+    known_alliances = set(in_db) | set(new)
+
+    def pairs(table: Table, column: str, where: Any = None) -> set[tuple[str, str]]:
+        q = select(table.c.alliance_id, table.c[column]).where(table.c.alliance_id.in_(in_db))
+        if where is not None:
+            q = q.where(where)
+        return {(str(a), str(b)) for a, b in conn.execute(q)}
+
+    wanted = sorted({e.agreement_id for e in items if isinstance(e, Agreement | Outcome)})
+    stored = {
+        "partners": pairs(pa, "partner_id"),
+        "sessions": pairs(se, "session_id"),
+        "agreements": pairs(ag, "agreement_id", ag.c.agreement_id.in_(wanted)) if wanted else set(),
+    }
+    known = {name: set(keys) for name, keys in stored.items()}
+    id_of = {"partners": "partner_id", "sessions": "session_id", "agreements": "agreement_id"}
+    for e in items:
+        name = TABLE_OF[type(e)]
+        if name in id_of and e.alliance_id in known_alliances:
+            known[name].add((e.alliance_id, getattr(e, id_of[name])))
+
+    problems: list[Problem] = []
+    first: dict[tuple[str, str, str], int] = {}
+    for row, e in enumerate(items, start=1):
+        name = TABLE_OF[type(e)]
+        a = e.alliance_id
+
+        def problem(column: str, value: object, reason: str, name: str = name, row: int = row) -> None:
+            problems.append(Problem(name, row, column, value, reason))
+
+        if isinstance(e, Alliance):
+            if ("alliances", a, "") in first:
+                problem(
+                    "alliance_id",
+                    a,
+                    f"alliance {a!r} appears more than once (first in row {first['alliances', a, '']})",
+                )
+            first.setdefault(("alliances", a, ""), row)
+            continue
+        if a not in known_alliances:
+            problem(
+                "alliance_id",
+                a,
+                f"alliance {a!r} is not known: it is neither among the alliances given nor in the workspace",
+            )
+            continue
+        if name in id_of:
+            column = id_of[name]
+            value = getattr(e, column)
+            what = name[:-1]
+            if (name, a, value) in first:
+                problem(
+                    column, value, f"{what} {value!r} appears more than once (first in row {first[name, a, value]})"
+                )
+            elif (a, value) in stored[name]:
+                problem(column, value, f"{what} {value!r} already exists in alliance {a!r} in the workspace")
+            first.setdefault((name, a, value), row)
+        if isinstance(e, Agreement):
+            if (a, e.owner) not in known["partners"]:
+                problem("owner", e.owner, f"owner {e.owner!r} is not a partner of alliance {a!r}")
+            else:
+                for b in e.beneficiaries:
+                    if (a, b) not in known["partners"]:
+                        problem(
+                            "beneficiaries",
+                            ";".join(e.beneficiaries),
+                            f"beneficiary {b!r} is not a partner of alliance {a!r}",
+                        )
+                        break
+        elif isinstance(e, Outcome):
+            if (a, e.agreement_id) not in known["agreements"]:
+                problem(
+                    "agreement_id",
+                    e.agreement_id,
+                    f"agreement {e.agreement_id!r} is not an agreement of alliance {a!r}",
+                )
+        elif isinstance(e, TrustRating):
+            if (a, e.session_id) not in known["sessions"]:
+                problem("session_id", e.session_id, f"session {e.session_id!r} is not a session of alliance {a!r}")
+            for column in ("rater", "ratee"):
+                pid = getattr(e, column)
+                if (a, pid) not in known["partners"]:
+                    problem(column, pid, f"{column} {pid!r} is not a partner of alliance {a!r}")
+            if a in scales:
+                why = check_score(float(e.score), *scales[a])
+                if why:
+                    problem("score", float(e.score), why)
+    return problems
 
 
 def _summary_of(entries: Sequence[Any]) -> str:
