@@ -130,8 +130,13 @@ def compute(
     trends = _partner_trends(partners, periods, view_sums, received, config)
     alliance_trends = _alliance_trends(periods, view_sums, ratings, dyads, config)
     resolutions = rel.resolution_changes(trends, outcomes, d.agreements, periods)
-    status = agreement_status(d, outcomes, names, as_of_date, config)
-    states = pat.partner_states(partners, periods, obs, ratings, received, config)
+    status = agreement_status(d, outcomes, names, as_of_date, config, history=obs.history)
+    pairs = beneficiary_pairs(d.agreements, pindex)
+    when = _days(np.datetime64(as_of_date if as_of_date is not None else pd.Timestamp.today(), "D"))
+    st_code, _ = obs.history.as_of(np.arange(len(d.agreements), dtype="int64"),
+                                   np.full(len(d.agreements), when, dtype="int64"))
+    counted = (_days(d.agreements["due_on"].to_numpy()) <= when) & (st_code != STATUS_CODES.index("dropped"))
+    states = pat.partner_states(partners, periods, obs, ratings, received, config, view_sums["rolling"])
     shocks = pat.trust_shocks(trends, periods, d.agreements, outcomes, obs, config)
 
     return Metrics(
@@ -149,13 +154,13 @@ def compute(
         partner_states=states,
         trust_matrix=trust_matrix(dyads, periods, pindex, config),
         agreement_status=status,
-        reciprocity=rel.reciprocity(d, status, partners, config),
+        reciprocity=rel.reciprocity(partners, d.agreements, st_code, counted, pairs),
         asymmetry=rel.asymmetry(resolutions, names),
         alliance_asymmetry=rel.alliance_asymmetry(resolutions),
         lead_lag=rel.lead_lag(trends, config),
-        events=rel.events(d, outcomes, names, as_of_date),
+        events=rel.events(d, obs.history, names, as_of_date),
         reliability_by_kind=_by_kind(obs, periods, partners, config),
-        reliability_by_direction=_by_direction(d, obs, periods, partners, pindex, config),
+        reliability_by_direction=_by_direction(obs, pairs, periods, partners, config),
         partners=partners,
     )
 
@@ -262,8 +267,8 @@ def _by_kind(obs: Observations, periods: pd.DataFrame, partners: pd.DataFrame, c
     return out.sort_values(["partner", "kind", "period_idx"], kind="stable").reset_index(drop=True)
 
 
-def _by_direction(d: AllianceData, obs: Observations, periods: pd.DataFrame, partners: pd.DataFrame,
-                  pindex: pd.Index, config: MetricsConfig) -> pd.DataFrame:
+def _by_direction(obs: Observations, pairs: tuple[np.ndarray, np.ndarray], periods: pd.DataFrame,
+                  partners: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
     """Reliability of each owner toward each beneficiary ("A's reliability toward B"), per period.
 
     Shrunk toward the alliance-wide rate like the rest; the interval is the normal approximation of the same
@@ -271,7 +276,13 @@ def _by_direction(d: AllianceData, obs: Observations, periods: pd.DataFrame, par
     """
     n_p = len(partners)
     weights = view_weights(config.view, config, obs.n_ages)
-    rows, benef = beneficiary_pairs(d, obs, pindex)
+    # Agreement rows of the whole table → rows of the observed (fallen due) agreements.
+    position = np.full(max(int(obs.row.max()) + 1 if len(obs.row) else 0, int(pairs[0].max()) + 1
+                           if len(pairs[0]) else 0), -1, dtype="int64")
+    position[obs.row] = np.arange(len(obs.row))
+    rows = position[pairs[0]] if len(pairs[0]) else pairs[0]
+    seen = rows >= 0
+    rows, benef = rows[seen], pairs[1][seen]
     S, N, k = direction_sums(obs, rows, benef, weights)
     S_all, N_all, _ = obs.sums(obs.owner, max(n_p, 1), weights)
     m = alliance_rate(S_all, N_all)
@@ -295,6 +306,8 @@ def agreement_status(
     names: dict[str, str],
     as_of: pd.Timestamp | None,
     config: MetricsConfig = MetricsConfig(),  # noqa: B008 - frozen
+    *,
+    history: OutcomeHistory | None = None,
 ) -> pd.DataFrame:
     """Every agreement's status as of ``as_of`` (``open`` where it has no outcome yet).
 
@@ -303,8 +316,8 @@ def agreement_status(
     """
     a = data.agreements
     when = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
-    ids = pd.Index(a["agreement_id"].to_numpy())
-    history = OutcomeHistory(ids, outcomes[outcomes["date"] <= when])
+    if history is None:
+        history = OutcomeHistory(pd.Index(a["agreement_id"].to_numpy()), outcomes)
     code = np.arange(len(a), dtype="int64")
     day = np.full(len(a), _days(np.datetime64(when, "D")), dtype="int64")
     st, st_day = history.as_of(code, day)

@@ -72,12 +72,14 @@ def partner_states(
     ratings: Ratings,
     received: Received,
     config: MetricsConfig,
+    rolling_sums: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """One row per partner: its state at the latest period and the figures it was judged on.
 
     ``state`` is one of ``earned_trust, trust_lags, blind_trust, distrust``, ``mixed`` (none of those clearly)
     or ``not_enough_data``; ``explanation_en``/``explanation_nl`` say why in plain words. ``partners`` must be
-    in the order of the codes of ``obs`` and ``ratings``.
+    in the order of the codes of ``obs`` and ``ratings``. ``rolling_sums``: the rolling view's sums, reused
+    when its window is the state window.
     """
     cols = ["partner", "partner_name", "state", "session_id", "period_end", "window_first", "window_last",
             "reliability", "reliability_low", "reliability_high", "n_agreements", "previous_reliability",
@@ -92,7 +94,10 @@ def partner_states(
     first = max(0, last - w + 1)
 
     # Reliability over the window (and the window before, to see whether it is falling).
-    S, N, k = obs.sums(obs.owner, n_p, view_weights("rolling", config, obs.n_ages, window=w))
+    if rolling_sums is not None and config.rolling_window == w:
+        S, N, k = rolling_sums
+    else:
+        S, N, k = obs.sums(obs.owner, n_p, view_weights("rolling", config, obs.n_ages, window=w))
     m = alliance_rate(S, N)
     cols_needed = [last - w, last] if last - w >= 0 else [last]
     S, N, k = S[:, cols_needed], N[:, cols_needed], k[:, cols_needed]
@@ -109,8 +114,8 @@ def partner_states(
     t_sq = np.bincount(ratee, weights=ratings.trust[in_w] ** 2, minlength=n_p)
     t_n = np.bincount(ratee, minlength=n_p)
     t_mean, t_low, t_high = mean_interval(t_sum, t_sq, t_n, config.credible_level, ratings.min_sd)
-    raters = np.bincount(np.unique(ratee * n_p + ratings.rater[in_w]) // n_p, minlength=n_p)
-    rated_periods = np.bincount(np.unique(ratee * n + ratings.period_idx[in_w]) // n, minlength=n_p)
+    raters = np.bincount(pd.unique(ratee * n_p + ratings.rater[in_w]) // n_p, minlength=n_p)
+    rated_periods = np.bincount(pd.unique(ratee * n + ratings.period_idx[in_w]) // n, minlength=n_p)
     sub = Ratings(n_p, n, ratings.period_idx[in_w], ratings.rater[in_w], ratee, ratings.trust[in_w],
                   ratings.respondent[in_w], ratings.min_sd)
     respondents = count_respondents(sub, ratee, n_p)
@@ -120,7 +125,12 @@ def partner_states(
     ages = np.arange(obs.n_ages)[None, :]
     nk_mask = (obs.period_idx == last) & (ages < w) & np.isfinite(obs.score) & (obs.score <= 0.0)
     not_kept = obs.frame(nk_mask).sort_values(["due_on", "agreement_id"], kind="stable")
-    nk_by_owner = {str(o): g for o, g in not_kept.groupby("owner", sort=False)}
+    nk_by_owner: dict[str, list[dict[str, Any]]] = {}
+    for a in not_kept.to_dict("records"):  # the few agreements not kept in the window, cited by name
+        nk_by_owner.setdefault(str(a["owner"]), []).append(
+            {"agreement_id": str(a["agreement_id"]), "title": str(a["title"]),
+             "status": str(a["status"]) or "open", "due_on": _date(a["due_on"])}
+        )
 
     win_en, win_nl = _window_text(periods, first, last, config)
     session_id = str(periods.iloc[last]["session_id"])
@@ -128,12 +138,7 @@ def partner_states(
     rows: list[dict[str, Any]] = []
     for i, p in enumerate(partners.itertuples(index=False)):  # one row per partner (a handful), not per data row
         pid, name = str(p.partner), str(p.partner_name)
-        nk = nk_by_owner.get(pid)
-        nk_items = [] if nk is None else [
-            {"agreement_id": str(a.agreement_id), "title": str(a.title),
-             "status": str(a.status) if str(a.status) else "open", "due_on": _date(a.due_on)}
-            for a in nk.itertuples(index=False)
-        ]
+        nk_items = nk_by_owner.get(pid, [])
         has_rel = bool(k[i, last_col] > 0)
         fi = int(first_idx[i])
         row: dict[str, Any] = {

@@ -7,8 +7,8 @@ import pandas as pd
 from scipy import stats
 
 from alliance_lens.metrics.config import MetricsConfig
-from alliance_lens.metrics.reliability import period_index
-from alliance_lens.model import BENEFICIARY_SEPARATOR, AllianceData
+from alliance_lens.metrics.reliability import STATUS_CODES, OutcomeHistory, period_index
+from alliance_lens.model import AllianceData
 
 
 def resolution_changes(trends: pd.DataFrame, outcomes: pd.DataFrame, agreements: pd.DataFrame,
@@ -127,32 +127,22 @@ def lead_lag(trends: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
     return out.sort_values(["partner", "lag"], kind="stable").reset_index(drop=True)
 
 
-def reciprocity(data: AllianceData, status: pd.DataFrame, partners: pd.DataFrame,
-                config: MetricsConfig) -> pd.DataFrame:
+def reciprocity(partners: pd.DataFrame, agreements: pd.DataFrame, status: np.ndarray, counted: np.ndarray,
+                pairs: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
     """Per pair of partners, both directions: agreements that fell due and those kept, A → B against B → A.
 
-    Dropped agreements are left out; kept means ``kept`` or ``kept_late``, as of the status date.
+    ``status`` (codes, -1 open) and ``counted`` (fell due by the status date, not dropped) per agreement row;
+    ``pairs`` (agreement row, beneficiary code). Kept means ``kept`` or ``kept_late``.
     Columns: ``partner_a, partner_a_name, partner_b, partner_b_name, a_to_b_due, a_to_b_kept, b_to_a_due,
     b_to_a_kept, a_to_b_rate, b_to_a_rate``.
     """
     ids = partners["partner"].to_numpy(dtype=object)
     nm = partners["partner_name"].to_numpy(dtype=object)
     n_p = len(ids)
-    pindex = pd.Index(ids)
-    st = status.set_index("agreement_id").reindex(data.agreements["agreement_id"])
-    counted = st["score"].notna().to_numpy()  # fell due and not dropped
-    kept = st["status"].isin(["kept", "kept_late"]).to_numpy()
-    owner = pindex.get_indexer(data.agreements["owner"].to_numpy())
-    benef = data.agreements["beneficiaries"].to_numpy(dtype=object)
-    named = np.nonzero(benef != "")[0]
-    split = pd.Series(benef[named], index=named, dtype=object).str.split(BENEFICIARY_SEPARATOR).explode()
-    r1, b1 = split.index.to_numpy(dtype="int64"), pindex.get_indexer(split.to_numpy())
-    everyone = np.nonzero(benef == "")[0]
-    r2 = np.repeat(everyone, n_p)
-    b2 = np.tile(np.arange(n_p), len(everyone))
-    rows = np.concatenate([r1, r2]).astype("int64")
-    ben = np.concatenate([b1, b2]).astype("int64")
-    ok = (ben >= 0) & (owner[rows] >= 0) & (ben != owner[rows]) & counted[rows]
+    owner = pd.Index(ids).get_indexer(agreements["owner"])
+    kept = (status == 0) | (status == 1)
+    rows, ben = pairs
+    ok = counted[rows]
     rows, ben = rows[ok], ben[ok]
     key = owner[rows] * n_p + ben
     due = np.bincount(key, minlength=n_p * n_p).reshape(n_p, n_p)
@@ -169,32 +159,37 @@ def reciprocity(data: AllianceData, status: pd.DataFrame, partners: pd.DataFrame
     return out
 
 
-def events(data: AllianceData, outcomes: pd.DataFrame, names: dict[str, str],
+def events(data: AllianceData, history: OutcomeHistory, names: dict[str, str],
            as_of: pd.Timestamp | None) -> pd.DataFrame:
     """Markers for charts: broken agreements (dated when marked broken) and dialogue sessions.
 
-    Columns: ``date, partner, partner_name, kind, label, agreement_id, session_id`` (``partner`` ``""`` for
-    a session: it concerns everyone).
+    ``history`` is coded by row of ``data.agreements``. Columns: ``date, partner, partner_name, kind, label,
+    agreement_id, session_id`` (``partner`` ``""`` for a session: it concerns everyone).
     """
-    broken = outcomes[outcomes["status"] == "broken"].merge(
-        data.agreements[["agreement_id", "owner", "title"]], on="agreement_id"
-    )
-    b = pd.DataFrame(
-        {"date": broken["date"], "partner": broken["owner"], "kind": "broken_agreement",
-         "label": broken["agreement_id"] + ": " + broken["title"], "agreement_id": broken["agreement_id"],
-         "session_id": ""}
-    )
+    last = np.iinfo("int64").max if as_of is None else int(np.datetime64(as_of, "D").astype("int64"))
+    hit = (history.status == STATUS_CODES.index("broken")) & (history.date <= last)
+    rows = history.agreement[hit]
+    ids = data.agreements["agreement_id"].to_numpy(dtype=object)[rows]
+    owners = data.agreements["owner"].to_numpy(dtype=object)[rows]
+    titles = data.agreements["title"].to_numpy(dtype=object)[rows]
     dia = data.sessions[data.sessions["kind"] == "dialogue"]
-    s = pd.DataFrame(
-        {"date": dia["date"], "partner": "", "kind": "dialogue_session",
-         "label": dia["title"].where(dia["title"] != "", dia["session_id"]), "agreement_id": "",
-         "session_id": dia["session_id"]}
-    )
-    out = pd.concat([b, s], ignore_index=True)
     if as_of is not None:
-        out = out[out["date"] <= as_of]
-    out.insert(2, "partner_name", out["partner"].map(names).fillna("").astype("str"))
-    out["date"] = out["date"].astype("datetime64[s]")
-    for c in ("partner", "kind", "label", "agreement_id", "session_id"):
+        dia = dia[dia["date"] <= as_of]
+    n_b, n_s = len(rows), len(dia)
+    out = pd.DataFrame(
+        {
+            "date": np.concatenate([history.date[hit].astype("datetime64[D]"),
+                                    dia["date"].to_numpy().astype("datetime64[D]")]).astype("datetime64[s]"),
+            "partner": np.concatenate([owners, np.full(n_s, "", dtype=object)]),
+            "partner_name": np.concatenate([np.array([names.get(o, o) for o in owners], dtype=object),
+                                            np.full(n_s, "", dtype=object)]),
+            "kind": np.array(["broken_agreement"] * n_b + ["dialogue_session"] * n_s, dtype=object),
+            "label": np.concatenate([ids + ": " + titles if n_b else np.zeros(0, dtype=object),
+                                     dia["title"].where(dia["title"] != "", dia["session_id"]).to_numpy(dtype=object)]),
+            "agreement_id": np.concatenate([ids, np.full(n_s, "", dtype=object)]),
+            "session_id": np.concatenate([np.full(n_b, "", dtype=object), dia["session_id"].to_numpy(dtype=object)]),
+        }
+    )
+    for c in ("partner", "partner_name", "kind", "label", "agreement_id", "session_id"):
         out[c] = out[c].astype("str")
-    return out.sort_values(["date", "kind", "label"], kind="stable").reset_index(drop=True)
+    return out.sort_values(["date", "kind", "agreement_id", "session_id"], kind="stable").reset_index(drop=True)

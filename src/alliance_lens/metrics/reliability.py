@@ -99,10 +99,14 @@ def period_index(dates: pd.Series, periods: pd.DataFrame) -> np.ndarray:
 
 
 class OutcomeHistory:
-    """The outcome history of a set of agreements, for "what was its status on that date?" in one search."""
+    """The outcome history of a set of agreements, for "what was its status on that date?" in one search.
+
+    ``agreement`` (position in the agreements given), ``date`` (days) and ``status`` (code) are the outcomes
+    ordered by agreement and date, order of entry kept within a day.
+    """
 
     def __init__(self, agreement_ids: pd.Index, outcomes: pd.DataFrame) -> None:
-        codes = agreement_ids.get_indexer(pd.Index(outcomes["agreement_id"]))
+        codes = agreement_ids.get_indexer(outcomes["agreement_id"])  # type: ignore[arg-type]
         keep = codes >= 0
         self._agreement = codes[keep].astype("int64")
         self._date = _days(outcomes["date"].to_numpy()[keep])
@@ -110,6 +114,7 @@ class OutcomeHistory:
         # Sorted by (agreement, date); order of entry kept within a day, so the last entered wins.
         order = np.lexsort((self._date, self._agreement))
         self._agreement, self._date, self._status = self._agreement[order], self._date[order], self._status[order]
+        self.agreement, self.date, self.status = self._agreement, self._date, self._status
         self._base = int(self._date.min()) if len(self._date) else 0
         self._span = int(self._date.max()) - self._base + 2 if len(self._date) else 2
         self._keys = self._agreement * self._span + (self._date - self._base)
@@ -177,6 +182,8 @@ class Observations:
 
     partners: np.ndarray
     n_periods: int
+    row: np.ndarray
+    """Position of each agreement in the alliance's agreements table."""
     agreement_id: np.ndarray
     title: np.ndarray
     owner: np.ndarray
@@ -187,6 +194,8 @@ class Observations:
     status: np.ndarray
     status_day: np.ndarray
     score: np.ndarray
+    history: OutcomeHistory
+    """The outcome history, coded by position in the alliance's agreements table (all agreements)."""
 
     @property
     def n_ages(self) -> int:
@@ -254,6 +263,7 @@ def observe(data: AllianceData, outcomes: pd.DataFrame, periods: pd.DataFrame, p
     return Observations(
         partners=partners.to_numpy(dtype=object),
         n_periods=n,
+        row=code,
         agreement_id=agr["agreement_id"].to_numpy(dtype=object)[keep],
         title=agr["title"].to_numpy(dtype=object)[keep],
         owner=owner,
@@ -264,6 +274,7 @@ def observe(data: AllianceData, outcomes: pd.DataFrame, periods: pd.DataFrame, p
         status=status,
         status_day=status_day,
         score=score,
+        history=history,
     )
 
 
@@ -328,29 +339,33 @@ def alliance_frame(S: np.ndarray, N: np.ndarray, n: np.ndarray, config: MetricsC
     )
 
 
-def beneficiary_pairs(data: AllianceData, obs: Observations, partners: pd.Index) -> tuple[np.ndarray, np.ndarray]:
-    """(row into ``obs``'s agreements, beneficiary code) for every agreement and each of its beneficiaries.
+def beneficiary_pairs(agreements: pd.DataFrame, partners: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(row of ``agreements``, beneficiary code) for every agreement and each of its beneficiaries.
 
-    An empty ``beneficiaries`` means every other partner.
+    An empty ``beneficiaries`` means every other partner; the owner and unknown ids are left out.
     """
-    ids = pd.Index(obs.agreement_id)
-    benef = data.agreements.set_index("agreement_id")["beneficiaries"].reindex(ids).fillna("").to_numpy(dtype=object)
-    named = benef != ""
-    rows_named = np.nonzero(named)[0]
-    if len(rows_named):
-        split = pd.Series(benef[rows_named], index=rows_named).str.split(BENEFICIARY_SEPARATOR).explode()
-        r1 = split.index.to_numpy(dtype="int64")
-        b1 = partners.get_indexer(pd.Index(split.to_numpy()))
-        ok = b1 >= 0
-        r1, b1 = r1[ok], b1[ok].astype("int64")
-    else:
-        r1 = b1 = np.zeros(0, dtype="int64")
-    rows_all = np.nonzero(~named)[0]
+    benef = agreements["beneficiaries"].to_numpy(dtype=object)
+    owner = partners.get_indexer(agreements["owner"])  # type: ignore[arg-type]
+    empty = benef == ""
+    # Most name one beneficiary: look them all up directly (an id never holds the separator, so a list is not
+    # found); split only the few that are not found.
+    direct = partners.get_indexer(pd.Index(benef))
+    single = np.nonzero(~empty & (direct >= 0))[0]
+    r1 = single.astype("int64")
+    b1 = direct[single]
+    multi = np.nonzero(~empty & (direct < 0))[0]
+    if len(multi):
+        split = pd.Series(benef[multi], index=multi, dtype=object).str.split(BENEFICIARY_SEPARATOR).explode()
+        r1 = np.concatenate([r1, split.index.to_numpy(dtype="int64")])
+        b1 = np.concatenate([b1, partners.get_indexer(pd.Index(split.to_numpy()))])
+    everyone = np.nonzero(empty)[0]
     n_p = len(partners)
-    r2 = np.repeat(rows_all, n_p)
-    b2 = np.tile(np.arange(n_p, dtype="int64"), len(rows_all))
-    other = b2 != obs.owner[r2]
-    return np.concatenate([r1, r2[other]]), np.concatenate([b1, b2[other]])
+    r2 = np.repeat(everyone, n_p).astype("int64")
+    b2 = np.tile(np.arange(n_p, dtype="int64"), len(everyone))
+    rows = np.concatenate([r1, r2])
+    ben = np.concatenate([b1, b2]).astype("int64")
+    ok = (ben >= 0) & (owner[rows] >= 0) & (ben != owner[rows])
+    return rows[ok], ben[ok]
 
 
 def direction_sums(obs: Observations, rows: np.ndarray, beneficiary: np.ndarray, weights: np.ndarray

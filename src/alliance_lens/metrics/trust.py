@@ -53,8 +53,8 @@ def code_ratings(
     dates = sessions.set_index("session_id")["date"]
     date = ratings["session_id"].map(dates)
     p = period_index(date, periods)
-    rater = partners.get_indexer(pd.Index(ratings["rater"].to_numpy()))
-    ratee = partners.get_indexer(pd.Index(ratings["ratee"].to_numpy()))
+    rater = partners.get_indexer(ratings["rater"])  # type: ignore[arg-type]  # a Series is fine and faster
+    ratee = partners.get_indexer(ratings["ratee"])  # type: ignore[arg-type]
     keep = (p < len(periods)) & (rater >= 0) & (ratee >= 0) & date.notna().to_numpy()
     resp = ratings["respondent"].to_numpy(dtype=object)[keep]
     codes, _ = pd.factorize(resp)
@@ -69,7 +69,7 @@ def count_respondents(r: Ratings, group: np.ndarray, size: int) -> np.ndarray:
     named = r.respondent >= 0
     n_names = int(r.respondent.max()) + 1 if named.any() else 1
     key = (group[named] * r.n_partners + r.rater[named]) * n_names + r.respondent[named]
-    distinct = np.unique(key) // (n_names * r.n_partners)
+    distinct = pd.unique(key) // (n_names * r.n_partners)  # hashing: no sort needed
     counts: np.ndarray = np.bincount(distinct, minlength=size) + np.bincount(group[~named], minlength=size)
     return counts
 
@@ -113,17 +113,18 @@ class Dyads:
 def dyads_of(r: Ratings) -> Dyads:
     """Sum the ratings per (period, rater, ratee)."""
     n_p = r.n_partners
-    uniq, inv = np.unique(r.dyad_key(), return_inverse=True)
-    inv = inv.astype("int64")
-    size = len(uniq)
+    key = r.dyad_key()
+    size = r.n_periods * n_p * n_p  # every possible pair-period: small enough to count densely
+    k = np.bincount(key, minlength=size)
+    present = np.nonzero(k)[0]
     return Dyads(
-        period_idx=(uniq // (n_p * n_p)).astype("int64"),
-        rater=((uniq // n_p) % n_p).astype("int64"),
-        ratee=(uniq % n_p).astype("int64"),
-        total=np.bincount(inv, weights=r.trust, minlength=size),
-        total_sq=np.bincount(inv, weights=r.trust**2, minlength=size),
-        n_ratings=np.bincount(inv, minlength=size),
-        n_respondents=count_respondents(r, inv, size),
+        period_idx=(present // (n_p * n_p)).astype("int64"),
+        rater=((present // n_p) % n_p).astype("int64"),
+        ratee=(present % n_p).astype("int64"),
+        total=np.bincount(key, weights=r.trust, minlength=size)[present],
+        total_sq=np.bincount(key, weights=r.trust**2, minlength=size)[present],
+        n_ratings=k[present],
+        n_respondents=count_respondents(r, key, size)[present],
         min_sd=r.min_sd,
     )
 
@@ -158,7 +159,7 @@ def trust_received(r: Ratings, dyads: Dyads, config: MetricsConfig, by_partner: 
         raters = np.bincount(group, minlength=size)
         resp = np.bincount(group, weights=dyads.n_respondents, minlength=size).astype("int64")
     else:
-        raters = np.bincount(np.unique(dyads.period_idx * r.n_partners + dyads.rater) // r.n_partners,
+        raters = np.bincount(pd.unique(dyads.period_idx * r.n_partners + dyads.rater) // r.n_partners,
                              minlength=size)
         resp = count_respondents(r, r.period_idx, size)
     shape = (rows, n)
