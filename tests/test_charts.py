@@ -251,3 +251,14 @@ def test_a_bad_frame_gets_a_clear_message(metrics: Metrics) -> None:
         charts.contrast_chart(metrics.trends.drop(columns=["trust_high"]))
     with pytest.raises(TypeError, match="Metrics object or a DataFrame"):
         charts.reciprocity_chart(42)
+
+
+def test_asymmetry_puts_the_whole_alliance_first(metrics: Metrics) -> None:
+    spec = charts.asymmetry_chart(metrics, lang="nl").to_dict()
+    whole = [r for r in rows_of(spec) if r.get("partner_name") == theme.label("alliance_short", "nl")]
+    expected = metrics.alliance_asymmetry.set_index("after")["mean_change"]
+    assert {r["after"]: round(r["mean_change"], 6) for r in whole} == {
+        k: round(float(v), 6) for k, v in expected.items()
+    }
+    sort = spec["layer"][0]["encoding"]["y"]["sort"]
+    assert sort[0] == theme.label("alliance_short", "nl")

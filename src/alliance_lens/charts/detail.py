@@ -269,19 +269,29 @@ def asymmetry_chart(
     names: dict[str, str] | None = None,
     width: int = 520,
 ) -> alt.LayerChart:
-    """Mean change in trust after a kept against after a broken agreement, per partner ("on foot, on horseback")."""
+    """Mean change in trust after a kept against after a broken agreement ("on foot, on horseback").
+
+    One pair of bars per partner, and first one for the alliance as a whole when ``metrics`` is a ``Metrics``
+    object (its ``alliance_asymmetry``).
+    """
     check_lang(lang)
     frame = frame_of(metrics, "asymmetry")
     require_columns(frame, ("partner", "after", "mean_change", "n"), "asymmetry")
     names = partner_names(metrics, names)
     data = frame.copy()
     data["partner_name"] = _name(data["partner"], names)
+    whole = getattr(metrics, "alliance_asymmetry", None)
+    partner_order = sorted(set(data["partner_name"]))
+    if isinstance(whole, pd.DataFrame) and not whole.empty and not isinstance(metrics, pd.DataFrame):
+        # the alliance as a whole first: the blog's claim is about trust in general, partners are the detail
+        data = pd.concat([whole.assign(partner_name=label("alliance_short", lang)), data], ignore_index=True)
+        partner_order = [label("alliance_short", lang), *partner_order]
     data["after_name"] = data["after"].map(lambda a: status_label(str(a), lang))
     data = data[["partner_name", "after", "after_name", "mean_change", "n"]]
     after_domain = [status_label("kept", lang), status_label("broken", lang)]
     colour = alt.Color("after_name:N", title=label("after", lang),
                        scale=alt.Scale(domain=after_domain, range=[RELIABILITY_COLOUR, BROKEN_COLOUR]))
-    y = alt.Y("partner_name:N", title=None, sort=sorted(set(data["partner_name"])))
+    y = alt.Y("partner_name:N", title=None, sort=partner_order)
     bars = alt.Chart(data).mark_bar(height={"band": 0.4}).encode(
         x=alt.X("mean_change:Q", title=label("mean_change", lang), axis=alt.Axis(format="+.0%")),
         y=y,

@@ -95,6 +95,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "pattern": {"en": "Pattern", "nl": "Patroon"},
     "as_of": {"en": "As of", "nl": "Stand per"},
     "alliance": {"en": "The alliance as a whole", "nl": "Het bondgenootschap als geheel"},
+    "alliance_short": {"en": "Whole alliance", "nl": "Hele bondgenootschap"},
     # chart titles
     "contrast_title": {
         "en": "Reliability against trust, per partner",
@@ -217,6 +218,7 @@ def theme_config() -> alt.theme.ThemeConfig:
                 "titleFontSize": AXIS_TITLE_SIZE,
                 "titleFontWeight": "normal",
                 "labelColor": TEXT_COLOUR,
+                "labelLimit": 260,
                 "titleColor": TEXT_COLOUR,
                 "gridColor": "#e6e6e6",
                 "domainColor": "#888888",
