@@ -175,9 +175,11 @@ def _per_value(values: pd.Series | Sequence[Any], fn: Callable[[Any], str | None
     return reasons[codes] if len(codes) else np.array([], dtype=object)
 
 
-def _emit_reasons(report: _Report, t: _Table, column: str, reasons: np.ndarray[Any, Any]) -> None:
+def _emit_reasons(
+    report: _Report, t: _Table, column: str, reasons: np.ndarray[Any, Any], values: pd.Series | None = None
+) -> None:
     mask = np.array([r is not None for r in reasons], dtype=bool) if len(reasons) else np.zeros(0, dtype=bool)
-    report.emit(t, column, mask, lambda _v, i: str(reasons[i]))
+    report.emit(t, column, mask, lambda _v, i: str(reasons[i]), values=values)
 
 
 def _id_reason(value: object, column: str) -> str | None:
@@ -695,13 +697,13 @@ def _typed(name: str, raw: _Raw | None, problems: list[Problem]) -> _Table:
                 pd.Series([d if isinstance(d, dt.date) else None for d in parsed_dates], dtype=object)
             ).astype("datetime64[s]")
             t.frame = out
-            _emit_reasons(report, t, col, np.array([r if isinstance(r, str) else None for r in parsed_dates]))
+            _emit_reasons(report, t, col, np.array([r if isinstance(r, str) else None for r in parsed_dates]), text)
         elif col in NUMBER_COLUMNS[name]:
             must = col == "score"
             parsed_numbers = _per_value(text, functools.partial(_parse_number, column=col, required=must))
             out[col] = np.array([x if isinstance(x, float) else np.nan for x in parsed_numbers], dtype="float64")
             t.frame = out
-            _emit_reasons(report, t, col, np.array([r if isinstance(r, str) else None for r in parsed_numbers]))
+            _emit_reasons(report, t, col, np.array([r if isinstance(r, str) else None for r in parsed_numbers]), text)
         else:
             values = text.astype(str)
             choice = CHOICES.get((name, col))

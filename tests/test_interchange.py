@@ -1,0 +1,287 @@
+"""The interchange format: reading every row, reporting every problem, and a lossless round trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from alliance_lens import paths
+from alliance_lens.interchange import read_path, validate_data, write_path
+from alliance_lens.model import AllianceData, Problem, TrustRating, UserError, ValidationError
+
+HEADERS = {
+    "alliances": "alliance_id,name,trust_min,trust_max,language",
+    "partners": "alliance_id,partner_id,name,goals_shared_on",
+    "sessions": "alliance_id,session_id,date,title,kind",
+    "agreements": "alliance_id,agreement_id,title,kind,owner,made_on,due_on,beneficiaries,note",
+    "outcomes": "alliance_id,agreement_id,date,status,note",
+    "trust_ratings": "alliance_id,session_id,rater,ratee,score,respondent,comment",
+}
+
+GOOD = {
+    "alliances": ["a1,Alliance one,1,10,nl"],
+    "partners": ["a1,p1,Partner één,2024-01-10", "a1,p2,Partner two,", "a1,p3,Partner three,"],
+    "sessions": ["a1,s1,2024-01-10,Kick-off,workshop", "a1,s2,2024-03-01,,dialogue"],
+    "agreements": [
+        'a1,g1,"Deliver, on time",content,p1,2024-01-10,2024-02-01,p2;p3,',
+        'a1,g2,Answer e-mail within a day,process,p2,2024-01-10,2024-01-10,,"a note\nover two lines"',
+    ],
+    "outcomes": ["a1,g1,2024-02-01,kept_late,", "a1,g1,2024-02-02,broken,reopened", "a1,g2,2024-01-10,kept,"],
+    "trust_ratings": ["a1,s1,p1,p2,7.5,CEO,", "a1,s1,p2,p1,8,,", "a1,s2,p3,p1,10,,fine"],
+}
+
+
+def write_folder(folder: Path, tables: dict[str, list[str]], *, bom: bool = False) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, lines in tables.items():
+        text = "\n".join([HEADERS[name], *lines]) + "\n"
+        (folder / f"{name}.csv").write_text(("\ufeff" if bom else "") + text, encoding="utf-8")
+    return folder
+
+
+def problems_of(path: Path, existing: AllianceData | None = None) -> list[Problem]:
+    with pytest.raises(ValidationError) as info:
+        read_path(path, existing)
+    return info.value.problems
+
+
+def where(problems: list[Problem]) -> set[tuple[str, int | None, str | None]]:
+    return {(p.table, p.row, p.column) for p in problems}
+
+
+def test_a_good_folder_reads_with_proper_dtypes(tmp_path: Path) -> None:
+    result = read_path(write_folder(tmp_path / "in", GOOD, bom=True))
+    data = result.data
+    assert result.warnings == []
+    assert list(data.trust_ratings["score"]) == [7.5, 8.0, 10.0]
+    assert data.trust_ratings["score"].dtype == "float64"
+    assert data.agreements["made_on"].dtype == "datetime64[s]"
+    assert data.alliances.iloc[0]["trust_max"] == 10.0 and data.alliances.iloc[0]["language"] == "nl"
+    assert data.sessions.iloc[1]["title"] == "" and data.sessions.iloc[1]["kind"] == "dialogue"
+    assert pd.isna(data.partners.iloc[1]["goals_shared_on"])
+    assert data.partners.iloc[0]["name"] == "Partner één"
+    assert data.agreements.iloc[1]["note"] == "a note\nover two lines"
+    # outcome history kept in order: the last row is the current status
+    assert list(data.outcomes[data.outcomes["agreement_id"] == "g1"]["status"]) == ["kept_late", "broken"]
+
+
+def test_every_bad_row_is_reported_with_file_line_column_value(tmp_path: Path) -> None:
+    bad = {
+        **GOOD,
+        "partners": [*GOOD["partners"], "a1,p1,Duplicate,"],  # line 5
+        "agreements": [
+            GOOD["agreements"][0],
+            GOOD["agreements"][1],  # its note spans lines 3 and 4, so the next record starts on line 5
+            "a1,g3,Late,content,p1,2024-02-01,2024-01-01,,",  # due before made
+            "a1,g4,Nobody's,content,nobody,2024-02-01,2024-03-01,p2;ghost,",  # unknown owner
+            "a1,g5,To ghosts,content,p1,2024-02-01,2024-03-01,ghost,",  # unknown beneficiary
+            "a1,g6,Bad kind,contnet,p1,2024-02-30,2024-03-01,,",  # bad kind, impossible date
+        ],
+        "outcomes": [*GOOD["outcomes"], "a1,g99,2024-02-01,kept,", "a1,g1,01-02-2024,lost,"],
+        "trust_ratings": [
+            *GOOD["trust_ratings"],
+            "a1,s1,p1,p1,5,,",  # self-rating, line 5
+            "a1,s1,p1,p2,11,,",  # outside 1-10
+            "a1,s9,p1,p2,3,,",  # unknown session
+            "a1,s1,p1,p2,3,5,x,y",  # an unquoted comma decimal in a comment: one value too many, line 8
+            "a1,s1,p1,p2,abc,,",
+            '"a1",s1,x9,p2,"3,5",,',  # unknown rater and comma decimal, line 10
+            "zz,s1,p1,p2,3,,",  # unknown alliance
+        ],
+    }
+    folder = write_folder(tmp_path / "bad", bad)
+    (folder / "outcomes.csv").write_text(
+        (folder / "outcomes.csv").read_text(encoding="utf-8") + "\n\n", encoding="utf-8"
+    )
+    found = problems_of(folder)
+    expected = {
+        ("partners.csv", 5, "partner_id"),
+        ("agreements.csv", 5, "due_on"),
+        ("agreements.csv", 6, "owner"),
+        ("agreements.csv", 7, "beneficiaries"),
+        ("agreements.csv", 8, "kind"),
+        ("agreements.csv", 8, "made_on"),
+        ("outcomes.csv", 5, "agreement_id"),
+        ("outcomes.csv", 6, "date"),
+        ("outcomes.csv", 6, "status"),
+        ("trust_ratings.csv", 5, "ratee"),
+        ("trust_ratings.csv", 6, "score"),
+        ("trust_ratings.csv", 7, "session_id"),
+        ("trust_ratings.csv", 8, None),
+        ("trust_ratings.csv", 9, "score"),
+        ("trust_ratings.csv", 10, "rater"),
+        ("trust_ratings.csv", 10, "score"),
+        ("trust_ratings.csv", 11, "alliance_id"),
+    }
+    assert expected <= where(found), sorted(expected - where(found), key=str)
+    by_place = {(p.table, p.row, p.column): p for p in found}
+    assert by_place["trust_ratings.csv", 6, "score"].reason == "trust score 11 is outside this alliance's scale 1–10"
+    assert by_place["trust_ratings.csv", 6, "score"].value == 11
+    assert "cannot rate itself" in by_place["trust_ratings.csv", 5, "ratee"].reason
+    assert "decimal point" in by_place["trust_ratings.csv", 10, "score"].reason
+    assert by_place["agreements.csv", 5, "due_on"].reason == "due date 2024-01-01 is before the date made 2024-02-01"
+    assert by_place["agreements.csv", 8, "made_on"].value == "2024-02-30"
+    assert "'ghost'" in by_place["agreements.csv", 7, "beneficiaries"].reason
+    assert "'nobody' is not a partner of alliance 'a1'" in by_place["agreements.csv", 6, "owner"].reason
+    # the message lists them all, one per line
+    message = str(ValidationError(found))
+    assert "trust_ratings.csv row 6, column score (value 11)" in message
+
+
+def test_missing_required_column_is_an_error_unknown_column_a_warning(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "in", GOOD)
+    (folder / "sessions.csv").write_text(
+        "alliance_id,session_id,when,title,kind,colour\na1,s1,2024-01-10,Kick-off,workshop,red\n", encoding="utf-8"
+    )
+    found = problems_of(folder)
+    assert ("sessions.csv", 1, "date") in where(found)
+    assert "required column 'date' is missing" in found[0].reason
+
+    (folder / "sessions.csv").write_text(
+        "kind,colour,date,session_id,alliance_id\nworkshop,red,2024-01-10,s1,a1\ndialogue,,2024-03-01,s2,a1\n",
+        encoding="utf-8",
+    )
+    result = read_path(folder)  # columns in any order
+    assert [(w.table, w.column, w.severity) for w in result.warnings] == [("sessions.csv", "colour", "warning")]
+    assert list(result.data.sessions["kind"]) == ["workshop", "dialogue"]
+
+
+def test_trust_scale_bounds_come_together(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "in", {**GOOD, "alliances": ["a1,Alliance one,,10,en"]})
+    found = problems_of(folder)
+    assert ("alliances.csv", 2, "trust_min") in where(found)
+    assert "together" in found[0].reason
+    folder = write_folder(tmp_path / "in2", {**GOOD, "alliances": ["a1,Alliance one,,,"]})
+    found = problems_of(folder)  # default scale 1-5: the ratings 7.5, 8 and 10 are now outside it
+    assert {p.row for p in found if p.column == "score"} == {2, 3, 4}
+
+
+def test_files_without_alliances_add_to_the_workspace_and_are_checked_against_it(tmp_path: Path) -> None:
+    existing = read_path(write_folder(tmp_path / "base", GOOD)).data
+    more = {
+        "sessions": ["a1,s3,2024-05-01,Third,meeting"],
+        "trust_ratings": ["a1,s3,p1,p2,6,,", "a1,s2,p2,p3,6,,"],
+        "outcomes": ["a1,g2,2024-05-01,dropped,"],
+    }
+    folder = write_folder(tmp_path / "more", more)
+    data = read_path(folder, existing).data
+    assert len(data.trust_ratings) == 2 and data.alliances.empty
+    # without the workspace the references cannot be resolved
+    assert ("trust_ratings.csv", 2, "alliance_id") in where(problems_of(folder))
+    # a session id the workspace already has is refused
+    clash = write_folder(tmp_path / "clash", {"sessions": ["a1,s1,2024-05-01,Again,meeting"]})
+    (p,) = problems_of(clash, existing)
+    assert (p.table, p.row, p.column) == ("sessions.csv", 2, "session_id")
+    assert "already exists in alliance 'a1' in the workspace" in p.reason
+
+
+def test_not_a_format_folder_or_file_is_a_clear_user_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match="none of the format's files"):
+        read_path(tmp_path / "empty")
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    with pytest.raises(UserError, match="neither a folder"):
+        read_path(tmp_path / "notes.txt")
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(UserError, match=r"cannot be read as an \.xlsx workbook"):
+        read_path(tmp_path / "broken.xlsx")
+    folder = write_folder(tmp_path / "latin1", GOOD)
+    (folder / "partners.csv").write_bytes("alliance_id,partner_id,name\na1,p1,Caf\xe9\n".encode("latin-1"))
+    found = problems_of(folder)
+    assert found[0].table == "partners.csv" and "UTF-8" in found[0].reason
+
+
+def test_round_trip_of_the_sample_through_csv_and_xlsx_is_lossless(tmp_path: Path) -> None:
+    sample = read_path(paths.sample_data_dir()).data
+    assert len(sample.alliances) == 1 and len(sample.trust_ratings) > 100
+    write_path(sample, tmp_path / "out")
+    write_path(sample, tmp_path / "out.xlsx")
+    assert read_path(tmp_path / "out").data.equals(sample)
+    assert read_path(tmp_path / "out.xlsx").data.equals(sample)
+    # the workbook is a real one: openpyxl (and so Excel and pandas) reads the same cells
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert book.sheetnames == list(HEADERS)
+    first = [c.value for c in book["agreements"][2]]
+    assert isinstance(first[5], dt.datetime) and first[4] == sample.agreements.iloc[0]["owner"]
+
+
+def test_tricky_text_survives_the_round_trip(tmp_path: Path) -> None:
+    texts = ['=SUM(A1) "quoted", comma', "  spaces kept  ", "Ĳsselmeer café — ✓", "line\r\nbreak", "tab\there", "&<>"]
+    data = read_path(write_folder(tmp_path / "in", GOOD)).data
+    data.agreements.loc[:, "note"] = [texts[0], texts[1]]
+    data.trust_ratings.loc[:, "comment"] = texts[2:5]
+    data.sessions.loc[:, "title"] = [texts[5], ""]
+    assert validate_data(data) == []
+    for target in (tmp_path / "out", tmp_path / "out.xlsx"):
+        write_path(data, target)
+        back = read_path(target).data
+        assert back.equals(data), target
+        assert back.agreements.iloc[0]["note"] == texts[0]
+
+
+def test_workbook_cells_may_be_text_numbers_or_dates(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    rows: dict[str, list[list[object]]] = {
+        "alliances": [["alliance_id", "name", "trust_min", "trust_max"], ["a1", "One", 1, 10]],
+        "partners": [["alliance_id", "partner_id", "name"], ["a1", 101, "Numbered"], ["a1", "p2", "Two"]],
+        "sessions": [
+            ["alliance_id", "session_id", "date", "kind"],
+            ["a1", "s1", dt.datetime(2024, 1, 10), "meeting"],
+            ["a1", "s2", "2024-02-10", "dialogue"],
+            [None, None, None, None],  # an empty row is skipped, numbering goes on
+            ["a1", "s3", 45361, "meeting"],  # a date cell that lost its format: an Excel serial (2024-03-10)
+        ],
+        "trust_ratings": [
+            ["alliance_id", "session_id", "rater", "ratee", "score"],
+            ["a1", "s1", 101, "p2", 7.25],
+            ["a1", "s2", "p2", "101", "8"],
+            ["a1", "s3", "p2", "101", 12],  # row 4: outside the scale
+            ["a1", "s3", "p2", "101", dt.datetime(2024, 1, 1)],  # row 5: a date is not a score
+        ],
+    }
+    for name, content in rows.items():
+        sheet = book.create_sheet(name)
+        for r in content:
+            sheet.append(r)
+    book.save(tmp_path / "in.xlsx")
+    found = problems_of(tmp_path / "in.xlsx")
+    assert where(found) == {("trust_ratings", 4, "score"), ("trust_ratings", 5, "score")}
+
+    book["trust_ratings"].delete_rows(4, amount=2)
+    book.save(tmp_path / "in.xlsx")
+    data = read_path(tmp_path / "in.xlsx").data
+    assert list(data.partners["partner_id"]) == ["101", "p2"]
+    assert list(data.sessions["date"].dt.strftime("%Y-%m-%d")) == ["2024-01-10", "2024-02-10", "2024-03-10"]
+    assert list(data.trust_ratings["score"]) == [7.25, 8.0]
+    assert list(data.trust_ratings["rater"]) == ["101", "p2"]
+
+
+def test_a_number_in_a_date_column_of_a_workbook_is_reported_by_row(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "sessions"
+    sheet.append(["alliance_id", "session_id", "date"])
+    sheet.append(["a1", "s9", 2024])
+    book.save(tmp_path / "in.xlsx")
+    found = problems_of(tmp_path / "in.xlsx", read_path(write_folder(tmp_path / "base", GOOD)).data)
+    assert [(p.table, p.row, p.column) for p in found] == [("sessions", 2, "date")]
+    assert "a number, not a date" in found[0].reason
+
+
+def test_validate_data_checks_typed_entries_against_the_workspace(tmp_path: Path) -> None:
+    existing = read_path(write_folder(tmp_path / "base", GOOD)).data
+    new = AllianceData.from_entities(
+        [
+            TrustRating("a1", "s1", "p1", "p3", 9.5),
+            TrustRating("a1", "s1", "p1", "nobody", 3),
+            TrustRating("a1", "s1", "p1", "p2", 0.5),
+        ]
+    )
+    found = validate_data(new, existing)
+    assert [(p.table, p.row, p.column) for p in found] == [("trust_ratings", 2, "ratee"), ("trust_ratings", 3, "score")]
+    assert found[0].reason == "ratee 'nobody' is not a partner of alliance 'a1'"
