@@ -69,6 +69,15 @@ _MAX_ROWS_IN_LOG: Final = 1_000
 #: Up to this many entries are checked with plain queries (fast enough for many writers at once); more go
 #: through :func:`~alliance_lens.interchange.validate_data` like an import. Both give the same problems.
 _QUICK_CHECK_MAX: Final = 200
+#: The order rows are loaded in: deterministic on every database; outcomes and ratings in order of entry.
+_ORDER: Final[dict[str, tuple[str, ...]]] = {
+    "alliances": ("alliance_id",),
+    "partners": ("alliance_id", "partner_id"),
+    "sessions": ("alliance_id", "date", "session_id"),
+    "agreements": ("alliance_id", "agreement_id"),
+    "outcomes": ("id",),
+    "trust_ratings": ("id",),
+}
 
 
 class UnknownAlliance(UserError, LookupError):
@@ -320,8 +329,7 @@ class Workspace:
             query = query.where(table.c.alliance_id.in_(ids))
         if where is not None:
             query = query.where(where)
-        if "id" in table.c:
-            query = query.order_by(table.c.id)
+        query = query.order_by(*[table.c[c] for c in _ORDER[name]])
         rows = conn.execute(query).all()
         frame = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame({c: [] for c in columns})
         return normalise_frame(name, frame)
