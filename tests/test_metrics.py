@@ -311,3 +311,16 @@ def test_unknown_alliance_and_bad_config_are_user_errors(sample: AllianceData) -
         MetricsConfig(trust_low=0.9, trust_high=0.5)
     with pytest.raises(ValidationError, match="rolling_window"):
         MetricsConfig(rolling_window=0)
+
+
+def test_trust_matrix_puts_reliability_toward_the_rater_beside_trust(m: Metrics) -> None:
+    tm = m.trust_matrix.set_index(["period_id", "rater", "ratee"])
+    # A's reliability toward B sits on the row where B rates A.
+    d = m.reliability_by_direction.set_index(["period_id", "beneficiary", "owner"]).rename_axis(
+        ["period_id", "rater", "ratee"])
+    both = tm.join(d[["reliability", "n_agreements"]], how="inner")
+    assert len(both) > 0
+    np.testing.assert_allclose(both["reliability_toward_rater"], both["reliability"])
+    assert (both["n_agreements_toward_rater"] == both["n_agreements"]).all()
+    missing = tm.index.difference(d.index)
+    assert tm.loc[missing, "reliability_toward_rater"].isna().all()

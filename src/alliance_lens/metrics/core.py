@@ -136,6 +136,7 @@ def compute(
     st_code, _ = obs.history.as_of(np.arange(len(d.agreements), dtype="int64"),
                                    np.full(len(d.agreements), when, dtype="int64"))
     counted = (_days(d.agreements["due_on"].to_numpy()) <= when) & (st_code != STATUS_CODES.index("dropped"))
+    direction, direction_sums_ = _by_direction(obs, pairs, periods, partners, config)
     states = pat.partner_states(partners, periods, obs, ratings, received, config, view_sums["rolling"])
     shocks = pat.trust_shocks(trends, periods, d.agreements, outcomes, obs, config)
 
@@ -152,7 +153,8 @@ def compute(
         alliance_trends=alliance_trends,
         patterns=pat.patterns_frame(states, shocks, periods),
         partner_states=states,
-        trust_matrix=trust_matrix(dyads, periods, pindex, config),
+        trust_matrix=_with_reliability_toward_rater(trust_matrix(dyads, periods, pindex, config), pindex,
+                                                    direction_sums_, config),
         agreement_status=status,
         reciprocity=rel.reciprocity(partners, d.agreements, st_code, counted, pairs),
         asymmetry=rel.asymmetry(resolutions, names),
@@ -160,7 +162,7 @@ def compute(
         lead_lag=rel.lead_lag(trends, config),
         events=rel.events(d, obs.history, names, as_of_date),
         reliability_by_kind=_by_kind(obs, periods, partners, config),
-        reliability_by_direction=_by_direction(obs, pairs, periods, partners, config),
+        reliability_by_direction=direction,
         partners=partners,
     )
 
@@ -268,11 +270,13 @@ def _by_kind(obs: Observations, periods: pd.DataFrame, partners: pd.DataFrame, c
 
 
 def _by_direction(obs: Observations, pairs: tuple[np.ndarray, np.ndarray], periods: pd.DataFrame,
-                  partners: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
+                  partners: pd.DataFrame, config: MetricsConfig
+                  ) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """Reliability of each owner toward each beneficiary ("A's reliability toward B"), per period.
 
     Shrunk toward the alliance-wide rate like the rest; the interval is the normal approximation of the same
-    posterior (there are thousands of cells).
+    posterior (there are thousands of cells). Also returns the sums (S, N, n per owner·beneficiary and period)
+    and the alliance rate per period, for the trust matrix.
     """
     n_p = len(partners)
     weights = view_weights(config.view, config, obs.n_ages)
@@ -297,7 +301,29 @@ def _by_direction(obs: Observations, pairs: tuple[np.ndarray, np.ndarray], perio
     out = _period_columns(out, periods)
     for c in ("owner", "owner_name", "beneficiary", "beneficiary_name"):
         out[c] = out[c].astype("str")
-    return out.sort_values(["owner", "beneficiary", "period_idx"], kind="stable").reset_index(drop=True)
+    # Already ordered by owner, beneficiary (codes follow the sorted ids) and period.
+    return out, (S, N, k, m)
+
+
+def _with_reliability_toward_rater(matrix: pd.DataFrame, pindex: pd.Index,
+                                   sums: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                                   config: MetricsConfig) -> pd.DataFrame:
+    """Beside "B's trust in A", A's reliability toward B in the same period (as in ``reliability_by_direction``)."""
+    S, N, k, m = sums
+    n_p = len(pindex)
+    ratee = np.asarray(pindex.get_indexer(pd.Index(matrix["ratee"].to_numpy())), dtype="int64")
+    rater = np.asarray(pindex.get_indexer(pd.Index(matrix["rater"].to_numpy())), dtype="int64")
+    g = ratee * n_p + rater
+    p = matrix["period_idx"].to_numpy()
+    kk = k[g, p] if len(g) else np.zeros(0, dtype="int64")
+    est, low, high = beta_estimate(S[g, p], N[g, p], m[p], config.prior_strength, config.credible_level,
+                                   exact=False) if len(g) else (np.zeros(0),) * 3
+    none = kk == 0
+    matrix["reliability_toward_rater"] = np.where(none, np.nan, est)
+    matrix["reliability_toward_rater_low"] = np.where(none, np.nan, low)
+    matrix["reliability_toward_rater_high"] = np.where(none, np.nan, high)
+    matrix["n_agreements_toward_rater"] = kk.astype("int64")
+    return matrix
 
 
 def agreement_status(
