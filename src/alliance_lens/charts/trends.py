@@ -313,18 +313,21 @@ def contrast_chart(
         subtitle.append(label("partners_shown", lang).format(k=len(order), n=n_partners))
     if n_shown < n_periods:
         subtitle.append(label("periods_shown", lang).format(k=n_shown, n=n_periods))
-    return as_facet(
+    chart = as_facet(
         alt.layer(*_contrast_layers(lang, tooltip_partner=True))
         .properties(width=width, height=height)
         .facet(
             facet=alt.Facet("panel:N", sort=list(panels["panel"]), title=None,
                             header=alt.Header(labelAnchor="start", labelFontWeight="bold")),
             columns=columns,
-            data=compact_data(data),
+            data=alt.InlineData(values=[]),  # a placeholder: the rows come last, below
         )
         .properties(title=alt.TitleParams(text=label("contrast_title", lang), subtitle=subtitle))
         .resolve_axis(x="independent")
     )
+    # the data goes in last: every step above copies the whole chart, rows included
+    chart.data = compact_data(data)
+    return chart
 
 
 def alliance_contrast_chart(
@@ -365,10 +368,12 @@ def alliance_contrast_chart(
     subtitle = [label("contrast_subtitle", lang)]
     if n_shown < n_periods:
         subtitle.append(label("periods_shown", lang).format(k=n_shown, n=n_periods))
-    return as_layer(alt.layer(*_contrast_layers(lang, tooltip_partner=False), data=compact_data(data)).properties(
+    chart = as_layer(alt.layer(*_contrast_layers(lang, tooltip_partner=False)).properties(
         width=width, height=height,
         title=alt.TitleParams(text=label("alliance_contrast_title", lang), subtitle=subtitle),
     ))
+    chart.data = compact_data(data)  # last, so the steps above do not copy the rows
+    return chart
 
 
 def quadrant_of(
