@@ -2,11 +2,12 @@
 
 Run: ``/tmp/venv/bin/python bench/bench_app.py [--repeat N] [--skip-large] [--skip-memory]``
 
-* "save → updated" is measured in-process on the widgets: from a form's button ``.click()`` until it returns,
-  by which time the store was written, the state reloaded and recomputed once, and every chart, card and list
-  that observes it redrawn (the views update synchronously inside the click). Three kinds of save are timed in
-  turn: an outcome marked broken, a new agreement, a row of trust ratings. Goal: median ≤ 300 ms on the sample,
-  ≤ 1.5 s on the large alliance.
+* "save → updated" is measured in-process on the widgets, inside an asyncio loop as in a kernel: from a form's
+  button ``.click()`` until it returns — the store written, the state reloaded and recomputed once, the pattern
+  cards, the overdue list and the main (contrast) chart redrawn — and until every other chart that observes the
+  state has redrawn too (they follow on the next turns of the loop). Three kinds of save are timed in turn: an
+  outcome marked broken, a new agreement, a row of trust ratings. Goal: median ≤ 300 ms on the sample,
+  ≤ 1.5 s on the large alliance. The browser's own drawing of the new SVG (~a few ms) is not included.
 * memory: RSS of a fresh Python process (a kernel's stand-in) that builds the facilitator's dashboard on a
   workspace holding the sample, against one that imports only ipywidgets. Goal: ≤ bare + 150 MB.
 """
@@ -14,8 +15,10 @@ Run: ``/tmp/venv/bin/python bench/bench_app.py [--repeat N] [--skip-large] [--sk
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import logging
+import os
 import statistics
 import subprocess
 import sys
@@ -47,8 +50,8 @@ def _workspace(data: object, folder: Path) -> str:
     return url
 
 
-def time_saves(url: str, repeat: int) -> dict[str, list[float]]:
-    """Seconds from click to return, per kind of save."""
+async def time_saves(url: str, repeat: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Seconds from click to the main chart updated, and to every view updated, per kind of save."""
     from alliance_lens.app import forms
     from alliance_lens.app.dashboard import FacilitatorDashboard
     from alliance_lens.app.state import DashboardState
@@ -57,53 +60,60 @@ def time_saves(url: str, repeat: int) -> dict[str, list[float]]:
     ws = Workspace.open(url)
     t0 = time.perf_counter()
     dash = FacilitatorDashboard(DashboardState(ws))
+    dash.state.defer = True
     build = time.perf_counter() - t0
     print(f"  dashboard built in {build * 1000:.0f} ms")
     outcome = dash.form(forms.OutcomeForm)
     agreement = dash.form(forms.AgreementForm)
     grid = dash.form(forms.RatingGrid)
-    times: dict[str, list[float]] = {"outcome broken": [], "new agreement": [], "trust ratings": []}
+    first: dict[str, list[float]] = {"outcome broken": [], "new agreement": [], "trust ratings": []}
+    every: dict[str, list[float]] = {k: [] for k in first}
+
+    async def timed(kind: str, click: object) -> None:
+        t = time.perf_counter()
+        click()  # type: ignore[operator]
+        first[kind].append(time.perf_counter() - t)
+        while dash.state.pending:
+            await asyncio.sleep(0)
+        every[kind].append(time.perf_counter() - t)
+
     renders_before = [c.renders for c in dash.charts]
     for i in range(repeat):
         # 1. mark the first open agreement broken
         row = outcome.rows.children[0]
         button = next(b for b in row.children if "al-mark-broken" in b._dom_classes)
-        t = time.perf_counter()
-        button.click()
-        times["outcome broken"].append(time.perf_counter() - t)
+        await timed("outcome broken", button.click)
         assert "al-error" not in outcome.status._dom_classes, outcome.status.value
         # 2. a new agreement
         agreement.title.value = f"Bench agreement {i}"
         agreement.due_on.value = agreement.made_on.value + dt.timedelta(days=14)
-        t = time.perf_counter()
-        agreement.save.click()
-        times["new agreement"].append(time.perf_counter() - t)
+        await timed("new agreement", agreement.save.click)
         assert "al-error" not in agreement.status._dom_classes, agreement.status.value
         # 3. one rater's row of the grid
         rater = next(iter(grid.cells))[0]
         for (r, _), cell in grid.cells.items():
             if r == rater:
                 cell.value = "4"
-        t = time.perf_counter()
-        grid.save.click()
-        times["trust ratings"].append(time.perf_counter() - t)
+        await timed("trust ratings", grid.save.click)
         assert "al-error" not in grid.status._dom_classes, grid.status.value
     redrawn = [c.renders - b for c, b in zip(dash.charts, renders_before, strict=True)]
     print(f"  chart redraws over {3 * repeat} saves: " + ", ".join(
         f"{c.css} {n}" for c, n in zip(dash.charts, redrawn, strict=True)))
     ws.close()
-    return times
+    return first, every
 
 
-def report(label: str, times: dict[str, list[float]], goal: float) -> None:
+def report(label: str, measured: tuple[dict[str, list[float]], dict[str, list[float]]], goal: float) -> None:
     """Print medians per kind and overall, against the goal."""
-    everything = [t for ts in times.values() for t in ts]
-    for kind, ts in times.items():
-        print(f"  {kind:15s} median {statistics.median(ts) * 1000:7.0f} ms   max {max(ts) * 1000:7.0f} ms")
-    med = statistics.median(everything)
-    verdict = "meets" if med <= goal else "MISSES"
-    print(f"  {label}: median save → updated {med * 1000:.0f} ms over {len(everything)} saves "
-          f"({verdict} the goal of {goal * 1000:.0f} ms)")
+    for name, times in zip(("main chart updated", "every view updated"), measured, strict=True):
+        everything = [t for ts in times.values() for t in ts]
+        for kind, ts in times.items():
+            print(f"  {name:18s} {kind:15s} median {statistics.median(ts) * 1000:6.0f} ms  "
+                  f"max {max(ts) * 1000:6.0f} ms")
+        med = statistics.median(everything)
+        verdict = "meets" if med <= goal else "MISSES"
+        print(f"  {label}: median save → {name} {med * 1000:.0f} ms over {len(everything)} saves "
+              f"({verdict} the goal of {goal * 1000:.0f} ms)")
 
 
 def rss_of(code: str, *args: str) -> int:
@@ -120,6 +130,7 @@ def main() -> None:
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    print(f"load average before: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
 
     from alliance_lens import synth
     from alliance_lens.charts import theme
@@ -130,7 +141,7 @@ def main() -> None:
         sample_dir.mkdir()
         sample_url = _workspace(synth.generate_sample(), sample_dir)
         print("sample alliance:")
-        report("sample", time_saves(sample_url, args.repeat), 0.3)
+        report("sample", asyncio.run(time_saves(sample_url, args.repeat)), 0.3)
 
         if not args.skip_large:
             large = synth.generate_large()
@@ -139,7 +150,7 @@ def main() -> None:
                   f"{len(large.trust_ratings)} ratings")
             large_dir = Path(tmp, "large")
             large_dir.mkdir()
-            report("large", time_saves(_workspace(large, large_dir), max(3, args.repeat // 2)), 1.5)
+            report("large", asyncio.run(time_saves(_workspace(large, large_dir), max(3, args.repeat // 2))), 1.5)
 
         if not args.skip_memory:
             bare = statistics.median(rss_of(CHILD_BARE) for _ in range(3))

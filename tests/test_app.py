@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,13 +27,21 @@ def sample():
     return synth.generate_sample()
 
 
-@pytest.fixture
-def db_url(tmp_path: Path, sample) -> str:
-    url = f"sqlite:///{tmp_path / 'workspace.sqlite'}"
-    ws = store.Workspace.open(url)
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory, sample) -> Path:
+    """A workspace file holding the sample, made once; each test works on its own copy."""
+    path = tmp_path_factory.mktemp("sample") / "workspace.sqlite"
+    ws = store.Workspace.open(f"sqlite:///{path}")
     ws.import_data(sample)
     ws.close()
-    return url
+    return path
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sample_db: Path) -> str:
+    copy = tmp_path / "workspace.sqlite"
+    shutil.copyfile(sample_db, copy)
+    return f"sqlite:///{copy}"
 
 
 @pytest.fixture
@@ -44,7 +53,14 @@ def workspace(db_url: str) -> Iterator[store.Workspace]:
 
 @pytest.fixture
 def dash(workspace) -> FacilitatorDashboard:
+    """The whole dashboard, every chart drawn."""
     return FacilitatorDashboard(DashboardState(workspace))
+
+
+@pytest.fixture
+def lean(workspace) -> FacilitatorDashboard:
+    """The dashboard with no chart, for tests of the forms alone (drawing charts is what takes time)."""
+    return FacilitatorDashboard(DashboardState(workspace), charts=())
 
 
 def _aid(dash: FacilitatorDashboard) -> str:
@@ -70,13 +86,13 @@ def test_state_holds_the_selected_alliance_its_data_and_metrics(dash: Facilitato
     assert "al-pattern-card" in dash.patterns.cards.value
 
 
-def test_new_agreement_lands_in_store_and_state(dash: FacilitatorDashboard, workspace) -> None:
-    form = dash.form(forms.AgreementForm)
-    aid = _aid(dash)
+def test_new_agreement_lands_in_store_and_state(lean: FacilitatorDashboard, workspace) -> None:
+    form = lean.form(forms.AgreementForm)
+    aid = _aid(lean)
     before = len(workspace.load(aid).agreements)
-    generation = dash.state.generation
+    generation = lean.state.generation
     new_id = form.agreement_id.value
-    assert form.made_on.value == dash.state.data.sessions["date"].max().date()  # made on = current session
+    assert form.made_on.value == lean.state.data.sessions["date"].max().date()  # made on = current session
     form.title.value = "Share the test bench schedule"
     form.kind.value = "process"
     form.owner.value = form.owner.options[1][1]
@@ -88,17 +104,17 @@ def test_new_agreement_lands_in_store_and_state(dash: FacilitatorDashboard, work
     assert len(stored) == before + 1
     row = stored[stored["agreement_id"] == new_id].iloc[0]
     assert row["title"] == "Share the test bench schedule" and row["kind"] == "process"
-    assert new_id in set(dash.state.data.agreements["agreement_id"])
-    assert new_id in set(dash.state.metrics.agreement_status["agreement_id"])
-    assert dash.state.generation == generation + 1  # reloaded and recomputed once
+    assert new_id in set(lean.state.data.agreements["agreement_id"])
+    assert new_id in set(lean.state.metrics.agreement_status["agreement_id"])
+    assert lean.state.generation == generation + 1  # reloaded and recomputed once
     assert "Share the test bench schedule" in form.status.value
     # ready for the next one: title cleared, a fresh id
     assert form.title.value == "" and form.agreement_id.value != new_id
 
 
-def test_bad_agreement_shows_messages_beside_fields_and_writes_nothing(dash: FacilitatorDashboard, workspace) -> None:
-    form = dash.form(forms.AgreementForm)
-    aid = _aid(dash)
+def test_bad_agreement_shows_messages_beside_fields_and_writes_nothing(lean: FacilitatorDashboard, workspace) -> None:
+    form = lean.form(forms.AgreementForm)
+    aid = _aid(lean)
     revision = workspace.revision(aid)
     form.title.value = "   "
     form.due_on.value = None
@@ -117,12 +133,12 @@ def test_bad_agreement_shows_messages_beside_fields_and_writes_nothing(dash: Fac
 
     # an id already taken: refused by the store, nothing written, the reason shown
     form.due_on.value = form.made_on.value
-    form.agreement_id.value = str(dash.state.data.agreements["agreement_id"].iloc[0])
+    form.agreement_id.value = str(lean.state.data.agreements["agreement_id"].iloc[0])
     form.save.click()
     assert workspace.revision(aid) == revision
     assert _messages(form) or "al-error" in form.status._dom_classes
     # fixing the fields clears the messages
-    form.agreement_id.value = forms.next_id(list(dash.state.data.agreements["agreement_id"]), "A")
+    form.agreement_id.value = forms.next_id(list(lean.state.data.agreements["agreement_id"]), "A")
     form.save.click()
     assert not _messages(form)
     assert workspace.revision(aid) > revision
@@ -135,12 +151,12 @@ def _overdue_open(dash: FacilitatorDashboard) -> pd.Series:
     return open_due.iloc[0]
 
 
-def test_marking_an_agreement_broken_updates_metrics_charts_and_cards(dash: FacilitatorDashboard, workspace) -> None:
+def test_marking_an_agreement_broken_updates_metrics_and_charts(dash: FacilitatorDashboard, workspace) -> None:
     form = dash.form(forms.OutcomeForm)
     agreement = _overdue_open(dash)
     owner = agreement["owner"]
-    trends = dash.state.metrics.trends
-    last = trends[trends["partner"] == owner].sort_values("period_end").iloc[-1]
+    events = dash.state.metrics.events
+    n_broken = len(events[(events["partner"] == owner) & (events["kind"] == "broken_agreement")])
     contrast = dash.charts[0]
     svg_before, renders = contrast.widget.value, contrast.renders
     overdue_before = dash.overdue.widget.value
@@ -157,9 +173,9 @@ def test_marking_an_agreement_broken_updates_metrics_charts_and_cards(dash: Faci
     assert list(mine["status"])[-1] == "broken"
     status = dash.state.metrics.agreement_status.set_index("agreement_id").loc[agreement["agreement_id"]]
     assert status["status"] == "broken"
-    after = dash.state.metrics.trends
-    new_last = after[(after["partner"] == owner) & (after["period_id"] == last["period_id"])].iloc[0]
-    assert new_last["reliability"] < last["reliability"]
+    # an overdue open agreement already counts against reliability; broken, it becomes a marker on the chart
+    events = dash.state.metrics.events
+    assert len(events[(events["partner"] == owner) & (events["kind"] == "broken_agreement")]) == n_broken + 1
     # the chart was redrawn with the new figures, the overdue list lost the agreement, the row left the form
     assert contrast.renders == renders + 1 and contrast.widget.value != svg_before
     assert agreement["title"] not in dash.overdue.widget.value
@@ -178,15 +194,15 @@ def test_pattern_cards_follow_the_metrics(dash: FacilitatorDashboard) -> None:
     assert str(first["explanation_nl"])[:40].replace("'", "&#x27;") in dash.patterns.cards.value
 
 
-def test_rating_grid_saves_all_cells_at_once(dash: FacilitatorDashboard, workspace) -> None:
-    grid = dash.form(forms.RatingGrid)
-    aid = _aid(dash)
-    partners = list(dash.state.data.partners["partner_id"])
+def test_rating_grid_saves_all_cells_at_once(lean: FacilitatorDashboard, workspace) -> None:
+    grid = lean.form(forms.RatingGrid)
+    aid = _aid(lean)
+    partners = list(lean.state.data.partners["partner_id"])
     assert len(grid.cells) == len(partners) * (len(partners) - 1)
     before = len(workspace.load(aid).trust_ratings)
     session = grid.session.value
-    assert session == dash.state.data.sessions.sort_values("date")["session_id"].iloc[-1]
-    lo, hi = dash.state.alliance.trust_min, dash.state.alliance.trust_max
+    assert session == lean.state.data.sessions.sort_values("date")["session_id"].iloc[-1]
+    lo, hi = lean.state.alliance.trust_min, lean.state.alliance.trust_max
     cells = list(grid.cells.items())
     for (_rater, _ratee), cell in cells[:5]:
         cell.value = f"{hi:g}"
@@ -201,14 +217,27 @@ def test_rating_grid_saves_all_cells_at_once(dash: FacilitatorDashboard, workspa
     (rater, ratee), _ = cells[0]
     assert hi in set(new[(new["rater"] == rater) & (new["ratee"] == ratee)]["score"])
     assert all(cell.value == "" for cell in grid.cells.values())  # emptied for the next respondent
-    assert len(dash.state.data.trust_ratings) == before + 6
+    assert len(lean.state.data.trust_ratings) == before + 6
 
 
-def test_rating_grid_refuses_bad_cells_and_writes_nothing(dash: FacilitatorDashboard, workspace) -> None:
+def test_low_ratings_change_the_pattern_cards(dash: FacilitatorDashboard) -> None:
     grid = dash.form(forms.RatingGrid)
-    aid = _aid(dash)
+    cards = dash.patterns.cards.value
+    contrast = dash.charts[0].widget.value
+    for cell in grid.cells.values():
+        cell.value = f"{dash.state.alliance.trust_min:g}"
+    grid.respondent.value = "a sceptic"
+    grid.save.click()
+    assert "al-error" not in grid.status._dom_classes
+    assert dash.patterns.cards.value != cards
+    assert dash.charts[0].widget.value != contrast
+
+
+def test_rating_grid_refuses_bad_cells_and_writes_nothing(lean: FacilitatorDashboard, workspace) -> None:
+    grid = lean.form(forms.RatingGrid)
+    aid = _aid(lean)
     revision = workspace.revision(aid)
-    hi = dash.state.alliance.trust_max
+    hi = lean.state.alliance.trust_max
     cells = list(grid.cells.values())
     cells[0].value = "3"
     cells[1].value = "lots"
@@ -225,28 +254,28 @@ def test_rating_grid_refuses_bad_cells_and_writes_nothing(dash: FacilitatorDashb
     assert workspace.revision(aid) == revision
 
 
-def test_undo_takes_back_the_last_change(dash: FacilitatorDashboard, workspace) -> None:
-    form = dash.form(forms.AgreementForm)
-    aid = _aid(dash)
+def test_undo_takes_back_the_last_change(lean: FacilitatorDashboard, workspace) -> None:
+    form = lean.form(forms.AgreementForm)
+    aid = _aid(lean)
     new_id = form.agreement_id.value
     form.title.value = "An agreement to take back"
     form.due_on.value = form.made_on.value
     form.save.click()
     assert new_id in set(workspace.load(aid).agreements["agreement_id"])
-    dash.undo.click()
+    lean.undo.click()
     assert new_id not in set(workspace.load(aid).agreements["agreement_id"])
-    assert new_id not in set(dash.state.data.agreements["agreement_id"])
-    assert dash.state.message and not dash.state.error
-    assert dash.status.widget.value
+    assert new_id not in set(lean.state.data.agreements["agreement_id"])
+    assert lean.state.message and not lean.state.error
+    assert lean.status.widget.value
 
 
-def test_no_exception_escapes_a_callback(dash: FacilitatorDashboard, monkeypatch: pytest.MonkeyPatch,
+def test_no_exception_escapes_a_callback(lean: FacilitatorDashboard, monkeypatch: pytest.MonkeyPatch,
                                          caplog: pytest.LogCaptureFixture) -> None:
     def broken(*_a: object, **_k: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(dash.state.workspace, "add", broken)
-    form = dash.form(forms.AgreementForm)
+    monkeypatch.setattr(lean.state.workspace, "add", broken)
+    form = lean.form(forms.AgreementForm)
     form.title.value = "Anything"
     form.due_on.value = form.made_on.value
     with caplog.at_level(logging.ERROR, logger="alliance_lens.app"):
@@ -255,21 +284,21 @@ def test_no_exception_escapes_a_callback(dash: FacilitatorDashboard, monkeypatch
     assert "Traceback" not in form.status.value and "disk on fire" not in form.status.value
     assert any("disk on fire" in (r.exc_text or "") or r.exc_info for r in caplog.records)
 
-    monkeypatch.setattr(dash.state.workspace, "undo", broken)
-    dash.undo.click()
-    assert dash.state.error.startswith("Something went wrong")
+    monkeypatch.setattr(lean.state.workspace, "undo", broken)
+    lean.undo.click()
+    assert lean.state.error.startswith("Something went wrong")
 
 
-def test_language_switch_relabels_everything(dash: FacilitatorDashboard) -> None:
-    dash.language.value = "nl"
-    assert dash.state.language == "nl"
-    assert dash.tabs.titles[0] == LABELS["tab_agreement"]["nl"]
-    assert dash.form(forms.AgreementForm).save.description == LABELS["add_agreement"]["nl"]
-    assert dash.undo.description == LABELS["undo"]["nl"]
-    outcome_buttons = [b.description for r in dash.form(forms.OutcomeForm).rows.children for b in r.children[1:]]
+def test_language_switch_relabels_everything(lean: FacilitatorDashboard) -> None:
+    lean.language.value = "nl"
+    assert lean.state.language == "nl"
+    assert lean.tabs.titles[0] == LABELS["tab_agreement"]["nl"]
+    assert lean.form(forms.AgreementForm).save.description == LABELS["add_agreement"]["nl"]
+    assert lean.undo.description == LABELS["undo"]["nl"]
+    outcome_buttons = [b.description for r in lean.form(forms.OutcomeForm).rows.children for b in r.children[1:]]
     assert LABELS["status_broken"]["nl"] in outcome_buttons
-    dash.language.value = "en"
-    assert dash.tabs.titles[0] == LABELS["tab_agreement"]["en"]
+    lean.language.value = "en"
+    assert lean.tabs.titles[0] == LABELS["tab_agreement"]["en"]
 
 
 def test_every_label_exists_in_both_languages() -> None:
@@ -277,39 +306,39 @@ def test_every_label_exists_in_both_languages() -> None:
         assert set(entry) == {"en", "nl"} and all(entry.values()), key
 
 
-def test_presentation_mode_hides_the_forms(dash: FacilitatorDashboard) -> None:
-    dash.presentation.value = True
-    assert dash.state.presentation
-    assert dash.tabs.layout.display == "none"
-    assert "al-presenting" in dash.widget._dom_classes
-    dash.presentation.value = False
-    assert dash.tabs.layout.display is None
+def test_presentation_mode_hides_the_forms(lean: FacilitatorDashboard) -> None:
+    lean.presentation.value = True
+    assert lean.state.presentation
+    assert lean.tabs.layout.display == "none"
+    assert "al-presenting" in lean.widget._dom_classes
+    lean.presentation.value = False
+    assert lean.tabs.layout.display is None
 
 
-def test_polling_shows_writes_of_another_kernel(dash: FacilitatorDashboard, db_url: str) -> None:
-    aid = _aid(dash)
-    assert dash.state.poll() is False  # nothing changed
+def test_polling_shows_writes_of_another_kernel(lean: FacilitatorDashboard, db_url: str) -> None:
+    aid = _aid(lean)
+    assert lean.state.poll() is False  # nothing changed
     other = store.Workspace.open(db_url)
     try:
         other.add(Session(aid, "S-other", dt.date(2030, 1, 1), "Written elsewhere"))
     finally:
         other.close()
-    assert dash.state.poll() is True
-    assert "S-other" in set(dash.state.data.sessions["session_id"])
-    session_form = dash.form(forms.SessionForm)
+    assert lean.state.poll() is True
+    assert "S-other" in set(lean.state.data.sessions["session_id"])
+    session_form = lean.form(forms.SessionForm)
     assert "S-other" in {v for _, v in session_form.pick.options}
 
 
-def test_partner_and_session_forms_add_and_edit(dash: FacilitatorDashboard, workspace) -> None:
-    aid = _aid(dash)
-    pf = dash.form(forms.PartnerForm)
+def test_partner_and_session_forms_add_and_edit(lean: FacilitatorDashboard, workspace) -> None:
+    aid = _aid(lean)
+    pf = lean.form(forms.PartnerForm)
     pf.pick.value = ""
     pf.partner_id.value = "harbour"
     pf.name.value = "Harbour Batteries"
     pf.save.click()
     partners = workspace.load(aid).partners
     assert "Harbour Batteries" in set(partners["name"])
-    assert ("Harbour Batteries", "harbour") in dash.form(forms.AgreementForm).owner.options
+    assert ("Harbour Batteries", "harbour") in lean.form(forms.AgreementForm).owner.options
     # rename it, then record that it shared its goals
     pf.pick.value = "harbour"
     pf.name.value = "Harbour Battery Works"
@@ -319,9 +348,9 @@ def test_partner_and_session_forms_add_and_edit(dash: FacilitatorDashboard, work
     row = workspace.load(aid).partners.set_index("partner_id").loc["harbour"]
     assert row["name"] == "Harbour Battery Works"
     assert pd.Timestamp(row["goals_shared_on"]).date() == dt.date(2025, 9, 1)
-    assert len(dash.form(forms.RatingGrid).cells) == len(partners) * (len(partners) - 1)
+    assert len(lean.form(forms.RatingGrid).cells) == len(partners) * (len(partners) - 1)
 
-    sf = dash.form(forms.SessionForm)
+    sf = lean.form(forms.SessionForm)
     sf.pick.value = ""
     sf.session_id.value = "S-new"
     sf.date.value = dt.date(2030, 2, 1)
@@ -331,8 +360,8 @@ def test_partner_and_session_forms_add_and_edit(dash: FacilitatorDashboard, work
     sessions = workspace.load(aid).sessions.set_index("session_id")
     assert sessions.loc["S-new", "kind"] == "dialogue"
     # the newest session becomes the default for new agreements and for the rating grid
-    assert dash.form(forms.AgreementForm).made_on.value == dt.date(2030, 2, 1)
-    assert dash.form(forms.RatingGrid).session.value == "S-new"
+    assert lean.form(forms.AgreementForm).made_on.value == dt.date(2030, 2, 1)
+    assert lean.form(forms.RatingGrid).session.value == "S-new"
     sf.pick.value = "S-new"
     sf.title.value = "Dialogue, renamed"
     sf.save.click()

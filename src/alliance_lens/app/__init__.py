@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from typing import TYPE_CHECKING
+
+# Every dashboard kernel imports Altair, which imports jsonschema, which imports the optional rfc3987_syntax
+# when it is installed (Jupyter's event schemas pull it in) — and that compiles ~40 grammars at import: about
+# 4 s of every kernel start here, paid before the first chart. It only serves jsonschema's "iri" format check,
+# which nothing in a dashboard kernel uses (Altair validates without a format checker); so a kernel that has not
+# imported jsonschema yet is told the package is absent.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 if TYPE_CHECKING:
     from alliance_lens.app.dashboard import FacilitatorDashboard
@@ -48,6 +57,8 @@ def facilitator_dashboard(db_url: str | None = None, *, display: bool = True,
     workspace = Workspace.open(db_url or db_url_from_env())
     state = DashboardState(workspace)
     dashboard = FacilitatorDashboard(state)
+    # in a kernel (an event loop runs), a save redraws the main chart at once and the rest on the next turns
+    state.defer = True
     if poll_interval > 0:
         state.start_polling(poll_interval)
     if display:

@@ -91,7 +91,8 @@ class ClientDashboard:
         self.status = StatusLine(state)
         self.patterns = PatternCards(state)
         self.overdue = OverdueList(state)
-        self.charts = [ChartView(state, css, fn, metrics_of=hide_below_floor) for css, fn in CLIENT_CHARTS]
+        self.charts = [ChartView(state, css, fn, metrics_of=hide_below_floor, first=i == 0)
+                       for i, (css, fn) in enumerate(CLIENT_CHARTS)]
         self.content = widgets.VBox(
             [self.header, self.status.widget, self.charts[0].widget, self.patterns.widget,
              *[c.widget for c in self.charts[1:]], self.overdue.widget]

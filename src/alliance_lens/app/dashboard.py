@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -31,7 +32,8 @@ log = logging.getLogger("alliance_lens.app")
 class FacilitatorDashboard:
     """The whole facilitator dashboard of one :class:`DashboardState`; ``widget`` is what is displayed."""
 
-    def __init__(self, state: DashboardState) -> None:
+    def __init__(self, state: DashboardState, charts: Sequence[tuple[str, str]] = FACILITATOR_CHARTS) -> None:
+        """Build every view on ``state``; ``charts``: (css name, ``alliance_lens.charts`` function) to show."""
         self.state = state
         tr = state.tr
         self.title = widgets.HTML("").add_class("al-title")
@@ -48,10 +50,10 @@ class FacilitatorDashboard:
         # cards and lists first: observers run in the order made, so the cheap views update before the charts
         self.patterns = PatternCards(state)
         self.overdue = OverdueList(state)
-        self.charts = [ChartView(state, css, fn) for css, fn in FACILITATOR_CHARTS]
-        chart_box = widgets.VBox(
-            [self.charts[0].widget, self.patterns.widget, *[c.widget for c in self.charts[1:]], self.overdue.widget]
-        ).add_class("al-charts")
+        self.charts = [ChartView(state, css, fn, first=i == 0) for i, (css, fn) in enumerate(charts)]
+        shown = [c.widget for c in self.charts]
+        chart_box = widgets.VBox([*shown[:1], self.patterns.widget, *shown[1:], self.overdue.widget])
+        chart_box.add_class("al-charts")
 
         self.forms: list[Form] = [cls(state) for _, cls in FORM_TABS]
         self.tabs = widgets.Tab(children=[f.widget for f in self.forms]).add_class("al-forms")

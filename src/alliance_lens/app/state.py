@@ -72,6 +72,8 @@ class DashboardState(HasTraits):
     revision = Int(-1, help="workspace revision of the alliance when it was last loaded")
     generation = Int(0, help="grows after each successful refresh")
     read_only = Bool(False)
+    defer = Bool(False, help="redraw secondary views on the next turns of the event loop, not inside the save")
+    pending = Int(0, help="redraws scheduled by later() and not yet done")
 
     def __init__(
         self,
@@ -188,6 +190,31 @@ class DashboardState(HasTraits):
         if self._poll_handle is not None:
             self._poll_handle.cancel()
             self._poll_handle = None
+
+    def later(self, fn: Callable[[], object]) -> None:
+        """Run ``fn`` now, or, with ``defer`` and a running event loop, on a next turn of that loop.
+
+        A save then returns as soon as the main chart is redrawn; the other views follow one per turn, so the
+        kernel stays responsive and the page shows progress (``pending``) instead of freezing.
+        """
+        loop = None
+        if self.defer:
+            with contextlib.suppress(RuntimeError):
+                loop = asyncio.get_running_loop()
+        if loop is None:
+            fn()
+            return
+
+        def run() -> None:
+            try:
+                fn()
+            except Exception:  # a view's own guard should have caught it; never let it reach the loop
+                log.exception("a deferred redraw failed")
+            finally:
+                self.pending -= 1
+
+        self.pending += 1
+        loop.call_soon(run)
 
     # ------------------------------------------------------------------------------------------ feedback
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from alliance_lens.app.state import DashboardState
 
@@ -122,15 +123,16 @@ class _Reads:
         return value
 
 
-def _fingerprint(value: Any) -> bytes:
-    """A digest of one attribute of ``Metrics``: a frame's columns and values, anything else its repr."""
-    if isinstance(value, pd.DataFrame):
-        try:
-            body = pd.util.hash_pandas_object(value, index=False).to_numpy().tobytes()
-        except TypeError:  # unhashable cells (lists, dicts): their JSON
-            body = value.to_json(date_format="iso", default_handler=str).encode()
-        return hashlib.sha1(repr(list(value.columns)).encode() + body).digest()
-    return hashlib.sha1(repr(value).encode()).digest()
+def _same(a: Any, b: Any) -> bool:
+    """Whether two values of a ``Metrics`` attribute are equal (frames: same columns, dtypes and values)."""
+    if a is b:
+        return True
+    if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
+        return isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame) and a.equals(b)
+    try:
+        return bool(a == b)
+    except Exception:  # values without a plain equality count as changed
+        return False
 
 
 class ChartView:
@@ -142,21 +144,22 @@ class ChartView:
     """
 
     def __init__(self, state: DashboardState, css: str, function: str,
-                 metrics_of: Callable[[Any], Any] | None = None) -> None:
+                 metrics_of: Callable[[Any], Any] | None = None, *, first: bool = False) -> None:
         self.state = state
         self.css = css
         self.function = function
         self.metrics_of = metrics_of or (lambda m: m)
         self.widget = widgets.HTML("").add_class("al-chart").add_class(f"al-chart-{css}")
-        self._key: bytes | None = None
-        self._reads: set[str] | None = None
+        self._inputs: dict[str, Any] | None = None  # what the last drawing read, by attribute name
+        self._lang: str | None = None
         self._spec_key: bytes | None = None
         self.renders = 0  # SVG conversions done (a test checks that unchanged charts are not redrawn)
-        state.observe(lambda _c: self.update(), names=["metrics", "language"])
+        # the first chart redraws inside the save; the others may follow on the next turns of the event loop
+        state.observe(lambda _c: self.update() if first else state.later(self.update), names=["metrics", "language"])
         self.update()
 
     def update(self) -> None:
-        """Redraw if the chart's specification changed; a failure shows one sentence, never a traceback."""
+        """Redraw if what the chart draws changed; a failure shows one sentence, never a traceback."""
         metrics = self.state.metrics
         if metrics is None:
             self._key = None
@@ -165,29 +168,30 @@ class ChartView:
         lang = self.state.language
         try:
             source = self.metrics_of(metrics)
-            if self._reads is not None and self._key == self._digest(source, self._reads, lang):
+            if self._inputs is not None and lang == self._lang and all(
+                _same(getattr(source, name, None), old) for name, old in self._inputs.items()
+            ):
                 return
             reads = _Reads(source)
-            chart = chart_function(self.function)(reads, lang=lang)
-            key = self._digest(source, reads.names, lang)
+            # Altair's debug mode validates every piece while the chart is built; these charts are tested,
+            # and building them is on the path from a save to the screen
+            with debug_mode(False):
+                chart = chart_function(self.function)(reads, lang=lang)
+                spec = chart.to_dict(validate=False)
             # the frames read may change in ways the chart does not show: convert only a changed spec
-            spec = chart.to_dict(validate=False)
             spec_key = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).digest()
             svg = None if spec_key == self._spec_key else svg_of(spec)
         except Exception:
             log.exception("chart %s could not be drawn", self.function)
-            self._key = self._reads = self._spec_key = None
+            self._inputs = self._lang = self._spec_key = None
             self.widget.value = f'<p class="al-chart-error">{html.escape(self.state.tr("chart_failed"))}</p>'
             return
-        self._key, self._reads, self._spec_key = key, reads.names, spec_key
+        self._inputs = {name: getattr(source, name) for name in reads.names}
+        self._lang, self._spec_key = lang, spec_key
         if svg is not None:
             self.renders += 1
             self.widget.value = svg
 
-    @staticmethod
-    def _digest(source: Any, names: set[str], lang: str) -> bytes:
-        parts = [lang.encode()] + [n.encode() + _fingerprint(getattr(source, n)) for n in sorted(names)]
-        return hashlib.sha1(b"|".join(parts)).digest()
 
 
 def _explanation(row: Any, lang: str) -> str:
@@ -279,13 +283,13 @@ class StatusLine:
     def __init__(self, state: DashboardState) -> None:
         self.state = state
         self.widget = widgets.HTML("").add_class("al-status")
-        state.observe(lambda _c: self.update(), names=["busy", "message", "error", "language"])
+        state.observe(lambda _c: self.update(), names=["busy", "pending", "message", "error", "language"])
         self.update()
 
     def update(self) -> None:
         """Show the current state."""
         s = self.state
-        if s.busy:
+        if s.busy or s.pending:
             self.widget.value = (
                 f'<span class="al-busy"><span class="al-spinner"></span>'
                 f'<span class="al-busy-text">{html.escape(s.tr("updating"))}</span></span>'
