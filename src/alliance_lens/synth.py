@@ -82,7 +82,7 @@ _TRUST_PLAN: Final[dict[str, list[float]]] = {
 #: kept, kept_late, renegotiated (then kept), broken.
 _OUTCOME_MIX: Final[dict[str, list[tuple[float, float, float, float]]]] = {
     "nordwagen": [(0.85, 0.10, 0.05, 0.0), (0.88, 0.08, 0.04, 0.0), (0.9, 0.06, 0.04, 0.0)],
-    "meridian": [(0.45, 0.20, 0.05, 0.30), (0.30, 0.15, 0.10, 0.45), (0.20, 0.15, 0.05, 0.60)],
+    "meridian": [(0.45, 0.20, 0.05, 0.30), (0.30, 0.15, 0.10, 0.45), (0.15, 0.15, 0.05, 0.65)],
     "vantage": [(0.85, 0.10, 0.05, 0.0), (0.85, 0.10, 0.05, 0.0), (0.82, 0.13, 0.05, 0.0)],
     "solara": [(0.45, 0.20, 0.05, 0.30), (0.70, 0.15, 0.05, 0.10), (0.92, 0.05, 0.03, 0.0)],
     "kestrel": [(1.0, 0.0, 0.0, 0.0)] * 3,
@@ -123,6 +123,7 @@ _TOPICS: Final[list[str]] = [
     "battery", "chassis", "software", "purchasing", "testing", "homologation", "logistics", "tooling",
 ]
 _KINDS_OF_STATUS: Final[list[str]] = ["kept", "kept_late", "renegotiated", "broken"]
+_GOLDEN: Final = (np.sqrt(5.0) - 1.0) / 2.0
 
 
 @dataclass(frozen=True)
@@ -133,12 +134,17 @@ class _Rows:
     outcomes: list[dict[str, object]]
 
 
-def _title(rng: np.random.Generator, kind: str) -> str:
-    if kind == "content":
-        template = _CONTENT_TITLES[int(rng.integers(len(_CONTENT_TITLES)))]
-        return template.format(part=_PARTS[int(rng.integers(len(_PARTS)))], n=int(rng.integers(2, 9)))
-    template = _PROCESS_TITLES[int(rng.integers(len(_PROCESS_TITLES)))]
-    return template.format(topic=_TOPICS[int(rng.integers(len(_TOPICS)))])
+class _Titles:
+    """Agreement titles, each used once: every (template, part or topic) combination, shuffled."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        content = [t.format(part=p, n=int(rng.integers(2, 9))) for t in _CONTENT_TITLES for p in _PARTS]
+        process = list(dict.fromkeys(t.format(topic=x) for t in _PROCESS_TITLES for x in _TOPICS))
+        self._pools = {"content": list(rng.permutation(content)), "process": list(rng.permutation(process))}
+
+    def next(self, kind: str) -> str:
+        """A title not used before for an agreement of this kind."""
+        return str(self._pools[kind].pop())
 
 
 def _days(n: int) -> dt.timedelta:
@@ -192,6 +198,8 @@ def generate_sample(seed: int = 7) -> AllianceData:
         [{"alliance_id": aid, "session_id": s, "date": d, "title": t, "kind": k} for s, d, k, t in _SESSIONS]
     )
     rows = _Rows([], [])
+    titles = _Titles(np.random.default_rng(seed + 1))  # its own stream, so titles do not shift the stories
+    seq = {pid: float(rng.random()) for pid, *_ in _PARTNERS}
     counter = 0
 
     def new_id() -> str:
@@ -219,11 +227,14 @@ def generate_sample(seed: int = 7) -> AllianceData:
                     benef = ";".join(sorted(rng.choice(active, size=k, replace=False).tolist()))
                 agreement_id = new_id()
                 rows.agreements.append(
-                    {"alliance_id": aid, "agreement_id": agreement_id, "title": _title(rng, kind), "kind": kind,
+                    {"alliance_id": aid, "agreement_id": agreement_id, "title": titles.next(kind), "kind": kind,
                      "owner": pid, "made_on": made, "due_on": due, "beneficiaries": benef, "note": ""}
                 )
-                mix = _OUTCOME_MIX[pid][phase]
-                status = _KINDS_OF_STATUS[int(rng.choice(4, p=np.array(mix) / sum(mix)))]
+                # Spread evenly over the mix (a golden-ratio sequence, not independent draws), so that each
+                # partner's record follows its story without a run of bad luck hiding it.
+                seq[pid] = (seq[pid] + _GOLDEN) % 1.0
+                cdf = np.cumsum(_OUTCOME_MIX[pid][phase])
+                status = _KINDS_OF_STATUS[min(int(np.searchsorted(cdf / cdf[-1], seq[pid], side="right")), 3)]
                 if rng.random() < 0.04:
                     status = "dropped"
                 _add_outcomes(rows, rng, agreement_id, status, made, due, end)
