@@ -181,6 +181,9 @@ def test_marking_an_agreement_broken_updates_metrics_and_charts(dash: Facilitato
     assert agreement["title"] not in dash.overdue.widget.value
     assert all(f"al-outcome-{forms._css_id(agreement['agreement_id'])}" not in r._dom_classes
                for r in form.rows.children)
+    # only the row's own widgets were closed: the page around it is alive
+    assert dash.widget.comm is not None and contrast.widget.comm is not None
+    assert all(r.comm is not None for r in form.rows.children)
 
 
 def test_pattern_cards_follow_the_metrics(dash: FacilitatorDashboard) -> None:

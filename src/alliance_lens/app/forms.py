@@ -73,6 +73,13 @@ def _date(value: Any) -> dt.date | None:
     return pd.Timestamp(value).date()
 
 
+def close_tree(widget: widgets.Widget) -> None:
+    """Close ``widget`` and everything inside it (``Widget.close_all`` would close every widget there is)."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()
+
+
 def _on_enter(widget: widgets.Text, callback: Callable[[], None]) -> None:
     """Call ``callback`` when Enter is pressed in ``widget`` (the front end sends a 'submit' event)."""
 
@@ -422,7 +429,7 @@ class OutcomeForm(Form):
                 self._row_cache[key] = row
             rows.append(row)
         for key in [k for k in self._row_cache if k not in seen]:
-            self._row_cache.pop(key).close_all()
+            close_tree(self._row_cache.pop(key))
         rest = len(frame) - len(rows)
         with self.rows.hold_sync():
             self.rows.children = rows
@@ -531,8 +538,7 @@ class RatingGrid(Form):
             self._build_grid()
 
     def _build_grid(self) -> None:
-        for cell in self.cells.values():
-            cell.close()
+        old = self.grid.children
         self.cells = {}
         n = len(self._partners)
         children: list[widgets.Widget] = [widgets.HTML(f"<i>{html.escape(self.state.tr('rater_ratee'))}</i>")]
@@ -551,6 +557,8 @@ class RatingGrid(Form):
                 children.append(cell)
         self.grid.layout = widgets.Layout(grid_template_columns=f"10em repeat({n}, 5em)", grid_gap="2px 4px")
         self.grid.children = children
+        for w in old:
+            close_tree(w)
 
     def ratings(self) -> list[TrustRating]:
         """The filled cells as ratings; :class:`ValidationError` naming each bad cell (rater, ratee, value)."""
