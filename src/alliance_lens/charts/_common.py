@@ -54,15 +54,22 @@ _MONTHS = {
 }
 
 
-def time_axis(lang: str, **kwargs: Any) -> alt.Axis:
-    """A date axis whose labels ("Mar 25", "mrt 25") are in ``lang``.
+def time_axis(lang: str, dates: pd.Series | None = None, *, max_ticks: int = 6, **kwargs: Any) -> alt.Axis:
+    """A date axis whose labels ("Mar 25", "mrt 25") are in ``lang``, one tick per month or per few months.
 
     The month names live in the axis itself, not in a chart-level locale config, so the chart stays
-    layerable and draws the same in vl-convert, a browser, and the dashboard.
+    layerable and draws the same in vl-convert, a browser, and the dashboard. Ticks fall on month starts
+    (so no month is labelled twice), every so many months that at most about ``max_ticks`` fit ``dates``.
     """
     months = "[" + ",".join(f"'{m}'" for m in _MONTHS[check_lang(lang)]) + "]"
     expr = f"{months}[month(datum.value)] + ' ' + timeFormat(datum.value, '%y')"
-    return alt.Axis(labelExpr=expr, labelAngle=0, **kwargs)
+    step = 1
+    if dates is not None:
+        valid = pd.to_datetime(dates).dropna()
+        if not valid.empty:
+            span = (valid.max().year - valid.min().year) * 12 + valid.max().month - valid.min().month + 1
+            step = next((s for s in (1, 2, 3, 4, 6, 12, 24) if span / s <= max_ticks), 24)
+    return alt.Axis(labelExpr=expr, labelAngle=0, tickCount={"interval": "month", "step": step}, **kwargs)
 
 
 def row_limit() -> int | None:

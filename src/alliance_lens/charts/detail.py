@@ -156,11 +156,11 @@ def agreement_timeline_chart(
     if last_periods is not None and isinstance(periods, pd.DataFrame) and len(periods) > last_periods:
         start = pd.Timestamp(sorted(pd.to_datetime(periods["period_end"]))[-last_periods - 1])
         frame = frame[(pd.to_datetime(frame["due_on"]) > start) | frame["overdue"]]
-    grouped = _group_agreements(frame, None)
-    for unit in ("W", "M"):
+    grouped, unit = _group_agreements(frame, None), None
+    for coarser in ("W", "M"):
         if len(grouped) <= MAX_TIMELINE_MARKS:
             break
-        grouped = _group_agreements(frame, unit)
+        grouped, unit = _group_agreements(frame, coarser), coarser
     grouped["status_name"] = grouped["status"].map(lambda s: status_label(str(s), lang))
     grouped["overdue_name"] = grouped["overdue"].map(lambda o: label("overdue" if o else "not_overdue", lang))
     statuses = list(STATUS_COLOURS)
@@ -170,7 +170,7 @@ def agreement_timeline_chart(
         scale=alt.Scale(domain=[status_label(s, lang) for s in statuses], range=[STATUS_COLOURS[s] for s in statuses]),
     )
     owners = sorted(set(grouped["owner_name"].astype(str)))
-    x = alt.X("due_on:T", title=label("due_on", lang), axis=time_axis(lang))
+    x = alt.X("due_on:T", title=label("due_on", lang), axis=time_axis(lang, grouped["due_on"], max_ticks=10))
     y = alt.Y("owner_name:N", title=None, sort=owners)
     tips = [
         alt.Tooltip("owner_name:N", title=label("owner", lang)),
@@ -180,14 +180,19 @@ def agreement_timeline_chart(
         alt.Tooltip("titles:N", title=label("agreements", lang)),
         alt.Tooltip("n:Q", title=label("count", lang)),
     ]
+    # grouped by week or month, the statuses of one owner and date would hide each other: give each its lane
+    lanes = {} if unit is None else {"yOffset": alt.YOffset("status_name:N", sort=[status_label(s, lang)
+                                                                                 for s in statuses])}
     marks = (
         alt.Chart(grouped)
         .mark_point(filled=True, opacity=0.9)
         .encode(
             x=x,
             y=y,
+            **lanes,
             color=colour,
-            size=alt.condition("datum.overdue", alt.value(520), alt.value(170)),
+            size=alt.condition("datum.overdue", alt.value(520 if unit is None else 200),
+                               alt.value(170 if unit is None else 60)),
             stroke=alt.condition("datum.overdue", alt.value(BROKEN_COLOUR), alt.value("white")),
             strokeWidth=alt.condition("datum.overdue", alt.value(3.5), alt.value(1)),
             shape=alt.Shape("overdue_name:N", title=None,
@@ -199,7 +204,7 @@ def agreement_timeline_chart(
     counts = alt.Chart(grouped).transform_filter("datum.n > 1").mark_text(dx=13, dy=-11, fontSize=13).encode(
         x=x, y=y, text="n:Q"
     )
-    layers: list[alt.Chart] = [marks, counts]
+    layers: list[alt.Chart] = [marks] if unit is not None else [marks, counts]
     when = None if as_of is None else pd.Timestamp(as_of)
     if when is not None and not pd.isna(when):
         day = when.date().isoformat()
@@ -208,8 +213,13 @@ def agreement_timeline_chart(
             x="as_of:T"))
         layers.append(alt.Chart(rule).mark_text(align="left", dx=4, baseline="top", y=0, fontSize=13).encode(
             x="as_of:T", text="text:N"))
+    subtitle = [label("timeline_subtitle", lang)]
+    if unit is not None:
+        subtitle.append(label("grouped_by_week" if unit == "W" else "grouped_by_month", lang))
     return as_layer(alt.layer(*layers).properties(
-        width=width, height=alt.Step(44), title=title("timeline_title", lang, "timeline_subtitle")
+        # with lanes, the step is one lane's height (Vega-Lite steps along the innermost band)
+        width=width, height=alt.Step(44 if unit is None else 9),
+        title=alt.TitleParams(text=label("timeline_title", lang), subtitle=subtitle),
     ))
 
 

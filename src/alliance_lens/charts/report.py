@@ -256,14 +256,20 @@ def build_report(metrics: Any, data: AllianceData | None = None, lang: str | Non
     )
 
 
+def check_output(out: Path) -> str:
+    """The suffix of ``out`` if a report can be written there; a :class:`UserError` saying why not otherwise."""
+    suffix = render.check_suffix(out)
+    if not out.parent.is_dir():
+        raise UserError(f"cannot write {str(out)!r}: the folder {str(out.parent)!r} does not exist")
+    return suffix
+
+
 def write_report(
     metrics: Any, out: str | Path, data: AllianceData | None = None, lang: str | None = None
 ) -> Path:
     """Write the report to ``out``: ``.html``, ``.svg``, ``.png`` or ``.pdf`` by its suffix (all or nothing)."""
     out = Path(out)
-    suffix = render.check_suffix(out)
-    if not out.parent.exists():
-        raise UserError(f"cannot write {str(out)!r}: the folder {str(out.parent)!r} does not exist")
+    suffix = check_output(out)
     report = build_report(metrics, data, lang)
     content: str | bytes
     if suffix == ".html":
@@ -284,7 +290,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from alliance_lens.store import Workspace
 
     out = Path(args.out)
-    render.check_suffix(out)  # refuse a bad suffix before any work
+    check_output(out)  # refuse a bad suffix or folder before any work
     ws = Workspace.open(args.db, read_only=True)
     try:
         data = ws.load(args.alliance)

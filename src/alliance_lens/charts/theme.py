@@ -121,6 +121,14 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "en": "Large outlined marks: overdue and still open.",
         "nl": "Grote omrande tekens: over tijd en nog open.",
     },
+    "grouped_by_week": {
+        "en": "Many agreements: each mark is those of one owner, week and status (the tooltip counts them).",
+        "nl": "Veel afspraken: elk teken staat voor die van één eigenaar, week en status (de tooltip telt ze).",
+    },
+    "grouped_by_month": {
+        "en": "Many agreements: each mark is those of one owner, month and status (the tooltip counts them).",
+        "nl": "Veel afspraken: elk teken staat voor die van één eigenaar, maand en status (de tooltip telt ze).",
+    },
     "reciprocity_title": {"en": "Reciprocity: who delivers to whom", "nl": "Wederkerigheid: wie levert aan wie"},
     "reciprocity_subtitle": {
         "en": "Agreements kept, A for B against B for A; on the diagonal the pair is in balance.",

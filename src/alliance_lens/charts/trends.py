@@ -127,7 +127,7 @@ def _shock_rows(
     return merged[columns]
 
 
-def _contrast_layers(lang: str, *, tooltip_partner: bool) -> list[alt.Chart]:
+def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool) -> list[alt.Chart]:
     """The layers of one contrast panel, without data: the caller gives the facet or the layer its rows.
 
     Those rows are of three kinds (``row_kind``): trend rows, event rows and shock rows — one dataset, since a
@@ -135,7 +135,7 @@ def _contrast_layers(lang: str, *, tooltip_partner: bool) -> list[alt.Chart]:
     """
     scale = _legend_scale(lang)
     legend = alt.Legend(title=None, symbolType="stroke", symbolStrokeWidth=6, symbolOpacity=1)
-    x = alt.X("date:T", title=None, axis=time_axis(lang, tickCount=5))
+    x = alt.X("date:T", title=None, axis=time_axis(lang, dates, max_ticks=5))
     y_axis = alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1], title=None)
     y_scale = alt.Scale(domain=[0, 1], nice=False, clamp=True)
     base = alt.Chart()
@@ -314,7 +314,7 @@ def contrast_chart(
     if n_shown < n_periods:
         subtitle.append(label("periods_shown", lang).format(k=n_shown, n=n_periods))
     chart = as_facet(
-        alt.layer(*_contrast_layers(lang, tooltip_partner=True))
+        alt.layer(*_contrast_layers(lang, data["date"], tooltip_partner=True))
         .properties(width=width, height=height)
         .facet(
             facet=alt.Facet("panel:N", sort=list(panels["panel"]), title=None,
@@ -368,7 +368,7 @@ def alliance_contrast_chart(
     subtitle = [label("contrast_subtitle", lang)]
     if n_shown < n_periods:
         subtitle.append(label("periods_shown", lang).format(k=n_shown, n=n_periods))
-    chart = as_layer(alt.layer(*_contrast_layers(lang, tooltip_partner=False)).properties(
+    chart = as_layer(alt.layer(*_contrast_layers(lang, data["date"], tooltip_partner=False)).properties(
         width=width, height=height,
         title=alt.TitleParams(text=label("alliance_contrast_title", lang), subtitle=subtitle),
     ))
