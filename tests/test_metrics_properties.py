@@ -13,7 +13,7 @@ from alliance_lens.metrics import Metrics, MetricsConfig, compute
 from alliance_lens.model import OUTCOME_STATUSES, AllianceData
 
 BASE = pd.Timestamp("2025-01-01")
-PROPS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
