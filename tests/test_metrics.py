@@ -324,3 +324,60 @@ def test_trust_matrix_puts_reliability_toward_the_rater_beside_trust(m: Metrics)
     assert (both["n_agreements_toward_rater"] == both["n_agreements"]).all()
     missing = tm.index.difference(d.index)
     assert tm.loc[missing, "reliability_toward_rater"].isna().all()
+
+
+MONTHLY = [(f"S{i}", f"2025-{i:02d}-28") for i in range(1, 7)]
+
+
+def story(kept_per_session: Sequence[int], score: float) -> AllianceData:
+    """Partner ``a`` makes 3 agreements due before each session and keeps the given number; b and c (two
+    respondents each) rate it ``score`` on 1–5 at every session."""
+    agreements, outcomes, ratings = [], [], []
+    for i, (sid, _date) in enumerate(MONTHLY):
+        for j in range(3):
+            aid = f"A{i}{j}"
+            agreements.append((aid, "a", f"2025-{i + 1:02d}-01", f"2025-{i + 1:02d}-10"))
+            outcomes.append((aid, f"2025-{i + 1:02d}-09", "kept" if j < kept_per_session[i] else "broken"))
+        ratings += [(sid, r, "a", score, who) for r in ("b", "c") for who in ("p", "q")]
+    return build(MONTHLY, agreements, outcomes, ratings)
+
+
+def test_distrust_when_both_are_low() -> None:
+    m = compute(story([0, 0, 0, 0, 0, 0], 1.5), "x")
+    mine = m.patterns[m.patterns["partner"] == "a"]
+    assert list(mine["pattern"]) == ["distrust"]
+    assert "both are low" in mine["explanation_en"].iloc[0]
+    # b and c made no agreements: nothing is claimed about them.
+    assert set(m.patterns.loc[m.patterns["partner"] != "a", "pattern"]) == {"not_enough_data"}
+
+
+def test_blind_trust_when_reliability_falls_while_trust_stays_high() -> None:
+    m = compute(story([3, 3, 3, 2, 2, 2], 5.0), "x")
+    state = m.partner_states.set_index("partner").loc["a"]
+    assert m.config.reliability_low < state["reliability"] < m.config.reliability_high
+    assert state["previous_reliability"] - state["reliability"] >= m.config.falling_drop
+    assert state["state"] == "blind_trust" and "is falling" in state["explanation_en"]
+    assert "daalt" in state["explanation_nl"]
+
+
+def test_the_views_weigh_agreements_as_documented() -> None:
+    # One kept agreement due before S1, one broken due before S2; almost no shrinkage.
+    data = build(SESSIONS, [("A1", "a", "2025-01-01", "2025-01-20"), ("A2", "a", "2025-02-01", "2025-02-20")],
+                 [("A1", "2025-01-19", "kept"), ("A2", "2025-02-21", "broken")])
+    cfg = MetricsConfig(prior_strength=1e-6)
+    m = compute(data, "x", cfg)
+    s2 = row(m, "a", "S2")
+    assert s2["reliability_period"] == pytest.approx(0.0, abs=1e-4)  # only A2
+    assert s2["reliability_rolling"] == pytest.approx(0.5, abs=1e-4)  # A1 and A2 alike
+    w = 0.5 ** (1 / cfg.half_life)  # A1 fell due one period earlier
+    assert s2["reliability_ewm"] == pytest.approx(w / (1 + w), abs=1e-4)
+    assert s2["reliability"] == s2["reliability_rolling"]  # the default view
+    period_view = compute(data, "x", MetricsConfig(prior_strength=1e-6, view="period"))
+    assert row(period_view, "a", "S2")["reliability"] == pytest.approx(0.0, abs=1e-4)
+
+
+def test_in_months_an_agreement_due_after_the_latest_session_is_not_yet_overdue() -> None:
+    data = build([("S1", "2025-01-10"), ("S2", "2025-02-10")], [("A1", "a", "2025-01-05", "2025-02-20")])
+    m = compute(data, "x", MetricsConfig(period="month"))
+    assert (m.trends["n_agreements"] == 0).all()
+    assert not m.agreement_status["overdue"].any()
