@@ -311,6 +311,8 @@ def test_unknown_alliance_and_bad_config_are_user_errors(sample: AllianceData) -
         MetricsConfig(trust_low=0.9, trust_high=0.5)
     with pytest.raises(ValidationError, match="rolling_window"):
         MetricsConfig(rolling_window=0)
+    with pytest.raises(UserError, match="not a date"):
+        compute(sample, SAMPLE_ALLIANCE_ID, as_of="next tuesday")
 
 
 def test_trust_matrix_puts_reliability_toward_the_rater_beside_trust(m: Metrics) -> None:

@@ -98,7 +98,12 @@ def compute(
     if d.alliances.empty:
         raise UnknownAllianceInData(f"alliance {alliance_id!r} is not in this data")
     alliance = d.alliance(alliance_id)
-    cutoff = None if as_of is None else pd.Timestamp(as_of).normalize()  # type: ignore[arg-type]
+    try:
+        cutoff = None if as_of is None else pd.Timestamp(as_of).normalize()  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"as_of {as_of!r} is not a date (YYYY-MM-DD)") from exc
+    if cutoff is not None and pd.isna(cutoff):
+        raise UserError(f"as_of {as_of!r} is not a date (YYYY-MM-DD)")
     outcomes = d.outcomes if cutoff is None else d.outcomes[d.outcomes["date"] <= cutoff]
     periods = periods_of(d, config, cutoff)
     as_of_date: pd.Timestamp | None
