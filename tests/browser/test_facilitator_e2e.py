@@ -129,7 +129,9 @@ def test_entries_update_charts_and_cards_live(server: Server, page: Any) -> None
     page.click(".al-presentation-toggle")
     page.wait_for_selector(".al-forms", state="hidden", timeout=UPDATE_TIMEOUT)
     page.locator(".al-language button", has_text="NL").click()
+    page.wait_for_selector(".al-undo:has-text('Laatste wijziging ongedaan maken')", timeout=UPDATE_TIMEOUT)
     page.wait_for_selector(".al-overdue h3:has-text('Afspraken over tijd')", timeout=UPDATE_TIMEOUT)
+    page.wait_for_selector(".al-chart-contrast svg:has-text('Betrouwbaarheid')", timeout=UPDATE_TIMEOUT)
     _shot(page, "5_presentation_nl")
     assert not page.guard.external_requests
 

@@ -47,19 +47,10 @@ class FacilitatorDashboard:
         header = widgets.HBox([self.title, self.picker, self.language, self.presentation, self.undo, self.as_of])
         header.add_class("al-header")
 
-        # cards and lists first: observers run in the order made, so the cheap views update before the charts
-        self.patterns = PatternCards(state)
-        self.overdue = OverdueList(state)
-        self.charts = [ChartView(state, css, fn, first=i == 0) for i, (css, fn) in enumerate(charts)]
-        shown = [c.widget for c in self.charts]
-        chart_box = widgets.VBox([*shown[:1], self.patterns.widget, *shown[1:], self.overdue.widget])
-        chart_box.add_class("al-charts")
-
+        # observers run in the order they were registered: labels and forms first, then cards and lists, then
+        # the charts (the slow part), so what is cheap follows a save or a language switch at once
         self.forms: list[Form] = [cls(state) for _, cls in FORM_TABS]
         self.tabs = widgets.Tab(children=[f.widget for f in self.forms]).add_class("al-forms")
-        body = widgets.HBox([chart_box, self.tabs]).add_class("al-body")
-        self.widget = widgets.VBox([widgets.HTML(STYLE), header, self.status.widget, body]).add_class("al-dashboard")
-
         self.picker.observe(self._on_pick, names="value")
         self.language.observe(self._on_language, names="value")
         self.presentation.observe(self._on_presentation, names="value")
@@ -68,6 +59,15 @@ class FacilitatorDashboard:
         state.observe(self._on_state_alliance, names="alliance_id")
         state.observe(lambda _c: self._relabel(), names=["language", "data"])
         state.observe(self._on_state_presentation, names="presentation")
+
+        self.patterns = PatternCards(state)
+        self.overdue = OverdueList(state)
+        self.charts = [ChartView(state, css, fn, first=i == 0) for i, (css, fn) in enumerate(charts)]
+        shown = [c.widget for c in self.charts]
+        chart_box = widgets.VBox([*shown[:1], self.patterns.widget, *shown[1:], self.overdue.widget])
+        chart_box.add_class("al-charts")
+        body = widgets.HBox([chart_box, self.tabs]).add_class("al-body")
+        self.widget = widgets.VBox([widgets.HTML(STYLE), header, self.status.widget, body]).add_class("al-dashboard")
         self._relabel()
         log.debug("dashboard built with %s", tr("app_title"))
 
