@@ -235,7 +235,8 @@ def build_report(metrics: Any, data: AllianceData | None = None, lang: str | Non
     lang = check_lang(lang or getattr(metrics, "language", "en") or "en")
     as_of = pd.Timestamp(metrics.as_of) if getattr(metrics, "as_of", None) is not None else None
     charts: dict[str, alt.TopLevelMixin] = {
-        "contrast": contrast_chart(metrics, lang),
+        # paper has room for every partner; the latest sessions keep the panels readable
+        "contrast": contrast_chart(metrics, lang, max_partners=None),
         "alliance_contrast": alliance_contrast_chart(metrics, lang),
         "quadrant": quadrant_chart(metrics, lang),
         "timeline": agreement_timeline_chart(metrics, lang, as_of=as_of),
