@@ -54,6 +54,7 @@ from alliance_lens.model import (
     UserError,
     ValidationError,
     check_score,
+    empty_frame,
     entity_to_row,
     normalise_frame,
 )
@@ -515,7 +516,7 @@ class Workspace:
                 raise TypeError(f"cannot add {type(e).__name__}: not an entity of the model")
         new_alliances = [e.alliance_id for e in items if isinstance(e, Alliance)]
         small = len(items) <= _QUICK_CHECK_MAX
-        data = None if small else AllianceData.from_entities(items)
+        data = None if small else entries_as_data(items)
         rows: dict[str, Sequence[int]] = {
             name: [i + 1 for i, e in enumerate(items) if TABLE_OF[type(e)] == name] for name in TABLES
         }
@@ -793,6 +794,20 @@ def _describe(name: str, row: dict[str, Any]) -> str:
         return f"outcome {row['status']} of agreement {row['agreement_id']} on {row['date']}"
     key = s.KEYS[name][-1]
     return f"{name[:-1]} {row[key]!r}"
+
+
+def entries_as_data(items: Sequence[Entity]) -> AllianceData:
+    """Entries as :class:`AllianceData`, each table in the order given (row ``i`` is the ``i``-th entry of it).
+
+    Unlike :meth:`AllianceData.from_entities` the outcomes are not sorted, so that problems found by
+    :func:`~alliance_lens.interchange.validate_data` point at the entry as the caller numbered it.
+    """
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    for e in items:
+        rows[TABLE_OF[type(e)]].append(entity_to_row(e))
+    return AllianceData(
+        **{name: normalise_frame(name, pd.DataFrame(r)) if r else empty_frame(name) for name, r in rows.items()}
+    )
 
 
 def _entity_record(entity: Entity, change_id: str) -> dict[str, Any]:
