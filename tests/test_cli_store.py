@@ -1,0 +1,83 @@
+"""``alliance-lens import`` and ``alliance-lens export`` through the command line's entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from alliance_lens import cli, paths
+from alliance_lens.interchange import read_path
+from alliance_lens.store import Workspace
+
+
+def test_import_export_reimport_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    assert cli.main(["import", str(paths.sample_data_dir()), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "imported alliance(s) ev-platform" in out and "trust ratings" in out
+
+    assert cli.main(["export", "ev-platform", "--out", str(tmp_path / "out.xlsx"), "--db", db]) == 0
+    assert cli.main(["export", "ev-platform", "--out", str(tmp_path / "out"), "--db", db]) == 0
+    assert "exported alliance ev-platform" in capsys.readouterr().out
+
+    sample = read_path(paths.sample_data_dir()).data
+    for source in ("out.xlsx", "out"):
+        other = f"sqlite:///{tmp_path / (source + '.sqlite')}"
+        assert cli.main(["import", str(tmp_path / source), "--db", other]) == 0
+        with Workspace.open(other, read_only=True) as ws:
+            assert ws.load("ev-platform").equals(sample)
+
+
+def test_import_uses_the_default_workspace(isolated_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["import", str(paths.sample_data_dir())]) == 0
+    assert (isolated_home / "workspace.sqlite").is_file()
+
+
+def test_importing_again_is_refused_unless_replace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    assert cli.main(["import", str(paths.sample_data_dir()), "--db", db]) == 0
+    capsys.readouterr()
+    assert cli.main(["import", str(paths.sample_data_dir()), "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--replace" in err and "Traceback" not in err
+    assert cli.main(["import", str(paths.sample_data_dir()), "--replace", "--db", db]) == 0
+    assert "previous version is kept in the audit log" in capsys.readouterr().out
+
+
+def test_bad_files_exit_non_zero_listing_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for f in paths.sample_data_dir().glob("*.csv"):
+        (folder / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    ratings = (folder / "trust_ratings.csv").read_text(encoding="utf-8").splitlines()
+    header = ratings[0].split(",")
+    bad_rows = {3: "score", 7: "rater", 20: "session_id"}
+    for line, column in bad_rows.items():
+        cells = ratings[line - 1].split(",")
+        cells[header.index(column)] = "99" if column == "score" else "nobody"
+        ratings[line - 1] = ",".join(cells)
+    (folder / "trust_ratings.csv").write_text("\n".join(ratings) + "\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    assert cli.main(["import", str(folder), "--db", db]) == 2
+    err = capsys.readouterr().err
+    for line, column in bad_rows.items():
+        assert f"trust_ratings.csv row {line}, column {column}" in err
+    assert "3 problems" in err
+    with Workspace.open(db, read_only=True) as ws:
+        assert ws.alliances().empty
+
+
+def test_export_of_an_unknown_alliance_or_workspace_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = f"sqlite:///{tmp_path / 'missing.sqlite'}"
+    assert cli.main(["export", "x", "--out", str(tmp_path / "o"), "--db", missing]) == 2
+    assert "no workspace" in capsys.readouterr().err
+    assert not (tmp_path / "missing.sqlite").exists()
+    db = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    cli.main(["import", str(paths.sample_data_dir()), "--db", db])
+    assert cli.main(["export", "nope", "--out", str(tmp_path / "o"), "--db", db]) == 2
+    assert "no alliance 'nope'" in capsys.readouterr().err
+    assert cli.main(["import", str(tmp_path / "nowhere"), "--db", db]) == 2
+    assert "does not exist" in capsys.readouterr().err
