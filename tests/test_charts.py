@@ -140,7 +140,12 @@ def test_contrast_size_follows_partners_and_periods_not_agreements(metrics: Metr
     n_periods = metrics.trends["period_end"].nunique()
     # one trend row per partner and period, at most two markers per partner and period, one per shock
     assert len(rows_of(spec)) <= n_partners * n_periods * 3 + len(metrics.patterns)
-    assert len(metrics.agreement_status) > len(rows_of(spec)) // 2  # (the sample's agreements outnumber rows)
+    # fifty times as many broken agreements in the same periods: markers are aggregated, the rows stay as many
+    many = metrics.events.loc[metrics.events.index.repeat(50)].reset_index(drop=True)
+    crowded = charts.contrast_chart(metrics.trends, patterns=metrics.patterns, events=many).to_dict()
+    assert len(rows_of(crowded)) == len(rows_of(spec))
+    counts = [r["n_events"] for r in rows_of(crowded) if r.get("kind") == "broken_agreement"]
+    assert sum(counts) == 50 * int((metrics.events["kind"] == "broken_agreement").sum())
 
 
 def test_contrast_keeps_to_a_screen_and_says_so(metrics: Metrics) -> None:
