@@ -115,6 +115,13 @@ class Workbook:
             raise WorkbookError(f"sheet {sheet!r} cannot be read ({exc})") from exc
         # Regular expressions over the sheet's XML are several times faster than any tree parser here; the
         # sheet part of a workbook is a flat, regular structure (rows of cells), so this is safe.
+        # Without namespace prefixes and with every cell's reference first in its tag (as Excel, LibreOffice
+        # and openpyxl write), one expression takes all cells apart at once; otherwise the general path.
+        cells = _CELL_WITH_REF.findall(xml) if "<sheetData" in xml else []
+        if cells and len(cells) == xml.count("<c ") + xml.count("<c>"):
+            yield from self._rows_by_ref(cells)
+            return
+        # some cell without a reference first in its tag (or a prefixed namespace): the general, slower path
         row_number = 0
         values: list[Cell] = []
         for m in _ROW_OR_CELL.finditer(xml):
@@ -161,11 +168,74 @@ class Workbook:
         if any(x is not None and x != "" for x in values):
             yield row_number, values
 
+    def _rows_by_ref(self, cells: list[tuple[str, str, str, str, str, str]]) -> Iterator[tuple[int, list[Cell]]]:
+        """Rows from cells whose tag starts with its reference (as Excel, LibreOffice and openpyxl write)."""
+        from openpyxl.utils.datetime import from_excel
+
+        epoch = dt.datetime(1904, 1, 1) if self._epoch_1904 else None
+        strings, date_styles = self._strings, self._date_styles
+        columns: dict[str, int] = {}
+        row_number = ""
+        values: list[Cell] = []
+        for letters, number, attrs, plain, inline, other in cells:
+            if number != row_number:
+                if row_number and any(x is not None and x != "" for x in values):
+                    yield int(row_number), values
+                values = []
+                row_number = number
+            col = columns.get(letters)
+            if col is None:
+                col = columns[letters] = _column_index(letters)
+            value: Cell
+            if 'inlineStr"' in attrs:
+                value = (
+                    _unescape(inline) if inline or not other else "".join(_unescape(x) for x in _TEXT.findall(other))
+                )
+            elif not attrs:
+                raw = _unescape(plain) if plain else _value_of(other)
+                value = (int(raw) if raw.lstrip("-").isdigit() else float(raw)) if raw else None
+            else:
+                t = _ATTR_T.search(attrs)
+                kind = t.group(1) if t else "n"
+                raw = _unescape(plain) if plain else _value_of(other)
+                if kind == "s":
+                    value = strings[int(raw)] if raw else None
+                elif kind in ("str", "e"):
+                    value = raw or ""
+                elif kind == "b":
+                    value = raw == "1"
+                elif kind == "d":
+                    value = dt.datetime.fromisoformat(raw) if raw else None
+                elif not raw:
+                    value = None
+                else:
+                    style = _ATTR_S.search(attrs)
+                    if style and int(style.group(1)) in date_styles:
+                        value = from_excel(float(raw), epoch) if epoch else from_excel(float(raw))
+                    else:
+                        value = int(raw) if raw.lstrip("-").isdigit() else float(raw)
+            if col >= len(values):
+                values.extend([None] * (col - len(values) + 1))
+            values[col] = value
+        if any(x is not None and x != "" for x in values):
+            yield int(row_number), values
+
+
+def _value_of(body: str) -> str | None:
+    v = _VALUE.search(body)
+    return _unescape(v.group(1)) if v else None
+
 
 _P = r"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix
 # A row's start tag, or a whole cell (its attributes and its content, up to its end tag).
 _ROW_OR_CELL = re.compile(
     rf"<{_P}(?:(row)\b([^>]*)>|c\b([^>]*?)(?:/>|>([^<]*(?:<(?!/{_P}c>)[^<]*)*)</{_P}c>))",
+)
+# A whole cell whose tag begins with its reference: letters, row number, other attributes, content.
+# The two common contents, a plain value and a plain inline string, are taken apart by the expression itself.
+_CELL_WITH_REF = re.compile(
+    r'<c r="([A-Z]+)(\d+)"([^>/]*)(?:/>|>(?:<v>([^<]*)</v>|<is><t(?:\s[^>]*)?>([^<]*)</t></is>'
+    r"|([^<]*(?:<(?!/c>)[^<]*)*))</c>)",
 )
 _VALUE = re.compile(rf"<{_P}v>(.*?)</{_P}v>", re.S)
 _TEXT = re.compile(rf"<{_P}t(?:\s[^>]*)?>(.*?)</{_P}t>|<{_P}t(?:\s[^>]*)?/>", re.S)

@@ -416,14 +416,20 @@ class Workspace:
     # ------------------------------------------------------------------------------------------ writing
 
     def import_data(
-        self, data: AllianceData, *, replace: bool = False, warnings: Sequence[Problem] = ()
+        self,
+        data: AllianceData,
+        *,
+        replace: bool = False,
+        warnings: Sequence[Problem] = (),
+        checked: bool = False,
     ) -> ImportReport:
         """Write ``data`` in one transaction: all of it or, on any problem, nothing.
 
         Alliances in ``data.alliances`` are new, or (with ``replace``) replace the alliance of that id — the
         previous version stays in the audit log (:meth:`replaced_version`, :meth:`undo`). Without ``replace``
         an existing one is refused (:class:`ImportRefused`). Rows of alliances *not* in ``data.alliances`` are
-        added to those alliances in the workspace (checked against it).
+        added to those alliances in the workspace (checked against it). ``checked``: the caller has already
+        run :func:`~alliance_lens.interchange.validate_data` on ``data`` (as :meth:`import_path` does).
         """
         defined = [str(a) for a in data.alliances["alliance_id"]]
         mentioned = sorted({str(a) for f in data.tables().values() for a in f["alliance_id"].unique()})
@@ -440,7 +446,12 @@ class Workspace:
                     "(replace=True) to replace it; the current version then stays recoverable from the audit log"
                 )
             others = [a for a in mentioned if a not in set(defined)]
-            problems = validate_data(data, self._context(conn, others) if others else None)
+            # Data that defines all its alliances is checked on its own; ``checked`` says that was done (by
+            # read_path). Rows added to alliances in the workspace are checked here, against it, whatever.
+            if checked and not others:
+                problems: list[Problem] = []
+            else:
+                problems = validate_data(data, self._context(conn, others) if others else None)
             errors = [p for p in problems if p.severity == "error"]
             if errors:
                 raise ValidationError(errors)
@@ -494,7 +505,7 @@ class Workspace:
             return self._context(conn, ids)
 
         result = read_path(path, existing=self._read(context))
-        return self.import_data(result.data, replace=replace, warnings=result.warnings)
+        return self.import_data(result.data, replace=replace, warnings=result.warnings, checked=True)
 
     def export(self, alliance_ids: str | Iterable[str], path: str | Path) -> Path:
         """Write alliance(s) in the interchange format: a folder of CSV files, or ``.xlsx`` by suffix."""
