@@ -8,8 +8,9 @@ Run: ``/tmp/venv/bin/python bench/bench_app.py [--repeat N] [--skip-large] [--sk
   state has redrawn too (they follow on the next turns of the loop). Three kinds of save are timed in turn: an
   outcome marked broken, a new agreement, a row of trust ratings. Goal: median ≤ 300 ms on the sample,
   ≤ 1.5 s on the large alliance. The browser's own drawing of the new SVG (~a few ms) is not included.
-* memory: RSS of a fresh Python process (a kernel's stand-in) that builds the facilitator's dashboard on a
-  workspace holding the sample, against one that imports only ipywidgets. Goal: ≤ bare + 150 MB.
+* memory: RSS of a fresh Python process (a kernel's stand-in: ipykernel and ipywidgets imported) that builds the
+  facilitator's dashboard on a workspace holding the sample, against one that imports only ipykernel and
+  ipywidgets. Goal: ≤ bare + 150 MB.
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ import time
 from pathlib import Path
 
 CHILD_BARE = """
-import ipywidgets, psutil, os
+import ipykernel.kernelapp, ipywidgets, psutil, os
 print(psutil.Process(os.getpid()).memory_info().rss)
 """
 
 CHILD_DASHBOARD = """
-import ipywidgets, psutil, os, sys
+import ipykernel.kernelapp, ipywidgets, psutil, os, sys
 from alliance_lens.app import facilitator_dashboard
 d = facilitator_dashboard(sys.argv[1], display=False, poll_interval=0)
 assert d.state.metrics is not None and "<svg" in d.charts[0].widget.value
@@ -103,6 +104,32 @@ async def time_saves(url: str, repeat: int) -> tuple[dict[str, list[float]], dic
     return first, every
 
 
+def breakdown(url: str, repeat: int = 5) -> None:
+    """Where the time of one refresh goes: the store's load, the metrics, and each chart's build and SVG."""
+    from alliance_lens import charts, metrics
+    from alliance_lens.app.views import FACILITATOR_CHARTS, svg_of
+    from alliance_lens.store import Workspace
+
+    ws = Workspace.open(url)
+    aid = str(ws.alliances()["alliance_id"].iloc[0])
+    parts: dict[str, list[float]] = {}
+
+    def clock(name: str, fn: object) -> object:
+        t = time.perf_counter()
+        out = fn()  # type: ignore[operator]
+        parts.setdefault(name, []).append(time.perf_counter() - t)
+        return out
+
+    for _ in range(repeat):
+        data = clock("store load", lambda: ws.load(aid))
+        m = clock("metrics compute", lambda d=data: metrics.compute(d, aid))
+        for css, fn in FACILITATOR_CHARTS:
+            spec = clock(f"{css} build", lambda f=fn, mm=m: getattr(charts, f)(mm).to_dict(validate=False))
+            clock(f"{css} svg", lambda sp=spec: svg_of(sp))
+    ws.close()
+    print("  " + "; ".join(f"{k} {statistics.median(v) * 1000:.0f}" for k, v in parts.items()) + " (ms, medians)")
+
+
 def report(label: str, measured: tuple[dict[str, list[float]], dict[str, list[float]]], goal: float) -> None:
     """Print medians per kind and overall, against the goal."""
     for name, times in zip(("main chart updated", "every view updated"), measured, strict=True):
@@ -142,6 +169,7 @@ def main() -> None:
         sample_url = _workspace(synth.generate_sample(), sample_dir)
         print("sample alliance:")
         report("sample", asyncio.run(time_saves(sample_url, args.repeat)), 0.3)
+        breakdown(sample_url)
 
         if not args.skip_large:
             large = synth.generate_large()
@@ -150,7 +178,9 @@ def main() -> None:
                   f"{len(large.trust_ratings)} ratings")
             large_dir = Path(tmp, "large")
             large_dir.mkdir()
-            report("large", asyncio.run(time_saves(_workspace(large, large_dir), max(3, args.repeat // 2))), 1.5)
+            large_url = _workspace(large, large_dir)
+            report("large", asyncio.run(time_saves(large_url, max(3, args.repeat // 2))), 1.5)
+            breakdown(large_url, 2)
 
         if not args.skip_memory:
             bare = statistics.median(rss_of(CHILD_BARE) for _ in range(3))

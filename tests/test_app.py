@@ -400,3 +400,31 @@ def test_widgets_are_findable_by_class(dash: FacilitatorDashboard) -> None:
                    "al-chart-contrast", "al-chart-quadrant", "al-patterns", "al-overdue", "al-agreement-save",
                    "al-rating-grid", "al-status"):
         assert needed in classes, needed
+
+
+def test_in_a_kernel_the_main_chart_redraws_at_once_and_the_rest_follow(workspace) -> None:
+    """With an event loop running (as in a kernel), a save returns after the main chart; the others follow."""
+    import asyncio
+
+    dash = FacilitatorDashboard(DashboardState(workspace), charts=(("contrast", "contrast_chart"),
+                                                                   ("timeline", "agreement_timeline_chart")))
+    dash.state.defer = True
+    main, timeline = dash.charts
+    form = dash.form(forms.AgreementForm)
+    form.title.value = "Book the demo day venue"
+    form.due_on.value = form.made_on.value + dt.timedelta(days=10)
+    seen: list[str] = []
+
+    async def save() -> None:
+        before = (main.renders, timeline.renders)
+        form.save.click()
+        # returned: the store and the main chart are up to date, the timeline is still to come, progress shows
+        assert dash.state.pending == 1 and timeline.renders == before[1]
+        seen.append(dash.status.widget.value)
+        while dash.state.pending:
+            await asyncio.sleep(0)
+        assert timeline.renders == before[1] + 1
+
+    asyncio.run(save())
+    assert "al-spinner" in seen[0]
+    assert "al-spinner" not in dash.status.widget.value

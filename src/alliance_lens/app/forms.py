@@ -464,10 +464,9 @@ class OutcomeForm(Form):
             outcome = Outcome(self.alliance_id(), agreement_id, self.date.value, status)  # type: ignore[arg-type]
             self.state.workspace.add_outcome(outcome)
             data = self.state.data
-            titles = {} if data is None else dict(zip(data.agreements["agreement_id"], data.agreements["title"],
-                                                        strict=True))
-            return self.state.tr("marked", title=titles.get(agreement_id, agreement_id),
-                                 status=self.state.tr(f"status_{status}"))
+            found = None if data is None else data.agreements.loc[data.agreements["agreement_id"] == agreement_id]
+            title = str(found["title"].iloc[0]) if found is not None and not found.empty else agreement_id
+            return self.state.tr("marked", title=title, status=self.state.tr(f"status_{status}"))
 
         return self.submit(write)
 
