@@ -9,7 +9,9 @@ It is :mod:`alliance_lens.serve`'s Voilà, serving ``client.ipynb`` and nothing 
   in its kernel: a link revoked in between is still refused.)
 * **a ceiling on kernels** (:class:`BoundedKernelManager`, ``max_kernels``, the preheated pool included):
   past it a visitor with a valid link gets a "busy, try again" page (HTTP 503 with ``Retry-After``); idle
-  kernels are culled (``serve.voila_settings``), so the room comes back.
+  kernels are culled (``serve.voila_settings``), so the room comes back;
+* **pages rendered in turn** (``max_rendering``, the number of cores): the others wait in a queue, so on a
+  small machine a burst of visitors is served one pair at a time instead of all slowly together.
 
 Any other path on the client port (the facilitator's notebook, the notebooks folder, files) answers 404.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import os
 from typing import Any, Final
 
 import tornado.web
@@ -44,9 +47,27 @@ class BoundedKernelManager(AsyncMappingKernelManager):
         "KernelLimitReached and the client server answers 'busy, try again'.",
     )
 
+    max_rendering = Integer(
+        max(2, os.cpu_count() or 2),
+        config=True,
+        help="Most client pages whose notebook runs at once (default: the number of cores, at least 2). More "
+        "wait their turn: on a small machine twenty pages at once each take twenty times as long and some time "
+        "out, whereas in turn the first are ready at once. 0 = no limit.",
+    )
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)  # type: ignore[no-untyped-call]
         self._starting = 0
+        self._render_slots: asyncio.Semaphore | None = None
+        self.waiting = 0
+
+    def render_slots(self) -> asyncio.Semaphore | None:
+        """The turnstile of pages being rendered (made on first use, inside the server's event loop)."""
+        if self.max_rendering <= 0:
+            return None
+        if self._render_slots is None:
+            self._render_slots = asyncio.Semaphore(self.max_rendering)
+        return self._render_slots
 
     def kernel_count(self) -> int:
         """Kernels alive or being started (a kernel may count twice for the instant it is registered)."""
@@ -172,7 +193,22 @@ def _client_handler_class() -> type[Any]:
                     self._busy()
                     return
             try:
-                await super().get(path)
+                slots = km.render_slots() if bounded else None
+                if slots is None:
+                    await super().get(path)
+                else:
+                    if km.waiting >= km.max_kernels > 0:  # a queue longer than the kernels it could ever get
+                        self._busy()
+                        return
+                    km.waiting += 1
+                    try:
+                        await slots.acquire()
+                    finally:
+                        km.waiting -= 1
+                    try:
+                        await super().get(path)
+                    finally:
+                        slots.release()
             except KernelLimitReached:
                 if self._headers_written:
                     raise
