@@ -428,3 +428,21 @@ def test_in_a_kernel_the_main_chart_redraws_at_once_and_the_rest_follow(workspac
     asyncio.run(save())
     assert "al-spinner" in seen[0]
     assert "al-spinner" not in dash.status.widget.value
+
+
+def test_the_browser_renderer_sends_specifications(workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from alliance_lens.app import vega
+
+    bundle = tmp_path / "bundle.js"
+    bundle.write_text("window.vegaEmbed = () => null;")  # building the real one takes seconds: not this test's job
+    monkeypatch.setattr(vega, "bundle_path", lambda: bundle)
+    dash = FacilitatorDashboard(DashboardState(workspace), charts=(("contrast", "contrast_chart"),),
+                                renderer="browser")
+    chart = dash.charts[0]
+    assert isinstance(chart.widget, vega.VegaChart) and "al-chart-contrast" in chart.widget._dom_classes
+    assert chart.widget.spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    loaders = [w for w in dash.widget.children[-1].children[0].children if isinstance(w, vega.VegaLoader)]
+    assert len(loaders) == 1 and loaders[0].bundle.startswith("window.vegaEmbed")
+    spec = chart.widget.spec
+    dash.state.language = "nl"
+    assert chart.widget.spec != spec and "Betrouwbaarheid" in chart.content

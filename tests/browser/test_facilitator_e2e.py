@@ -143,3 +143,34 @@ def test_served_page_has_no_code_and_no_traceback(server: Server, page: Any) -> 
     assert "facilitator_dashboard()" not in content  # sources stripped
     assert "Traceback" not in content
     Path(ARTIFACTS).mkdir(exist_ok=True)
+
+
+@pytest.fixture(scope="module")
+def browser_drawn_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The same dashboard with ``ALLIANCE_LENS_CHARTS=browser``: the page draws the charts with one copy of Vega."""
+    home = tmp_path_factory.mktemp("home_browser")
+    port = free_port()
+    srv = start_server(
+        [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)],
+        port,
+        home / "serve.log",
+        env={"ALLIANCE_LENS_HOME": str(home), "ALLIANCE_LENS_CHARTS": "browser"},
+        timeout=90,
+    )
+    yield srv
+    stop_server(srv)
+
+
+def test_charts_drawn_by_the_browser_follow_a_save(browser_drawn_server: Server, page: Any) -> None:
+    page.goto(browser_drawn_server.url + "/", timeout=FIRST_VIEW_TIMEOUT)
+    page.wait_for_selector(".al-chart-contrast svg", timeout=FIRST_VIEW_TIMEOUT)
+    page.wait_for_selector(".al-chart-timeline svg", timeout=UPDATE_TIMEOUT)
+    _tab(page, "Outcomes")
+    row = page.locator(".al-outcome-row").first
+    row.wait_for(timeout=UPDATE_TIMEOUT)
+    contrast = _html(page, ".al-chart-contrast")
+    row.locator(".al-mark-broken").click()
+    _wait_changed(page, ".al-chart-contrast", contrast, "the contrast chart")
+    page.wait_for_selector(".al-chart-contrast svg", timeout=UPDATE_TIMEOUT)
+    _no_error_on_screen(page)
+    _shot(page, "browser_drawn")

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("alliance_lens.app")
 
 DB_ENV = "ALLIANCE_LENS_DB"
+#: ``svg`` (default) or ``browser``: how the facilitator's charts are drawn (see ``alliance_lens.app.vega``).
+RENDERER_ENV = "ALLIANCE_LENS_CHARTS"
 
 __all__ = ["DB_ENV", "facilitator_dashboard"]
 
@@ -37,11 +39,12 @@ def db_url_from_env() -> str | None:
 
 
 def facilitator_dashboard(db_url: str | None = None, *, display: bool = True,
-                          poll_interval: float = 2.0) -> FacilitatorDashboard:
+                          poll_interval: float = 2.0, renderer: str | None = None) -> FacilitatorDashboard:
     """Build the facilitator's dashboard on the workspace at ``db_url`` (default: ``ALLIANCE_LENS_DB``).
 
     With ``display`` the dashboard is displayed at once (as a notebook cell would); it is returned either way.
     The state polls the workspace every ``poll_interval`` seconds, so writes of other kernels show.
+    ``renderer``: ``svg`` or ``browser`` (default: ``ALLIANCE_LENS_CHARTS``, else ``svg``).
     """
     from alliance_lens.app.dashboard import FacilitatorDashboard
     from alliance_lens.app.state import DashboardState
@@ -56,7 +59,7 @@ def facilitator_dashboard(db_url: str | None = None, *, display: bool = True,
 
     workspace = Workspace.open(db_url or db_url_from_env())
     state = DashboardState(workspace)
-    dashboard = FacilitatorDashboard(state)
+    dashboard = FacilitatorDashboard(state, renderer=renderer or os.environ.get(RENDERER_ENV) or "svg")
     # in a kernel (an event loop runs), a save redraws the main chart at once and the rest on the next turns
     state.defer = True
     if poll_interval > 0:

@@ -32,8 +32,13 @@ log = logging.getLogger("alliance_lens.app")
 class FacilitatorDashboard:
     """The whole facilitator dashboard of one :class:`DashboardState`; ``widget`` is what is displayed."""
 
-    def __init__(self, state: DashboardState, charts: Sequence[tuple[str, str]] = FACILITATOR_CHARTS) -> None:
-        """Build every view on ``state``; ``charts``: (css name, ``alliance_lens.charts`` function) to show."""
+    def __init__(self, state: DashboardState, charts: Sequence[tuple[str, str]] = FACILITATOR_CHARTS,
+                 renderer: str = "svg") -> None:
+        """Build every view on ``state``.
+
+        ``charts``: (css name, ``alliance_lens.charts`` function) to show; ``renderer``: ``svg`` (static SVG
+        made in the kernel) or ``browser`` (the page draws each specification with one shared copy of Vega).
+        """
         self.state = state
         tr = state.tr
         self.title = widgets.HTML("").add_class("al-title")
@@ -62,8 +67,12 @@ class FacilitatorDashboard:
 
         self.patterns = PatternCards(state)
         self.overdue = OverdueList(state)
-        self.charts = [ChartView(state, css, fn, first=i == 0) for i, (css, fn) in enumerate(charts)]
-        shown = [c.widget for c in self.charts]
+        self.charts = [ChartView(state, css, fn, first=i == 0, renderer=renderer) for i, (css, fn) in enumerate(charts)]
+        shown: list[widgets.Widget] = [c.widget for c in self.charts]
+        if renderer == "browser":
+            from alliance_lens.app.vega import VegaLoader, javascript_bundle
+
+            shown.append(VegaLoader(bundle=javascript_bundle(), layout=widgets.Layout(display="none")))
         chart_box = widgets.VBox([*shown[:1], self.patterns.widget, *shown[1:], self.overdue.widget])
         chart_box.add_class("al-charts")
         body = widgets.HBox([chart_box, self.tabs]).add_class("al-body")

@@ -144,26 +144,58 @@ class ChartView:
     """
 
     def __init__(self, state: DashboardState, css: str, function: str,
-                 metrics_of: Callable[[Any], Any] | None = None, *, first: bool = False) -> None:
+                 metrics_of: Callable[[Any], Any] | None = None, *, first: bool = False,
+                 renderer: str = "svg") -> None:
         self.state = state
         self.css = css
         self.function = function
         self.metrics_of = metrics_of or (lambda m: m)
-        self.widget = widgets.HTML("").add_class("al-chart").add_class(f"al-chart-{css}")
+        self.renderer = renderer
+        if renderer == "browser":
+            from alliance_lens.app.vega import VegaChart
+
+            self.widget: widgets.DOMWidget = VegaChart()
+        elif renderer == "svg":
+            self.widget = widgets.HTML("")
+        else:
+            raise ValueError(f"renderer {renderer!r} is not 'svg' or 'browser'")
+        self.widget.add_class("al-chart").add_class(f"al-chart-{css}")
         self._inputs: dict[str, Any] | None = None  # what the last drawing read, by attribute name
         self._lang: str | None = None
         self._spec_key: bytes | None = None
-        self.renders = 0  # SVG conversions done (a test checks that unchanged charts are not redrawn)
+        self.renders = 0  # drawings sent to the page (a test checks that unchanged charts are not redrawn)
         # the first chart redraws inside the save; the others may follow on the next turns of the event loop
         state.observe(lambda _c: self.update() if first else state.later(self.update), names=["metrics", "language"])
         self.update()
+
+    @property
+    def content(self) -> str:
+        """What the page shows: the SVG markup, or the specification (as JSON) the browser draws, or a message."""
+        if self.renderer == "svg":
+            return str(self.widget.value)
+        return str(self.widget.message) or json.dumps(self.widget.spec, sort_keys=True)
+
+    def _show_message(self, text: str) -> None:
+        self._inputs = self._lang = self._spec_key = None
+        if self.renderer == "svg":
+            self.widget.value = text
+        else:
+            self.widget.message = text
+
+    def _show_spec(self, spec: dict[str, Any]) -> None:
+        if self.renderer == "svg":
+            self.widget.value = svg_of(spec)
+        else:
+            with self.widget.hold_sync():
+                self.widget.message = ""
+                self.widget.spec = spec
+        self.renders += 1
 
     def update(self) -> None:
         """Redraw if what the chart draws changed; a failure shows one sentence, never a traceback."""
         metrics = self.state.metrics
         if metrics is None:
-            self._key = None
-            self.widget.value = f"<p><i>{html.escape(self.state.tr('no_data_yet'))}</i></p>"
+            self._show_message(f"<p><i>{html.escape(self.state.tr('no_data_yet'))}</i></p>")
             return
         lang = self.state.language
         try:
@@ -178,20 +210,16 @@ class ChartView:
             with debug_mode(False):
                 chart = chart_function(self.function)(reads, lang=lang)
                 spec = chart.to_dict(validate=False)
-            # the frames read may change in ways the chart does not show: convert only a changed spec
+            # the frames read may change in ways the chart does not show: draw only a changed spec
             spec_key = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).digest()
-            svg = None if spec_key == self._spec_key else svg_of(spec)
+            if spec_key != self._spec_key:
+                self._show_spec(spec)
         except Exception:
             log.exception("chart %s could not be drawn", self.function)
-            self._inputs = self._lang = self._spec_key = None
-            self.widget.value = f'<p class="al-chart-error">{html.escape(self.state.tr("chart_failed"))}</p>'
+            self._show_message(f'<p class="al-chart-error">{html.escape(self.state.tr("chart_failed"))}</p>')
             return
         self._inputs = {name: getattr(source, name) for name in reads.names}
         self._lang, self._spec_key = lang, spec_key
-        if svg is not None:
-            self.renders += 1
-            self.widget.value = svg
-
 
 
 def _explanation(row: Any, lang: str) -> str:

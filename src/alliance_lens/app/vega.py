@@ -1,0 +1,124 @@
+"""Charts drawn by the browser: one copy of Vega for the page, then only specifications travel.
+
+An alternative to the static SVG of :mod:`alliance_lens.app.views` (``renderer="browser"``): the kernel sends a
+chart's Vega-Lite specification and the page draws it with vega-embed, so no SVG conversion runs in the kernel
+(vl-convert's JavaScript runtime costs ~90 MB of kernel memory and ~100–250 ms per chart here). The Vega bundle
+(~0.9 MB) travels once per page, in one :class:`VegaLoader` widget, instead of once per chart as with an
+offline ``JupyterChart``; it is built once per machine (vl-convert, in a separate process so the kernel does not
+keep the runtime) and kept in the workspace folder's cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import anywidget
+import traitlets
+
+from alliance_lens import paths
+
+log = logging.getLogger("alliance_lens.app")
+
+_LOADER_ESM = r"""
+function load(model) {
+  const code = model.get("bundle");
+  if (!code || window.vegaEmbed || window.__alVegaLoading) return;
+  window.__alVegaLoading = true;
+  const script = document.createElement("script");
+  script.textContent = code;  // a classic script: it sets window.vegaEmbed
+  document.head.appendChild(script);
+  window.dispatchEvent(new Event("al-vega-ready"));
+}
+export default {
+  render({ model, el }) {
+    load(model);
+    const onChange = () => load(model);
+    model.on("change:bundle", onChange);
+    return () => model.off("change:bundle", onChange);
+  },
+};
+"""
+
+_CHART_ESM = r"""
+function vegaReady() {
+  if (window.vegaEmbed) return Promise.resolve(window.vegaEmbed);
+  return new Promise((resolve) => {
+    const done = () => { window.removeEventListener("al-vega-ready", done); resolve(window.vegaEmbed); };
+    window.addEventListener("al-vega-ready", done);
+  });
+}
+export default {
+  render({ model, el }) {
+    let shown = null;
+    let turn = 0;
+    const draw = async () => {
+      const mine = ++turn;
+      const message = model.get("message");
+      const spec = model.get("spec");
+      if (message || !spec || !Object.keys(spec).length) {
+        if (shown) { shown.finalize(); shown = null; }
+        el.innerHTML = message;
+        return;
+      }
+      const embed = await vegaReady();
+      const target = document.createElement("div");
+      const result = await embed(target, spec, { renderer: "svg", actions: false });
+      if (mine !== turn) { result.finalize(); return; }  // a newer spec arrived meanwhile
+      if (shown) shown.finalize();
+      shown = result;
+      el.replaceChildren(target);  // swapped whole, so the old chart stays until the new one is drawn
+    };
+    draw();
+    model.on("change:spec", draw);
+    model.on("change:message", draw);
+    return () => { model.off("change:spec", draw); model.off("change:message", draw); if (shown) shown.finalize(); };
+  },
+};
+"""
+
+
+class VegaLoader(anywidget.AnyWidget):
+    """Puts Vega, Vega-Lite and vega-embed into the page once (invisible)."""
+
+    _esm = traitlets.Unicode(_LOADER_ESM).tag(sync=True)
+    bundle = traitlets.Unicode("").tag(sync=True)
+
+
+class VegaChart(anywidget.AnyWidget):
+    """One chart drawn by the browser from its Vega-Lite ``spec``; ``message`` (HTML) shown instead if set."""
+
+    _esm = traitlets.Unicode(_CHART_ESM).tag(sync=True)
+    spec = traitlets.Dict({}).tag(sync=True)
+    message = traitlets.Unicode("").tag(sync=True)
+
+
+def bundle_path() -> Path:
+    """Where the Vega bundle is cached: per vl-convert and Altair version, in the workspace folder."""
+    from importlib.metadata import version
+
+    import altair as alt
+
+    name = f"vega-bundle-vlc{version('vl-convert-python')}-altair{alt.SCHEMA_VERSION}.js"
+    return paths.home_dir() / "cache" / name
+
+
+_BUILD = "import sys; from alliance_lens.charts import render; sys.stdout.write(render.javascript_bundle())"
+
+
+def javascript_bundle() -> str:
+    """The Vega bundle from the cache; built first (in a separate process) if missing."""
+    path = bundle_path()
+    if not path.exists():
+        log.info("building the Vega bundle for the browser into %s", path)
+        out = subprocess.run([sys.executable, "-c", _BUILD], check=True, capture_output=True, text=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(out.stdout)
+        os.replace(tmp, path)  # atomic: a kernel reading at the same moment sees all or nothing
+    return path.read_text(encoding="utf-8")
