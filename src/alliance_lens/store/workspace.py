@@ -30,7 +30,7 @@ from typing import Any, Final, TypeVar
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, and_, create_engine, delete, event, func, select, update
+from sqlalchemy import Connection, Date, Engine, Table, and_, create_engine, delete, event, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
@@ -332,7 +332,9 @@ class Workspace:
             query = query.where(where)
         query = query.order_by(*[table.c[c] for c in _ORDER[name]])
         rows = conn.execute(query).all()
-        frame = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame({c: [] for c in columns})
+        # column by column from plain tuples: building a frame from Row objects probes each row's attributes
+        values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+        frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(columns, values, strict=True)})
         return normalise_frame(name, frame)
 
     def _unknown(self, conn: Connection, alliance_id: str) -> UnknownAlliance:
@@ -379,7 +381,7 @@ class Workspace:
                 q = q.where(a.c.alliance_id == alliance_id)
             rows = conn.execute(q).all()
             names = ["id", "change_id", "at", "actor", "alliance_id", "table", "op", "key", "before", "after"]
-            frame = pd.DataFrame.from_records(rows, columns=[*names, "summary"])
+            frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=[*names, "summary"])
             frame["at"] = pd.to_datetime(frame["at"]).dt.tz_localize("UTC")
             return frame
 
@@ -477,8 +479,7 @@ class Workspace:
                     continue
                 table = s.DATA_TABLES[name]
                 records = _records(name, frame, change.change_id)
-                for start in range(0, len(records), _INSERT_CHUNK):
-                    conn.execute(table.insert(), records[start : start + _INSERT_CHUNK])
+                _bulk_insert(conn, table, records)
                 for a, n in frame["alliance_id"].value_counts(sort=False).items():
                     entries.append(
                         {
@@ -559,8 +560,7 @@ class Workspace:
             for name, records in by_table.items():
                 if not records:
                     continue
-                for start in range(0, len(records), _INSERT_CHUNK):
-                    conn.execute(s.DATA_TABLES[name].insert(), records[start : start + _INSERT_CHUNK])
+                _bulk_insert(conn, s.DATA_TABLES[name], records)
                 for r in records[:_MAX_ROWS_IN_LOG]:
                     key = {k: r[k] for k in s.KEYS.get(name, TABLES[name][0])}
                     after = {k: v for k, v in r.items() if k != "change_id"}
@@ -791,8 +791,7 @@ class Workspace:
     def _restore(self, conn: Connection, snapshot: dict[str, list[dict[str, Any]]]) -> None:
         for name, table in s.DATA_TABLES.items():
             rows = [_from_json(name, r) for r in snapshot.get(name, [])]
-            for start in range(0, len(rows), _INSERT_CHUNK):
-                conn.execute(table.insert(), rows[start : start + _INSERT_CHUNK])
+            _bulk_insert(conn, table, rows)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -819,6 +818,30 @@ def entries_as_data(items: Sequence[Entity]) -> AllianceData:
     return AllianceData(
         **{name: normalise_frame(name, pd.DataFrame(r)) if r else empty_frame(name) for name, r in rows.items()}
     )
+
+
+def _bulk_insert(conn: Connection, table: Table, records: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows in chunks, through SQLAlchemy Core or, on SQLite, straight through the driver.
+
+    SQLAlchemy's work per row is most of the time of a large import on SQLite.
+    """
+    if not records:
+        return
+    if conn.dialect.name != "sqlite":
+        for start in range(0, len(records), _INSERT_CHUNK):
+            conn.execute(table.insert(), list(records[start : start + _INSERT_CHUNK]))
+        return
+    columns = list(records[0])
+    dates = {c.name for c in table.c if isinstance(c.type, Date)}
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    # dates as ISO text, exactly as SQLAlchemy's SQLite Date type stores and reads them
+    values = [[r[c] for r in records] for c in columns]
+    for i, c in enumerate(columns):
+        if c in dates:
+            values[i] = [None if v is None else v.isoformat() for v in values[i]]
+    rows = list(zip(*values, strict=True))
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        conn.exec_driver_sql(sql, rows[start : start + _INSERT_CHUNK])
 
 
 def _entity_record(entity: Entity, change_id: str) -> dict[str, Any]:
