@@ -146,7 +146,9 @@ def _fmt_number(x: float) -> str:
 
 def check_id(value: object, column: str) -> str | None:
     """Return the reason why ``value`` is not a usable id, or ``None`` if it is."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
+        return f"{column} must be text, not {type(value).__name__}"
+    if not value.strip():
         return f"{column} must not be empty"
     if value != value.strip():
         return f"{column} {value!r} has spaces at its start or end"
@@ -310,17 +312,17 @@ class Agreement:
             ("due_on", self.due_on, _check_date(self.due_on)),
             ("note", self.note, check_text(self.note, "note", required=False)),
         ]
-        for b in self.beneficiaries:
-            checks.append(("beneficiaries", b, check_id(b, "beneficiary")))
-        if self.owner in self.beneficiaries:
-            checks.append(("beneficiaries", self.owner, f"the owner {self.owner!r} cannot be its own beneficiary"))
-        if len(set(self.beneficiaries)) != len(self.beneficiaries):
-            checks.append(("beneficiaries", ";".join(self.beneficiaries), "a beneficiary is named twice"))
-        if (
-            isinstance(self.made_on, dt.date)
-            and isinstance(self.due_on, dt.date)
-            and self.due_on < self.made_on
-        ):
+        if not isinstance(self.beneficiaries, tuple):
+            checks.append(("beneficiaries", self.beneficiaries, "beneficiaries must be a tuple of partner ids"))
+        else:
+            for b in self.beneficiaries:
+                checks.append(("beneficiaries", b, check_id(b, "beneficiary")))
+            if self.owner in self.beneficiaries:
+                checks.append(("beneficiaries", self.owner, f"the owner {self.owner!r} cannot be its own beneficiary"))
+            if len(set(self.beneficiaries)) != len(self.beneficiaries):
+                shown = BENEFICIARY_SEPARATOR.join(map(str, self.beneficiaries))
+                checks.append(("beneficiaries", shown, "a beneficiary is named twice"))
+        if _check_date(self.made_on) is None and _check_date(self.due_on) is None and self.due_on < self.made_on:
             checks.append(
                 ("due_on", self.due_on.isoformat(), f"due date {self.due_on} is before the date made {self.made_on}")
             )
