@@ -189,6 +189,10 @@ def test_not_a_format_folder_or_file_is_a_clear_user_error(tmp_path: Path) -> No
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
     with pytest.raises(UserError, match=r"cannot be read as an \.xlsx workbook"):
         read_path(tmp_path / "broken.xlsx")
+    folder = write_folder(tmp_path / "semicolons", GOOD)
+    (folder / "sessions.csv").write_text("alliance_id;session_id;date\na1;s1;2024-01-10\n", encoding="utf-8")
+    (p,) = [p for p in problems_of(folder) if p.table == "sessions.csv"]
+    assert p.row == 1 and "separated by ';'" in p.reason
     folder = write_folder(tmp_path / "latin1", GOOD)
     (folder / "partners.csv").write_bytes("alliance_id,partner_id,name\na1,p1,Caf\xe9\n".encode("latin-1"))
     found = problems_of(folder)

@@ -471,6 +471,17 @@ class _Raw:
 def _take_header(label: str, table: str, header: list[str], problems: list[Problem]) -> dict[str, int] | None:
     """Column name -> position for the known columns; problems for missing, unknown and repeated names."""
     required, optional = TABLES[table]
+    if len(header) == 1 and header[0].count(";") >= len(required) - 1 > 0:
+        problems.append(
+            Problem(
+                label,
+                1,
+                None,
+                header[0],
+                "the columns are separated by ';', the format needs ',' (in Excel: save as 'CSV UTF-8')",
+            )
+        )
+        return None
     positions: dict[str, int] = {}
     for i, name in enumerate(h.strip() for h in header):
         if name in positions:
