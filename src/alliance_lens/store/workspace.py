@@ -785,7 +785,8 @@ class Workspace:
             q = select(*cols).where(table.c.alliance_id == alliance_id)
             if "id" in table.c:
                 q = q.order_by(table.c.id)
-            out[name] = [dict(r) for r in conn.execute(q).mappings()]
+            names = [c.name for c in cols]
+            out[name] = [dict(zip(names, r, strict=True)) for r in conn.execute(q).tuples()]
         return out
 
     def _restore(self, conn: Connection, snapshot: dict[str, list[dict[str, Any]]]) -> None:
@@ -980,12 +981,17 @@ def _from_json(name: str, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pack(snapshot: dict[str, list[dict[str, Any]]]) -> bytes:
-    return gzip.compress(_json(snapshot).encode("utf-8"), compresslevel=5)
+    """Rows per table as compressed JSON, column-wise (``{"columns": [...], "rows": [[...], ...]}``)."""
+    packed: dict[str, dict[str, Any]] = {}
+    for name, rows in snapshot.items():
+        columns = list(rows[0]) if rows else []
+        packed[name] = {"columns": columns, "rows": [list(r.values()) for r in rows]}
+    return gzip.compress(_json(packed).encode("utf-8"), compresslevel=3)
 
 
 def _unpack(blob: bytes) -> dict[str, list[dict[str, Any]]]:
-    data: dict[str, list[dict[str, Any]]] = json.loads(gzip.decompress(blob).decode("utf-8"))
-    return data
+    packed: dict[str, dict[str, Any]] = json.loads(gzip.decompress(blob).decode("utf-8"))
+    return {name: [dict(zip(p["columns"], r, strict=True)) for r in p["rows"]] for name, p in packed.items()}
 
 
 def _shown_url(url: str) -> str:
