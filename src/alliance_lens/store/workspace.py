@@ -786,7 +786,7 @@ class Workspace:
             if "id" in table.c:
                 q = q.order_by(table.c.id)
             names = [c.name for c in cols]
-            out[name] = [dict(zip(names, r, strict=True)) for r in conn.execute(q).tuples()]
+            out[name] = [dict(zip(names, r, strict=True)) for r in conn.execute(q)]
         return out
 
     def _restore(self, conn: Connection, snapshot: dict[str, list[dict[str, Any]]]) -> None:
