@@ -186,7 +186,7 @@ class Form:
             log.exception("unexpected error while %s", action)
             self.show_status(self.state.tr("unexpected", action=action), error=True)
 
-    def submit(self, write: Callable[[], str]) -> bool:
+    def submit(self, write: Callable[[], str], action_key: str | None = None) -> bool:
         """Clear messages, run ``write`` (which returns what was saved), refresh the state; ``True`` on success."""
         done: list[str] = []
 
@@ -201,7 +201,7 @@ class Form:
             self.show_status(text)
             self.state.say(text)
 
-        self.guard(run)
+        self.guard(run, action_key)
         return bool(done)
 
     def button(self, label_key: str, css: str, on_click: Callable[[], None], style: str = "primary") -> widgets.Button:
@@ -730,11 +730,7 @@ class PartnerForm(Form):
             name = dict((p, n) for n, p in self.partner_options()).get(pid, pid)
             return f"{name}: {when.isoformat() if when else self.state.tr('goals_not_shared')}"
 
-        self.action_key = "action_goals"
-        try:
-            self.submit(write)
-        finally:
-            self.action_key = "action_partner"
+        self.submit(write, "action_goals")
 
 
 # ---------------------------------------------------------------------------------------------- sessions

@@ -54,8 +54,9 @@ STYLE = """
   border: 2px solid #bbb; border-top-color: #0072B2; border-radius: 50%; animation: al-spin 0.8s linear infinite; }
 @keyframes al-spin { to { transform: rotate(360deg); } }
 .al-body { align-items: flex-start; gap: 1em; }
-.al-charts { flex: 3 1 0; min-width: 0; }
-.al-forms { flex: 2 1 0; min-width: 28em; }
+/* widths share the row of the facilitator's page; in a column (the client's page) a zero basis would collapse */
+.al-body > .al-charts { flex: 3 1 0; min-width: 0; }
+.al-body > .al-forms { flex: 2 1 0; min-width: 28em; }
 .al-chart { overflow-x: auto; }
 .al-chart svg { max-width: 100%; height: auto; }
 .al-presenting .al-forms { display: none !important; }
