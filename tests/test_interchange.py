@@ -289,3 +289,57 @@ def test_validate_data_checks_typed_entries_against_the_workspace(tmp_path: Path
     found = validate_data(new, existing)
     assert [(p.table, p.row, p.column) for p in found] == [("trust_ratings", 2, "ratee"), ("trust_ratings", 3, "score")]
     assert found[0].reason == "ratee 'nobody' is not a partner of alliance 'a1'"
+
+
+def _handmade_workbook(path: Path, sheet_xml: str, shared: str = "", date1904: bool = False) -> Path:
+    """A minimal workbook as other programs write it, with one sheet named ``trust_ratings``."""
+    import zipfile
+
+    ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            "xl/workbook.xml",
+            f'<x:workbook {ns} {rel}><x:workbookPr date1904="{int(date1904)}"/>'
+            '<x:sheets><x:sheet name="trust_ratings" sheetId="1" r:id="rId1"/></x:sheets></x:workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="worksheet" Target="/xl/worksheets/sheet1.xml"/></Relationships>',
+        )
+        if shared:
+            z.writestr("xl/sharedStrings.xml", f"<x:sst {ns}>{shared}</x:sst>")
+        z.writestr(
+            "xl/worksheets/sheet1.xml", f"<x:worksheet {ns}><x:sheetData>{sheet_xml}</x:sheetData></x:worksheet>"
+        )
+    return path
+
+
+def test_workbooks_from_other_programs_are_read_cell_by_cell(tmp_path: Path) -> None:
+    from alliance_lens.xlsx_io import Workbook
+
+    header = "".join(
+        f'<x:c t="inlineStr"><x:is><x:t>{h}</x:t></x:is></x:c>' for h in HEADERS["trust_ratings"].split(",")
+    )
+    shared = (
+        "<x:si><x:t>a1</x:t></x:si>"
+        "<x:si><x:r><x:t>s</x:t></x:r><x:r><x:rPr><x:b/></x:rPr><x:t>1</x:t></x:r><x:rPh><x:t>ignored</x:t></x:rPh></x:si>"
+        '<x:si><x:t xml:space="preserve"> kept &amp; spaced </x:t></x:si>'
+    )
+    row = (
+        '<x:row r="4">'  # rows 2 and 3 are missing: the numbering follows the sheet
+        '<x:c t="s"><x:v>0</x:v></x:c><x:c t="s"><x:v>1</x:v></x:c>'
+        '<x:c t="str"><x:f>LOWER("P1")</x:f><x:v>p1</x:v></x:c><x:c t="inlineStr"><x:is><x:t>p2</x:t></x:is></x:c>'
+        '<x:c><x:v>7.5E0</x:v></x:c><x:c t="s"><x:v>2</x:v></x:c>'
+        '<x:c r="G4" t="b"><x:v>1</x:v></x:c></x:row>'
+    )
+    path = _handmade_workbook(tmp_path / "other.xlsx", f'<x:row r="1">{header}</x:row>{row}', shared)
+    book = Workbook(path)
+    rows = list(book.rows("trust_ratings"))
+    book.close()
+    assert rows[1] == (4, ["a1", "s1", "p1", "p2", 7.5, " kept & spaced ", True])
+
+    base = read_path(write_folder(tmp_path / "base", GOOD)).data
+    data = read_path(path, base).data
+    assert list(data.trust_ratings.iloc[0]) == ["a1", "s1", "p1", "p2", 7.5, " kept & spaced ", "TRUE"]
