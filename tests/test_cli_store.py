@@ -63,7 +63,7 @@ def test_bad_files_exit_non_zero_listing_every_problem(tmp_path: Path, capsys: p
     err = capsys.readouterr().err
     for line, column in bad_rows.items():
         assert f"trust_ratings.csv row {line}, column {column}" in err
-    assert "3 problems" in err
+    assert "3 problems" in err and "nothing was imported" in err
     with Workspace.open(db, read_only=True) as ws:
         assert ws.alliances().empty
 
@@ -81,3 +81,16 @@ def test_export_of_an_unknown_alliance_or_workspace_is_a_clear_error(
     assert "no alliance 'nope'" in capsys.readouterr().err
     assert cli.main(["import", str(tmp_path / "nowhere"), "--db", db]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_every_problem_is_listed_even_a_hundred(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    (folder / "alliances.csv").write_text("alliance_id,name\na,A\n", encoding="utf-8")
+    lines = ["alliance_id,partner_id,name"] + [f"a,p{i},{'' if i % 2 else 'Name'}" for i in range(200)]
+    (folder / "partners.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cli.main(["import", str(folder), "--db", f"sqlite:///{tmp_path / 'a.sqlite'}"]) == 2
+    err = capsys.readouterr().err
+    assert "100 problems" in err
+    listed = [line for line in err.splitlines() if line.startswith("  - partners.csv row ")]
+    assert len(listed) == 100 and listed[-1].startswith("  - partners.csv row 201, column name")

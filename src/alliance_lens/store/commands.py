@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from alliance_lens.model import ValidationError
 from alliance_lens.store.workspace import Workspace
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """``alliance-lens import PATH [--replace] [--db URL]``: all or nothing; prints what was imported.
 
-    Problems (every bad row) are raised as :class:`~alliance_lens.model.ValidationError`; the command line
-    prints them on standard error and exits non-zero.
+    When any row is bad, every problem is printed on standard error (file, row, column, value, reason) and
+    the exit status is 2; nothing is written.
     """
     with Workspace.open(args.db) as ws:
-        report = ws.import_path(Path(args.path), replace=bool(getattr(args, "replace", False)))
+        try:
+            report = ws.import_path(Path(args.path), replace=bool(getattr(args, "replace", False)))
+        except ValidationError as exc:
+            # every problem, not only the first fifty the exception's message shows
+            n = len(exc.problems)
+            print(f"alliance-lens import: nothing was imported: {n} problem{'s' if n != 1 else ''}:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
+            return 2
     print(report)
     return 0
 
