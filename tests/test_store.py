@@ -349,3 +349,28 @@ def test_in_memory_workspace_for_scripts(sample: AllianceData, tmp_path: Path) -
         w.import_data(sample)
         assert w.load(SAMPLE_ID).equals(sample)
     write_path(sample, tmp_path / "x")
+
+
+def test_a_large_batch_is_checked_like_an_import(ws: Workspace, sample: AllianceData) -> None:
+    a, b = a_pair(sample)
+    sessions = list(sample.sessions["session_id"])
+    agreements = list(sample.agreements["agreement_id"])
+    # more entries than the quick checks take: they go through validate_data, rows still counted as given
+    ratings = [TrustRating(SAMPLE_ID, sessions[i % len(sessions)], a, b, 1 + i % 10) for i in range(260)]
+    ratings[229] = TrustRating(SAMPLE_ID, sessions[0], a, "ghost", 5)
+    outcomes = [Outcome(SAMPLE_ID, agreements[-1 - i % 5], dt.date(2031, 1, 1 + i % 28), "kept") for i in range(240)]
+    outcomes[9] = Outcome(SAMPLE_ID, "A-none", dt.date(2031, 1, 1), "kept")
+    with pytest.raises(ValidationError) as info:
+        ws.add_many([*ratings, *outcomes])
+    assert {(p.table, p.row, p.column) for p in info.value.problems} == {
+        ("trust_ratings", 230, "ratee"),
+        ("outcomes", 270, "agreement_id"),
+    }
+    assert ws.load(SAMPLE_ID).equals(sample)
+    del ratings[229], outcomes[9]
+    ws.add_many([*ratings, *outcomes])
+    data = ws.load(SAMPLE_ID)
+    assert len(data.trust_ratings) == len(sample.trust_ratings) + 259
+    assert len(data.outcomes) == len(sample.outcomes) + 239
+    ws.undo(SAMPLE_ID)
+    assert ws.load(SAMPLE_ID).equals(sample)

@@ -49,6 +49,14 @@ def test_eight_processes_writing_at_once_lose_nothing_and_see_no_lock_error(tmp_
     workers = [ctx.Process(target=_writer, args=(url, k, alliance, session, partners, errors)) for k in range(WRITERS)]
     for w in workers:
         w.start()
+    # meanwhile a dashboard in another kernel polls, read-only: it sees the revision grow, never an error
+    seen: list[int] = []
+    with Workspace.open(url, read_only=True) as reader:
+        while any(w.is_alive() for w in workers):
+            seen.append(reader.revision(alliance))
+            reader.load(alliance)
+            time.sleep(0.05)
+        seen.append(reader.revision(alliance))
     for w in workers:
         w.join(timeout=240)
     reported = [errors.get() for _ in range(errors.qsize())] if not errors.empty() else []
@@ -62,6 +70,7 @@ def test_eight_processes_writing_at_once_lose_nothing_and_see_no_lock_error(tmp_
     assert new["respondent"].value_counts().to_dict() == {f"kernel-{k}": RATINGS_EACH for k in range(WRITERS)}
     assert (log["op"] == "insert").sum() == WRITERS * RATINGS_EACH
     assert log["change_id"].nunique() == WRITERS * RATINGS_EACH + 1  # one transaction each, plus the import
+    assert seen == sorted(seen) and seen[-1] == int(log["id"].max()) and len(set(seen)) > 1
 
 
 _CHILD = """
