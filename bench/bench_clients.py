@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import statistics
@@ -25,15 +26,18 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_serve import ALLIANCE_LENS, CHROMIUM, LAUNCH_ARGS, Server, free_port
+from bench_serve import ALLIANCE_LENS, CHROMIUM, LAUNCH_ARGS, Server, free_port, is_kernel
 
 
 def footprint(server: Server) -> tuple[float, int]:
     """MiB of the server and its kernels together, and how many kernels."""
     proc = psutil.Process(server.proc.pid)
-    kids = proc.children(recursive=True)
-    rss = proc.memory_info().rss + sum(k.memory_info().rss for k in kids)
-    return rss / 2**20, sum("ipykernel" in " ".join(k.cmdline()) for k in kids)
+    kernels = [k for k in proc.children(recursive=True) if is_kernel(k)]
+    rss = proc.memory_info().rss
+    for k in kernels:
+        with contextlib.suppress(psutil.Error):
+            rss += k.memory_info().rss
+    return rss / 2**20, len(kernels)
 
 
 async def load(browser: object, url: str) -> float | None:

@@ -61,6 +61,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def is_kernel(proc: psutil.Process) -> bool:
+    """A live kernel process (a kernel just culled may linger a moment as a zombie)."""
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(proc.cmdline())
+    except psutil.Error:
+        return False
+
+
 class Server:
     def __init__(self, argv: list[str], port: int, log: Path, env: dict[str, str] | None = None) -> None:
         self.port, self.log_path = port, log
@@ -104,8 +112,7 @@ class Server:
             quiet = quiet + 1 if busy < 5 else 0
 
     def kernels(self) -> list[psutil.Process]:
-        return [c for c in psutil.Process(self.proc.pid).children(recursive=True)
-                if "ipykernel" in " ".join(c.cmdline())]
+        return [c for c in psutil.Process(self.proc.pid).children(recursive=True) if is_kernel(c)]
 
     def stop(self) -> None:
         try:

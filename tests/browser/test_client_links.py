@@ -6,6 +6,7 @@ alliances; a second one with a ceiling of two kernels checks the "busy, try agai
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -85,8 +86,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 def kernels_of(server: Server) -> int:
     """Kernel processes the server runs now."""
-    proc = psutil.Process(server.process.pid)
-    return sum("ipykernel" in " ".join(c.cmdline()) for c in proc.children(recursive=True))
+    count = 0
+    for child in psutil.Process(server.process.pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):  # a child that ended meanwhile
+            count += child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline())
+    return count
 
 
 def digest(path: Path) -> str:
