@@ -46,7 +46,18 @@ def test_facilitator_notebook_executes(db_url: str, tmp_path: Path, monkeypatch:
     assert not [o for o in outputs if o.get("name") == "stderr" and "Traceback" in str(o.get("text"))]
     assert any(WIDGET_VIEW in o.get("data", {}) for o in outputs)  # type: ignore[operator]
     state = json.dumps(nb.metadata.get("widgets", {}))
-    assert "al-dashboard" in state and "<svg" in state and "al-pattern-card" in state
+    assert "al-dashboard" in state and "al-chart-contrast" in state and "al-pattern-card" in state
+    # the charts are drawn by the page from their specifications, with one copy of Vega for the whole page
+    assert "vega-lite" in state and state.count("window.vegaLite=") == 1
+
+
+def test_facilitator_notebook_draws_svg_when_asked(db_url: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLIANCE_LENS_DB", db_url)
+    monkeypatch.setenv("ALLIANCE_LENS_CHARTS", "svg")
+    nb = _run("facilitator.ipynb", tmp_path)
+    state = json.dumps(nb.metadata.get("widgets", {}))
+    assert "<svg" in state and "window.vegaLite=" not in state
 
 
 def test_client_notebook_executes_with_a_link(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

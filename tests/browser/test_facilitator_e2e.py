@@ -139,6 +139,8 @@ def test_entries_update_charts_and_cards_live(server: Server, page: Any) -> None
 def test_served_page_has_no_code_and_no_traceback(server: Server, page: Any) -> None:
     page.goto(server.url + "/", timeout=FIRST_VIEW_TIMEOUT)
     page.wait_for_selector(".al-chart-contrast svg", timeout=FIRST_VIEW_TIMEOUT)
+    for css in ("contrast", "quadrant", "timeline"):  # drawn where they can be seen, not collapsed
+        assert page.locator(f".al-chart-{css} svg").first.bounding_box()["height"] > 100, css
     content = page.content()
     assert "facilitator_dashboard()" not in content  # sources stripped
     assert "Traceback" not in content
@@ -146,23 +148,23 @@ def test_served_page_has_no_code_and_no_traceback(server: Server, page: Any) -> 
 
 
 @pytest.fixture(scope="module")
-def browser_drawn_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The same dashboard with ``ALLIANCE_LENS_CHARTS=browser``: the page draws the charts with one copy of Vega."""
-    home = tmp_path_factory.mktemp("home_browser")
+def svg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The same dashboard with ``ALLIANCE_LENS_CHARTS=svg``: the kernel sends each chart as static SVG."""
+    home = tmp_path_factory.mktemp("home_svg")
     port = free_port()
     srv = start_server(
         [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)],
         port,
         home / "serve.log",
-        env={"ALLIANCE_LENS_HOME": str(home), "ALLIANCE_LENS_CHARTS": "browser"},
+        env={"ALLIANCE_LENS_HOME": str(home), "ALLIANCE_LENS_CHARTS": "svg"},
         timeout=90,
     )
     yield srv
     stop_server(srv)
 
 
-def test_charts_drawn_by_the_browser_follow_a_save(browser_drawn_server: Server, page: Any) -> None:
-    page.goto(browser_drawn_server.url + "/", timeout=FIRST_VIEW_TIMEOUT)
+def test_svg_charts_follow_a_save(svg_server: Server, page: Any) -> None:
+    page.goto(svg_server.url + "/", timeout=FIRST_VIEW_TIMEOUT)
     page.wait_for_selector(".al-chart-contrast svg", timeout=FIRST_VIEW_TIMEOUT)
     page.wait_for_selector(".al-chart-timeline svg", timeout=UPDATE_TIMEOUT)
     _tab(page, "Outcomes")
@@ -173,4 +175,4 @@ def test_charts_drawn_by_the_browser_follow_a_save(browser_drawn_server: Server,
     _wait_changed(page, ".al-chart-contrast", contrast, "the contrast chart")
     page.wait_for_selector(".al-chart-contrast svg", timeout=UPDATE_TIMEOUT)
     _no_error_on_screen(page)
-    _shot(page, "browser_drawn")
+    _shot(page, "svg_drawn")
