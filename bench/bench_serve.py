@@ -5,7 +5,8 @@ Run: ``/tmp/venv/bin/python bench/bench_serve.py [--repeat N] [--views N] [--ski
 1. **Time to first charts**, headless Chromium (Debian's), from ``page.goto`` until the first chart's ``<svg>``
    is in the page, median of ``--repeat`` loads (each in a fresh browser context, after the preheated pool has
    refilled), measured in the same run for:
-   * ``alliance-lens serve --demo`` (its settings: our template, a preheated kernel running the dashboard);
+   * ``alliance-lens serve --demo`` (its settings: our template, a preheated kernel running the dashboard),
+     and the same with preheating turned off in ``$ALLIANCE_LENS_HOME/voila.json``;
    * a bare Voilà (``voila bare.ipynb``) whose notebook draws one offline ``alt.JupyterChart``: Voilà's
      defaults (no preheat), and the same with ``--preheat_kernel=True --pool_size=1`` (waiting for the pool);
    Goal: serve --demo ≤ 1.5 × the bare chart.
@@ -149,6 +150,8 @@ def first_charts(browser: object, tmp: Path, repeat: int) -> None:
     runs = [
         ("serve --demo (preheated)", [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port"], ".al-charts svg",
          True),
+        ("serve --demo, preheat off", [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port"], ".al-charts svg",
+         False),
         ("bare JupyterChart, no preheat", [VOILA, str(bare_nb), "--no-browser", "--port"], ".vega-embed svg", False),
         ("bare JupyterChart, preheated", [VOILA, str(bare_nb), "--no-browser", "--preheat_kernel=True",
                                           "--pool_size=1", "--port"], ".vega-embed svg", True),
@@ -157,6 +160,8 @@ def first_charts(browser: object, tmp: Path, repeat: int) -> None:
         port = free_port()
         home = tmp / f"home-{port}"
         home.mkdir()
+        if name == "serve --demo, preheat off":  # the documented override, to see what preheating buys
+            (home / "voila.json").write_text(json.dumps({"VoilaConfiguration": {"preheat_kernel": False}}))
         server = Server([*argv, str(port)], port, tmp / f"{port}.log", env={"ALLIANCE_LENS_HOME": str(home)})
         try:
             if not preheated:
