@@ -446,3 +446,25 @@ def test_the_browser_renderer_sends_specifications(workspace, tmp_path: Path, mo
     spec = chart.widget.spec
     dash.state.language = "nl"
     assert chart.widget.spec != spec and "Betrouwbaarheid" in chart.content
+
+
+def test_enter_saves_once_the_typed_value_has_arrived(lean: FacilitatorDashboard, workspace) -> None:
+    """The page sends Enter's 'submit' before the value it commits: the save waits for that value."""
+    import asyncio
+
+    form = lean.form(forms.AgreementForm)
+    aid = _aid(lean)
+    assert form.title.continuous_update is False
+    form.due_on.value = form.made_on.value
+    new_id = form.agreement_id.value
+
+    async def type_and_press_enter() -> None:
+        form.title._handle_custom_msg({"event": "submit"}, [])  # as the page sends it, before the value
+        assert new_id not in set(workspace.load(aid).agreements["agreement_id"])  # not saved with an empty title
+        form.title.value = "Agree on the press release"  # the value Enter committed arrives
+        await asyncio.sleep(0)
+
+    asyncio.run(type_and_press_enter())
+    stored = workspace.load(aid).agreements.set_index("agreement_id")
+    assert stored.loc[new_id, "title"] == "Agree on the press release"
+    assert not _messages(form)

@@ -89,6 +89,14 @@ def test_entries_update_charts_and_cards_live(server: Server, page: Any) -> None
     _no_error_on_screen(page)
     _shot(page, "2_agreement")
 
+    # 1b. the next one from the keyboard: the title typed, Enter in it saves (the due date kept from before)
+    second = "Send the minutes within a week"
+    page.fill(".al-agreement-form .al-input-due_on input", due)
+    page.click(".al-agreement-form .al-input-title input")
+    page.keyboard.type(second)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f".al-agreement-form .al-form-status:has-text('{second}')", timeout=UPDATE_TIMEOUT)
+
     # 2. the most overdue open agreement marked broken: reliability falls, it leaves the overdue list
     _tab(page, "Outcomes")
     row = page.locator(".al-outcome-row").first

@@ -8,6 +8,7 @@ errors are logged and shown as one sentence.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import html
 import logging
@@ -80,13 +81,51 @@ def close_tree(widget: widgets.Widget) -> None:
     widget.close()
 
 
-def _on_enter(widget: widgets.Text, callback: Callable[[], None]) -> None:
-    """Call ``callback`` when Enter is pressed in ``widget`` (the front end sends a 'submit' event)."""
+def text_input(**kwargs: Any) -> widgets.Text:
+    """A text field whose value reaches the kernel when it is left or Enter is pressed, not per keystroke.
 
-    def handler(_widget: Any, content: dict[str, Any], _buffers: Any) -> None:
-        if content.get("event") == "submit":
+    Why: while the kernel is busy (redrawing after the last save), ipywidgets holds back a field's later
+    keystroke updates but sends a button's click at once, so a click could be handled with the text as it was
+    several keystrokes ago. With one update per edit, sent when the field loses focus, the text always arrives
+    before the click that follows.
+    """
+    return widgets.Text(continuous_update=False, **kwargs)
+
+
+#: How long a press of Enter waits for the field's new value, which the page sends just after it (seconds).
+ENTER_WAIT = 0.5
+
+
+def _on_enter(widget: widgets.Text, callback: Callable[[], None]) -> None:
+    """Call ``callback`` when Enter is pressed in ``widget``, once its new value has arrived.
+
+    The page sends the 'submit' event before the value Enter commits, so the callback waits for that value (or
+    :data:`ENTER_WAIT` seconds, if the value did not change); without a running event loop it runs at once.
+    """
+    waiting: list[asyncio.TimerHandle | None] = []
+
+    def fire() -> None:
+        if waiting:
+            handle = waiting.pop()
+            if handle is not None:
+                handle.cancel()
             callback()
 
+    def on_value(_change: dict[str, Any]) -> None:
+        if waiting:
+            fire()
+
+    def handler(_widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        if content.get("event") != "submit" or waiting:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            callback()
+            return
+        waiting.append(loop.call_later(ENTER_WAIT, fire))
+
+    widget.observe(on_value, names="value")
     widget.on_msg(handler)
 
 
@@ -251,14 +290,14 @@ class AgreementForm(Form):
     def __init__(self, state: DashboardState) -> None:
         super().__init__(state, "al-agreement-form")
         w = widgets.Layout(width="26em")
-        self.title = widgets.Text(placeholder="…", layout=w, continuous_update=True)
+        self.title = text_input(placeholder="…", layout=w)
         self.kind = widgets.ToggleButtons(options=[("Content", "content"), ("Process", "process")], value="content")
         self.owner = widgets.Dropdown(options=[], layout=w)
         self.beneficiaries = widgets.SelectMultiple(options=[], rows=4, layout=w)
         self.made_on = widgets.DatePicker(value=None)
         self.due_on = widgets.DatePicker(value=None)
-        self.agreement_id = widgets.Text(layout=widgets.Layout(width="16em"))
-        self.note = widgets.Text(layout=w)
+        self.agreement_id = text_input(layout=widgets.Layout(width="16em"))
+        self.note = text_input(layout=w)
         self.tip = widgets.HTML("").add_class("al-tip")
         fields = [
             self.field("title", self.title, "title"),
@@ -490,7 +529,7 @@ class RatingGrid(Form):
     def __init__(self, state: DashboardState) -> None:
         super().__init__(state, "al-rating-form")
         self.session = widgets.Dropdown(options=[])
-        self.respondent = widgets.Text(layout=widgets.Layout(width="20em"))
+        self.respondent = text_input(layout=widgets.Layout(width="20em"))
         self.scale = widgets.HTML("").add_class("al-tip")
         self.grid = widgets.GridBox([]).add_class("al-rating-grid")
         self.cells: dict[tuple[str, str], widgets.Text] = {}
@@ -550,7 +589,7 @@ class RatingGrid(Form):
                 if rater == ratee:
                     children.append(widgets.HTML("—"))
                     continue
-                cell = widgets.Text(layout=widgets.Layout(width="4.5em"), continuous_update=False)
+                cell = text_input(layout=widgets.Layout(width="4.5em"))
                 cell.add_class("al-rating-cell").add_class(f"al-cell-{_css_id(rater)}-{_css_id(ratee)}")
                 self.cells[(rater, ratee)] = cell
                 children.append(cell)
@@ -628,8 +667,8 @@ class PartnerForm(Form):
     def __init__(self, state: DashboardState) -> None:
         super().__init__(state, "al-partner-form")
         self.pick = widgets.Dropdown(options=[])
-        self.partner_id = widgets.Text(layout=widgets.Layout(width="16em"))
-        self.name = widgets.Text(layout=widgets.Layout(width="26em"))
+        self.partner_id = text_input(layout=widgets.Layout(width="16em"))
+        self.name = text_input(layout=widgets.Layout(width="26em"))
         self.goals_on = widgets.DatePicker(value=None)
         self.goals_list = widgets.HTML("").add_class("al-goals-list")
         self.save = self.button("save_partner", "al-partner-save", self.save_partner)
@@ -744,9 +783,9 @@ class SessionForm(Form):
     def __init__(self, state: DashboardState) -> None:
         super().__init__(state, "al-session-form")
         self.pick = widgets.Dropdown(options=[])
-        self.session_id = widgets.Text(layout=widgets.Layout(width="16em"))
+        self.session_id = text_input(layout=widgets.Layout(width="16em"))
         self.date = widgets.DatePicker(value=None)
-        self.title = widgets.Text(layout=widgets.Layout(width="26em"))
+        self.title = text_input(layout=widgets.Layout(width="26em"))
         self.kind = widgets.Dropdown(options=[(k, k) for k in SESSION_KINDS], value="meeting")
         self.save = self.button("save_session", "al-session-save", self.save_session)
         _on_enter(self.title, lambda: self.guard(self.save_session))
