@@ -1,6 +1,6 @@
 """The client server under load: concurrent page loads, and a stranger reloading bad links.
 
-Run: ``/tmp/venv/bin/python bench/bench_clients.py [--clients N] [--bad N]``
+Run: ``/tmp/venv/bin/python bench/bench_clients.py [--clients N] [--bad N] [--config JSON]``
 
 1. ``--clients`` (default 20) client page loads at once, each in its own headless Chromium context, with a
    valid link, against ``alliance-lens serve --clients`` with its default settings on a workspace holding the
@@ -86,10 +86,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--bad", type=int, default=200)
+    parser.add_argument("--config", default=None, metavar="JSON",
+                        help='settings to try, written to $ALLIANCE_LENS_HOME/voila.json, e.g. '
+                        '\'{"BoundedKernelManager": {"max_rendering": 1}}\'')
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-clients-") as tmp:
         home = Path(tmp) / "home"
         home.mkdir()
+        if args.config:
+            (home / "voila.json").write_text(args.config)
+            print(f"settings tried: {args.config}")
         os.environ["ALLIANCE_LENS_HOME"] = str(home)
         from alliance_lens import links, synth
         from alliance_lens.store import Workspace

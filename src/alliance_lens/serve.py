@@ -123,8 +123,8 @@ def voila_settings(role: Role, *, port: int, ip: str, token: str | None, port_gi
             # the client server's ceiling on kernels (pool included): past it visitors get "busy, try again".
             # ~250 MiB a kernel with charts (STACK.md): 24 kernels ~ 6 GiB; lower it on a small server
             "max_kernels": 24,
-            # pages whose notebook runs at once; the rest wait their turn (on 2 cores, 20 at once all took
-            # ~100 s and some timed out; in turn the first are ready in seconds — bench/bench_clients.py)
+            # pages whose notebook runs at once; the rest wait their turn (2 cores, 20 pages at once: without
+            # it 4 of 20 never rendered within 300 s; with it all 20 did — bench/bench_clients.py)
             "max_rendering": max(2, os.cpu_count() or 2),
         },
         "DashboardServer": {
