@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from alliance_lens.metrics import distributions as dist
 from alliance_lens.metrics.config import MetricsConfig
 from alliance_lens.metrics.reliability import STATUS_CODES, OutcomeHistory, period_index
 from alliance_lens.model import AllianceData
@@ -93,7 +93,7 @@ def lead_lag(trends: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
     n_cols = len(trends) // n_rows if n_rows else 0
     x_all = trends["reliability"].to_numpy(dtype="float64").reshape(n_rows, n_cols)
     y_all = trends["trust"].to_numpy(dtype="float64").reshape(n_rows, n_cols)
-    z = stats.norm.ppf((1.0 + config.credible_level) / 2.0)
+    z = dist.norm_ppf((1.0 + config.credible_level) / 2.0)
     frames = []
     n_periods = x_all.shape[1]
     for lag in range(config.max_lag + 1):  # a handful of lags, each vectorised over partners and periods

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from alliance_lens.metrics import distributions as dist
 from alliance_lens.metrics.config import MetricsConfig, TrendView
 from alliance_lens.model import BENEFICIARY_SEPARATOR, AllianceData
 
@@ -298,11 +298,11 @@ def beta_estimate(
     est = a / (a + b)
     tail = (1.0 - level) / 2.0
     if exact:
-        low = stats.beta.ppf(tail, a, b)
-        high = stats.beta.ppf(1.0 - tail, a, b)
+        low = dist.beta_ppf(tail, a, b)
+        high = dist.beta_ppf(1.0 - tail, a, b)
     else:
         sd = np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1.0)))
-        z = stats.norm.ppf(1.0 - tail)
+        z = dist.norm_ppf(1.0 - tail)
         low, high = np.clip(est - z * sd, 0.0, 1.0), np.clip(est + z * sd, 0.0, 1.0)
     return est, np.minimum(low, est), np.maximum(high, est)
 
@@ -329,8 +329,8 @@ def alliance_frame(S: np.ndarray, N: np.ndarray, n: np.ndarray, config: MetricsC
     a, b = 1.0 + s, 1.0 + np.maximum(w - s, 0.0)
     est = a / (a + b)
     tail = (1.0 - config.credible_level) / 2.0
-    low = np.minimum(stats.beta.ppf(tail, a, b), est)
-    high = np.maximum(stats.beta.ppf(1.0 - tail, a, b), est)
+    low = np.minimum(dist.beta_ppf(tail, a, b), est)
+    high = np.maximum(dist.beta_ppf(1.0 - tail, a, b), est)
     none = k == 0
     return pd.DataFrame(
         {"period_idx": np.arange(len(s), dtype="int64"), "reliability": np.where(none, np.nan, est),

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from alliance_lens.metrics import distributions as dist
 from alliance_lens.metrics.config import MetricsConfig
 from alliance_lens.metrics.reliability import period_index
 
@@ -86,7 +86,7 @@ def mean_interval(total: np.ndarray, total_sq: np.ndarray, n: np.ndarray, level:
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / n
         var = np.maximum(np.maximum(total_sq - n * mean**2, 0.0) / (n - 1.0), min_sd**2)
-        half = stats.t.ppf((1.0 + level) / 2.0, np.maximum(n - 1.0, 1.0)) * np.sqrt(var / n)
+        half = dist.t_ppf((1.0 + level) / 2.0, np.maximum(n - 1.0, 1.0)) * np.sqrt(var / n)
     mean = np.clip(mean, 0.0, 1.0)
     low = np.where(n > 1, np.clip(mean - half, 0.0, 1.0), 0.0)
     high = np.where(n > 1, np.clip(mean + half, 0.0, 1.0), 1.0)

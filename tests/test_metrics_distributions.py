@@ -1,0 +1,31 @@
+"""The metrics' quantiles are SciPy's: the special functions give exactly what scipy.stats gives."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from alliance_lens.metrics import distributions as dist
+
+
+def test_quantiles_match_scipy_stats() -> None:
+    q = np.array([0.025, 0.05, 0.5, 0.95, 0.975])
+    a = np.array([0.5, 1.0, 3.0, 12.5, 200.0])
+    b = np.array([4.0, 1.0, 0.7, 30.0, 2.0])
+    np.testing.assert_allclose(dist.beta_ppf(q, a, b), stats.beta.ppf(q, a, b), rtol=1e-10)
+    np.testing.assert_allclose(dist.norm_ppf(q), stats.norm.ppf(q), rtol=1e-12)
+    df = np.array([1.0, 2.0, 5.0, 30.0, 400.0])
+    np.testing.assert_allclose(dist.t_ppf(q, df), stats.t.ppf(q, df), rtol=1e-9)
+
+
+def test_a_dashboard_kernel_does_not_need_scipy_stats() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from alliance_lens.metrics import compute; from alliance_lens.synth import generate_sample;"
+        "d = generate_sample(); compute(d, d.alliances['alliance_id'][0]);"
+        "print('scipy.stats' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
