@@ -135,9 +135,13 @@ class DashboardState(HasTraits):
             return True
         self.busy = True
         try:
-            # the revision is read first: a write that lands during the load is seen at the next poll
-            revision = self.workspace.revision(aid)
-            data = self.workspace.load(aid)
+            if self.data is not None and self.alliance is not None and self.alliance.alliance_id == aid:
+                # the same alliance again: read only what was added since (a full load if anything else changed)
+                data, revision = self.workspace.load_newer(aid, self.data, self.revision)
+            else:
+                # the revision is read first: a write that lands during the load is seen at the next poll
+                revision = self.workspace.revision(aid)
+                data = self.workspace.load(aid)
             alliance = data.alliance(aid)
             metrics = self._compute(data, aid)
             follow = self._follow_language and (self.alliance is None or self.alliance.alliance_id != aid)
