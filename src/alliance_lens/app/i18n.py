@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from alliance_lens.charts.theme import PATTERN_LABELS, STATUS_LABELS
+
 LABELS: Final[dict[str, dict[str, str]]] = {
     # header
     "app_title": {"en": "Alliance lens", "nl": "Alliance lens"},
@@ -44,13 +46,6 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "en": "This chart could not be drawn (the error is logged).",
         "nl": "Deze grafiek kon niet worden getekend (de fout staat in het logboek).",
     },
-    # pattern names
-    "pattern_earned_trust": {"en": "Earned trust", "nl": "Verdiend vertrouwen"},
-    "pattern_trust_lags": {"en": "Trust lags", "nl": "Vertrouwen blijft achter"},
-    "pattern_blind_trust": {"en": "Blind trust", "nl": "Blind vertrouwen"},
-    "pattern_distrust": {"en": "Distrust", "nl": "Wantrouwen"},
-    "pattern_trust_shock": {"en": "Trust shock", "nl": "Vertrouwensschok"},
-    "pattern_not_enough_data": {"en": "Not enough data", "nl": "Te weinig gegevens"},
     # tabs
     "tab_agreement": {"en": "New agreement", "nl": "Nieuwe afspraak"},
     "tab_outcomes": {"en": "Outcomes", "nl": "Uitkomsten"},
@@ -93,12 +88,6 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "action_agreement": {"en": "saving the agreement", "nl": "het opslaan van de afspraak"},
     # outcomes
     "outcome_date": {"en": "Outcome date", "nl": "Datum uitkomst"},
-    "status_kept": {"en": "Kept", "nl": "Nagekomen"},
-    "status_kept_late": {"en": "Kept late", "nl": "Te laat nagekomen"},
-    "status_renegotiated": {"en": "Renegotiated", "nl": "Heronderhandeld"},
-    "status_broken": {"en": "Broken", "nl": "Verbroken"},
-    "status_dropped": {"en": "Dropped", "nl": "Vervallen"},
-    "status_open": {"en": "Open", "nl": "Open"},
     "status": {"en": "Status", "nl": "Status"},
     "no_open_agreements": {"en": "No open agreements.", "nl": "Geen openstaande afspraken."},
     "more_open": {"en": "… and {n} more open agreements.", "nl": "… en nog {n} openstaande afspraken."},
@@ -156,6 +145,10 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "nl": "Vraag uw begeleider om een nieuwe link.",
     },
 }
+
+# pattern and status names are the charts' own, so a card and the chart beside it never disagree
+LABELS.update({f"pattern_{key}": names for key, names in PATTERN_LABELS.items()})
+LABELS.update({f"status_{key}": names for key, names in STATUS_LABELS.items()})
 
 
 def tr(key: str, lang: str, **values: object) -> str:
