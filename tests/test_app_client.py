@@ -31,6 +31,12 @@ def _second_alliance(data: AllianceData) -> AllianceData:
     return AllianceData.from_frames(frames)
 
 
+@pytest.fixture(autouse=True)
+def svg_charts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the charts as SVG; the page-drawn charts have their own test below (and the browser tests)."""
+    monkeypatch.setenv("ALLIANCE_LENS_CHARTS", "svg")
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'workspace.sqlite'}"
@@ -173,3 +179,23 @@ def test_as_of_is_the_metrics_date(db_url: str, sample_id: str) -> None:
     view = client.client_dashboard(f"token={link.token}", db_url=db_url, display=False)
     assert isinstance(view, client.ClientDashboard)
     assert client.as_of(view.state) == pd.Timestamp(view.state.metrics.as_of).date()
+
+
+def test_by_default_the_client_page_draws_the_charts_from_specifications(
+    db_url: str, sample_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alliance_lens.app import vega
+
+    monkeypatch.delenv("ALLIANCE_LENS_CHARTS")
+    bundle = tmp_path / "bundle.js"
+    bundle.write_text("window.vegaEmbed = () => null;")  # building the real one takes seconds: not this test's job
+    monkeypatch.setattr(vega, "bundle_path", lambda: bundle)
+    link = links.make_link(sample_id, dt.timedelta(days=7), db_url=db_url)
+    view = client.client_dashboard(f"token={link.token}", db_url=db_url, display=False)
+    assert isinstance(view, client.ClientDashboard)
+    assert all(isinstance(c.widget, vega.VegaChart) for c in view.charts)
+    # every chart is a Vega-Lite specification with data, hidden dyads left out as with SVG
+    assert all(c.widget.spec.get("$schema", "").startswith("https://vega.github.io/schema/vega-lite/")
+               for c in view.charts)
+    loaders = [w for w in walk(view.widget) if isinstance(w, vega.VegaLoader)]
+    assert len(loaders) == 1 and loaders[0].bundle.startswith("window.vegaEmbed")

@@ -206,6 +206,20 @@ def demo_workspace() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _prepare_chart_bundle() -> None:
+    """Build the pages' copy of Vega once, before any kernel needs it (a burst of kernels would each build it)."""
+    from alliance_lens.app import RENDERER_ENV
+
+    if os.environ.get(RENDERER_ENV, "browser") != "browser":
+        return
+    try:
+        from alliance_lens.app.vega import javascript_bundle
+
+        javascript_bundle()  # cached in $ALLIANCE_LENS_HOME/cache: only the first start on a machine pays
+    except Exception:  # the kernels then fall back to SVG; the server itself is fine
+        log.warning("could not build the Vega bundle; charts will be drawn as SVG", exc_info=True)
+
+
 def run_server(role: Role, args: argparse.Namespace, db_url: str | None) -> int:
     """Run Voilà for ``role`` until interrupted; returns the exit status."""
     ip: str = args.ip or "127.0.0.1"
@@ -219,6 +233,7 @@ def run_server(role: Role, args: argparse.Namespace, db_url: str | None) -> int:
     if db_url:
         os.environ[DB_ENV] = db_url
     _prepend_jupyter_path()
+    _prepare_chart_bundle()
     settings = voila_settings(role, port=port, ip=ip, token=token, port_given=args.port is not None)
     settings["DashboardServer"]["open_in_browser"] = not args.no_browser
 

@@ -62,16 +62,9 @@ def facilitator_dashboard(db_url: str | None = None, *, display: bool = True,
 
     workspace = Workspace.open(db_url or db_url_from_env())
     state = DashboardState(workspace)
-    chosen = renderer or os.environ.get(RENDERER_ENV) or "browser"
-    if chosen == "browser":
-        try:
-            from alliance_lens.app.vega import javascript_bundle
+    from alliance_lens.app.vega import choose_renderer
 
-            javascript_bundle()  # built once per machine and cached; later calls read the file
-        except Exception:
-            log.warning("no Vega bundle for the browser: the charts are drawn as SVG instead", exc_info=True)
-            chosen = "svg"
-    dashboard = FacilitatorDashboard(state, renderer=chosen)
+    dashboard = FacilitatorDashboard(state, renderer=choose_renderer(renderer))
     # in a kernel (an event loop runs), a save redraws the main chart at once and the rest on the next turns
     state.defer = True
     if poll_interval > 0:

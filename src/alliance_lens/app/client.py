@@ -75,7 +75,8 @@ def refusal_page(reason: str, message: str) -> widgets.HTML:
 class ClientDashboard:
     """One alliance, read-only: contrast charts, patterns with explanations, overdue agreements, 'as of'."""
 
-    def __init__(self, state: DashboardState, token: str | None = None, db_url: str | None = None) -> None:
+    def __init__(self, state: DashboardState, token: str | None = None, db_url: str | None = None,
+                 renderer: str = "svg") -> None:
         self.state = state
         self.token = token
         self.db_url = db_url
@@ -91,11 +92,16 @@ class ClientDashboard:
         self.status = StatusLine(state)
         self.patterns = PatternCards(state)
         self.overdue = OverdueList(state)
-        self.charts = [ChartView(state, css, fn, metrics_of=hide_below_floor, first=i == 0)
+        self.charts = [ChartView(state, css, fn, metrics_of=hide_below_floor, first=i == 0, renderer=renderer)
                        for i, (css, fn) in enumerate(CLIENT_CHARTS)]
+        loaders: list[widgets.Widget] = []
+        if renderer == "browser":
+            from alliance_lens.app.vega import loader_widgets
+
+            loaders.extend(loader_widgets(renderer))
         self.content = widgets.VBox(
             [self.header, self.status.widget, self.charts[0].widget, self.patterns.widget,
-             *[c.widget for c in self.charts[1:]], self.overdue.widget]
+             *[c.widget for c in self.charts[1:]], self.overdue.widget, *loaders]
         ).add_class("al-charts")
         self.widget = widgets.VBox([widgets.HTML(STYLE), self.content]).add_class("al-dashboard").add_class("al-client")
         self._handle: asyncio.TimerHandle | None = None
@@ -131,8 +137,13 @@ class ClientDashboard:
         return True
 
 
-def open_client(token: str | None, db_url: str | None = None) -> ClientDashboard | widgets.HTML:
-    """The client view for ``token``, or the refusal page; nothing of the workspace is read for a bad token."""
+def open_client(token: str | None, db_url: str | None = None,
+                renderer: str | None = None) -> ClientDashboard | widgets.HTML:
+    """The client view for ``token``, or the refusal page; nothing of the workspace is read for a bad token.
+
+    ``renderer`` as for the facilitator (default ``ALLIANCE_LENS_CHARTS``, else ``browser``): with ``browser`` the
+    page draws the charts, so the kernel needs no SVG converter — ~120 MB and ~1–2 s less per client page.
+    """
     from alliance_lens import links
     from alliance_lens.store import Workspace
 
@@ -149,7 +160,9 @@ def open_client(token: str | None, db_url: str | None = None) -> ClientDashboard
         log.warning("the alliance_lens chart theme could not be enabled", exc_info=True)
     workspace = Workspace.open(db_url, read_only=True)
     state = DashboardState(workspace, alliance_id=info.alliance_id, read_only=True)
-    return ClientDashboard(state, token=token, db_url=db_url)
+    from alliance_lens.app.vega import choose_renderer
+
+    return ClientDashboard(state, token=token, db_url=db_url, renderer=choose_renderer(renderer))
 
 
 def client_dashboard(query: str | None = None, *, db_url: str | None = None, display: bool = True,

@@ -70,9 +70,9 @@ class FacilitatorDashboard:
         self.charts = [ChartView(state, css, fn, first=i == 0, renderer=renderer) for i, (css, fn) in enumerate(charts)]
         shown: list[widgets.Widget] = [c.widget for c in self.charts]
         if renderer == "browser":
-            from alliance_lens.app.vega import VegaLoader, javascript_bundle
+            from alliance_lens.app.vega import loader_widgets
 
-            shown.append(VegaLoader(bundle=javascript_bundle(), layout=widgets.Layout(display="none")))
+            shown.extend(loader_widgets(renderer))
         chart_box = widgets.VBox([*shown[:1], self.patterns.widget, *shown[1:], self.overdue.widget])
         chart_box.add_class("al-charts")
         body = widgets.HBox([chart_box, self.tabs]).add_class("al-body")

@@ -122,3 +122,26 @@ def javascript_bundle() -> str:
             f.write(out.stdout)
         os.replace(tmp, path)  # atomic: a kernel reading at the same moment sees all or nothing
     return path.read_text(encoding="utf-8")
+
+
+def choose_renderer(renderer: str | None = None) -> str:
+    """``renderer``, else ``ALLIANCE_LENS_CHARTS``, else ``browser``; ``svg`` when the Vega bundle cannot be had."""
+    from alliance_lens.app import RENDERER_ENV
+
+    chosen = renderer or os.environ.get(RENDERER_ENV) or "browser"
+    if chosen == "browser":
+        try:
+            javascript_bundle()  # built once per machine and cached; later calls read the file
+        except Exception:
+            log.warning("no Vega bundle for the browser: the charts are drawn as SVG instead", exc_info=True)
+            chosen = "svg"
+    return chosen
+
+
+def loader_widgets(renderer: str) -> list[VegaLoader]:
+    """What a page must hold for ``renderer``: the one (hidden) copy of Vega for ``browser``, nothing for ``svg``."""
+    if renderer != "browser":
+        return []
+    import ipywidgets as widgets
+
+    return [VegaLoader(bundle=javascript_bundle(), layout=widgets.Layout(display="none"))]
