@@ -483,7 +483,7 @@ class OutcomeForm(Form):
         label = widgets.HTML(
             f"<b>{html.escape(title)}</b> — {html.escape(owner)}, "
             f"{html.escape(tr('due', date=due.isoformat() if due else '?'))}{badge}",
-            layout=widgets.Layout(width="24em"),
+            layout=widgets.Layout(width="100%"),
         )
         buttons = []
         for status in OUTCOME_STATUSES:

@@ -64,7 +64,7 @@ STYLE = """
 .al-presenting { font-size: 125%; }
 .al-cards { display: flex; flex-wrap: wrap; gap: 0.6em; }
 .al-pattern-card { border: 1px solid #ccc; border-left: 6px solid #999; border-radius: 4px; padding: 0.5em 0.8em;
-  max-width: 30em; background: #fafafa; }
+  max-width: 30em; background: #fafafa; line-height: 1.4; }
 .al-pattern-card h4 { margin: 0 0 0.3em 0; }
 .al-pattern-earned_trust { border-left-color: #009E73; }
 .al-pattern-trust_lags { border-left-color: #56B4E9; }
@@ -78,6 +78,12 @@ STYLE = """
   border-color: #b00020 !important; background: #fff0f0; }
 .al-field-message { margin-left: 0.5em; }
 .al-refused { max-width: 40em; margin: 3em auto; font-size: 120%; }
+/* an outcome: its title on one line, its five actions below, each labelled in full (never "K…" vs "Ke…") */
+.al-outcome-row { flex-wrap: wrap; gap: 0.25em; padding: 0.3em 0; border-bottom: 1px solid #eee; }
+.al-outcome-row .al-mark { flex: 0 0 auto; width: auto; }
+/* tab titles in full: "Partners and goals", not "Partners and g" */
+.al-forms .lm-TabBar-content, .al-forms .p-TabBar-content { flex-wrap: wrap; }
+.al-forms .lm-TabBar-tab, .al-forms .p-TabBar-tab { flex: 0 0 auto !important; min-width: 0; max-width: none; }
 </style>
 """
 
