@@ -46,7 +46,7 @@ class FacilitatorDashboard:
         self.language = widgets.ToggleButtons(options=[("EN", "en"), ("NL", "nl")], value=state.language,
                                               style={"button_width": "3.5em"}).add_class("al-language")
         self.presentation = widgets.ToggleButton(value=state.presentation, icon="").add_class("al-presentation-toggle")
-        self.undo = widgets.Button(button_style="warning").add_class("al-undo")
+        self.undo = widgets.Button(button_style="warning", layout=widgets.Layout(width="auto")).add_class("al-undo")
         self.status = StatusLine(state)
         self.as_of = widgets.HTML("").add_class("al-as-of")
         header = widgets.HBox([self.title, self.picker, self.language, self.presentation, self.undo, self.as_of])
