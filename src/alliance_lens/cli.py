@@ -114,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # every failure becomes one clear message; details only with --verbose
         if _is_user_error(exc):
-            print(f"alliance-lens {args.command}: {exc}", file=sys.stderr)
+            message = str(exc).removeprefix(f"{args.command}: ")  # some messages name their command already
+            print(f"alliance-lens {args.command}: {message}", file=sys.stderr)
             return 2
         log.debug("unexpected error", exc_info=True)
         print(f"alliance-lens {args.command}: unexpected error: {exc!r}", file=sys.stderr)
