@@ -105,10 +105,6 @@ class Workbook:
 
     def rows(self, sheet: str) -> Iterator[tuple[int, list[Cell]]]:
         """The sheet's non-empty rows as (row number, values by column position)."""
-        from openpyxl.utils.datetime import from_excel
-
-        epoch = dt.datetime(1904, 1, 1) if self._epoch_1904 else None
-        strings, date_styles = self._strings, self._date_styles
         try:
             xml = self._zip.read(self._sheets[sheet]).decode("utf-8")
         except (KeyError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
@@ -146,34 +142,37 @@ class Workbook:
                 else:
                     v = _VALUE.search(body)
                     raw = _unescape(v.group(1)) if v else None
-                if kind == "s":
-                    value = strings[int(raw)] if raw else None
-                elif kind in ("str", "e"):
-                    value = raw or ""
-                elif kind == "b":
-                    value = raw == "1"
-                elif kind == "d":
-                    value = dt.datetime.fromisoformat(raw) if raw else None
-                elif not raw:
-                    value = None
-                else:
-                    style = _ATTR_S.search(attrs) if ' s="' in attrs else None
-                    if style and int(style.group(1)) in date_styles:
-                        value = from_excel(float(raw), epoch) if epoch else from_excel(float(raw))
-                    else:
-                        value = int(raw) if raw.lstrip("-").isdigit() else float(raw)
+                value = self._typed(kind, raw, attrs)
             if col >= len(values):
                 values.extend([None] * (col - len(values) + 1))
             values[col] = value
         if any(x is not None and x != "" for x in values):
             yield row_number, values
 
+    def _typed(self, kind: str, raw: str | None, attrs: str) -> Cell:
+        """A cell's value from its type attribute ``t``, its raw text, and (for a number) its date style."""
+        if kind == "s":
+            return self._strings[int(raw)] if raw else None
+        if kind in ("str", "e"):
+            return raw or ""
+        if kind == "b":
+            return raw == "1"
+        if kind == "d":
+            return dt.datetime.fromisoformat(raw) if raw else None
+        if not raw:
+            return None
+        style = _ATTR_S.search(attrs) if ' s="' in attrs else None
+        if style and int(style.group(1)) in self._date_styles:
+            from openpyxl.utils.datetime import from_excel
+
+            when: dt.datetime = (
+                from_excel(float(raw), dt.datetime(1904, 1, 1)) if self._epoch_1904 else from_excel(float(raw))
+            )
+            return when
+        return int(raw) if raw.lstrip("-").isdigit() else float(raw)
+
     def _rows_by_ref(self, cells: list[tuple[str, str, str, str, str, str]]) -> Iterator[tuple[int, list[Cell]]]:
         """Rows from cells whose tag starts with its reference (as Excel, LibreOffice and openpyxl write)."""
-        from openpyxl.utils.datetime import from_excel
-
-        epoch = dt.datetime(1904, 1, 1) if self._epoch_1904 else None
-        strings, date_styles = self._strings, self._date_styles
         columns: dict[str, int] = {}
         row_number = ""
         values: list[Cell] = []
@@ -197,23 +196,7 @@ class Workbook:
             else:
                 t = _ATTR_T.search(attrs)
                 kind = t.group(1) if t else "n"
-                raw = _unescape(plain) if plain else _value_of(other)
-                if kind == "s":
-                    value = strings[int(raw)] if raw else None
-                elif kind in ("str", "e"):
-                    value = raw or ""
-                elif kind == "b":
-                    value = raw == "1"
-                elif kind == "d":
-                    value = dt.datetime.fromisoformat(raw) if raw else None
-                elif not raw:
-                    value = None
-                else:
-                    style = _ATTR_S.search(attrs)
-                    if style and int(style.group(1)) in date_styles:
-                        value = from_excel(float(raw), epoch) if epoch else from_excel(float(raw))
-                    else:
-                        value = int(raw) if raw.lstrip("-").isdigit() else float(raw)
+                value = self._typed(kind, _unescape(plain) if plain else _value_of(other), attrs)
             if col >= len(values):
                 values.extend([None] * (col - len(values) + 1))
             values[col] = value
