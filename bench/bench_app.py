@@ -100,8 +100,10 @@ async def time_saves(url: str, repeat: int, renderer: str) -> tuple[dict[str, li
         await timed("trust ratings", grid.save.click)
         assert "al-error" not in grid.status._dom_classes, grid.status.value
     redrawn = [c.renders - b for c, b in zip(dash.charts, renders_before, strict=True)]
-    print(f"  chart redraws over {3 * repeat} saves: " + ", ".join(
-        f"{c.css} {n}" for c, n in zip(dash.charts, redrawn, strict=True)))
+    print(
+        f"  chart redraws over {3 * repeat} saves: "
+        + ", ".join(f"{c.css} {n}" for c, n in zip(dash.charts, redrawn, strict=True))
+    )
     ws.close()
     return first, every
 
@@ -137,12 +139,15 @@ def report(label: str, measured: tuple[dict[str, list[float]], dict[str, list[fl
     for name, times in zip(("main chart updated", "every view updated"), measured, strict=True):
         everything = [t for ts in times.values() for t in ts]
         for kind, ts in times.items():
-            print(f"  {name:18s} {kind:15s} median {statistics.median(ts) * 1000:6.0f} ms  "
-                  f"max {max(ts) * 1000:6.0f} ms")
+            print(
+                f"  {name:18s} {kind:15s} median {statistics.median(ts) * 1000:6.0f} ms  max {max(ts) * 1000:6.0f} ms"
+            )
         med = statistics.median(everything)
         verdict = "meets" if med <= goal else "MISSES"
-        print(f"  {label}: median save → {name} {med * 1000:.0f} ms over {len(everything)} saves "
-              f"({verdict} the goal of {goal * 1000:.0f} ms)")
+        print(
+            f"  {label}: median save → {name} {med * 1000:.0f} ms over {len(everything)} saves "
+            f"({verdict} the goal of {goal * 1000:.0f} ms)"
+        )
 
 
 def rss_of(code: str, *args: str) -> int:
@@ -176,9 +181,11 @@ def main() -> None:
 
         if not args.skip_large:
             large = synth.generate_large()
-            print(f"large alliance: {len(large.partners)} partners, {len(large.sessions)} sessions, "
-                  f"{len(large.agreements)} agreements, {len(large.outcomes)} outcomes, "
-                  f"{len(large.trust_ratings)} ratings")
+            print(
+                f"large alliance: {len(large.partners)} partners, {len(large.sessions)} sessions, "
+                f"{len(large.agreements)} agreements, {len(large.outcomes)} outcomes, "
+                f"{len(large.trust_ratings)} ratings"
+            )
             large_dir = Path(tmp, "large")
             large_dir.mkdir()
             large_url = _workspace(large, large_dir)
@@ -195,8 +202,10 @@ def main() -> None:
                 full = statistics.median(rss_of(CHILD_DASHBOARD, sample_url, renderer) for _ in range(3))
                 extra = (full - bare) / 2**20
                 verdict = "meets" if extra <= 150 else "MISSES"
-                print(f"  dashboard on the sample, charts drawn by {renderer:7s}: {full / 2**20:.0f} MiB, "
-                      f"extra {extra:.0f} MiB ({verdict} the goal of ≤ 150 MB)")
+                print(
+                    f"  dashboard on the sample, charts drawn by {renderer:7s}: {full / 2**20:.0f} MiB, "
+                    f"extra {extra:.0f} MiB ({verdict} the goal of ≤ 150 MB)"
+                )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,14 @@ from alliance_lens.metrics import compute
 from alliance_lens.synth import LARGE_ALLIANCE_ID, SAMPLE_ALLIANCE_ID, generate_large, generate_sample
 
 CHARTS = [
-    "contrast_chart", "alliance_contrast_chart", "quadrant_chart", "trust_matrix_chart",
-    "agreement_timeline_chart", "reciprocity_chart", "asymmetry_chart", "lead_lag_chart",
+    "contrast_chart",
+    "alliance_contrast_chart",
+    "quadrant_chart",
+    "trust_matrix_chart",
+    "agreement_timeline_chart",
+    "reciprocity_chart",
+    "asymmetry_chart",
+    "lead_lag_chart",
 ]
 
 
@@ -59,11 +65,15 @@ def main() -> int:
     t = time.perf_counter()
     render.javascript_bundle()
     bundle = time.perf_counter() - t
-    print(f"first SVG conversion in this process: {first_svg:.2f} s; building the HTML script bundle once: "
-          f"{bundle:.2f} s ({len(render.javascript_bundle()) / 1e3:.0f} kB)")
+    print(
+        f"first SVG conversion in this process: {first_svg:.2f} s; building the HTML script bundle once: "
+        f"{bundle:.2f} s ({len(render.javascript_bundle()) / 1e3:.0f} kB)"
+    )
 
-    print(f"\n{'chart':<26}{'spec sample':>12}{'spec large':>12}{'ratio':>7}{'build large':>13}{'svg large':>11}"
-          f"{'svg sample':>12}")
+    print(
+        f"\n{'chart':<26}{'spec sample':>12}{'spec large':>12}{'ratio':>7}{'build large':>13}{'svg large':>11}"
+        f"{'svg sample':>12}"
+    )
     sizes: dict[str, tuple[int, int]] = {}
     for name in CHARTS:
         fn = getattr(charts, name)
@@ -76,8 +86,10 @@ def main() -> int:
         print(f"{name:<26}{small:>12,}{big:>12,}{big / small:>7.2f}{build:>12.3f}s{svg:>10.3f}s{svg_small:>11.3f}s")
 
     print(f"\n{'report':<26}{'sample':>10}{'large':>10}{'size sample':>14}")
-    print(f"{'build (charts + text)':<26}{median_time(lambda: build_report(sample, sample_data), repeat):>9.2f}s"
-          f"{median_time(lambda: build_report(large, large_data), repeat):>9.2f}s")
+    print(
+        f"{'build (charts + text)':<26}{median_time(lambda: build_report(sample, sample_data), repeat):>9.2f}s"
+        f"{median_time(lambda: build_report(large, large_data), repeat):>9.2f}s"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for suffix in (".html", ".svg", ".png", ".pdf"):
             out_small, out_big = Path(tmp) / f"sample{suffix}", Path(tmp) / f"large{suffix}"
@@ -87,8 +99,10 @@ def main() -> int:
 
     small, big = sizes["contrast_chart"]
     ok = big <= 2 * small
-    print(f"\ncontrast chart spec: large {big:,} B / sample {small:,} B = {big / small:.2f}x "
-          f"(goal: within 2x) -> {'OK' if ok else 'MISSED'}")
+    print(
+        f"\ncontrast chart spec: large {big:,} B / sample {small:,} B = {big / small:.2f}x "
+        f"(goal: within 2x) -> {'OK' if ok else 'MISSED'}"
+    )
     return 0 if ok else 1
 
 

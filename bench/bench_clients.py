@@ -86,9 +86,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--bad", type=int, default=200)
-    parser.add_argument("--config", default=None, metavar="JSON",
-                        help='settings to try, written to $ALLIANCE_LENS_HOME/voila.json, e.g. '
-                        '\'{"BoundedKernelManager": {"max_rendering": 1}}\'')
+    parser.add_argument(
+        "--config",
+        default=None,
+        metavar="JSON",
+        help="settings to try, written to $ALLIANCE_LENS_HOME/voila.json, e.g. "
+        '\'{"BoundedKernelManager": {"max_rendering": 1}}\'',
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-clients-") as tmp:
         home = Path(tmp) / "home"
@@ -110,8 +114,12 @@ def main() -> None:
         good = links.make_link(alliance, dt.timedelta(days=1), db_url=url, base_url=base)
         revoked = links.make_link(alliance, dt.timedelta(days=1), db_url=url, base_url=base)
         links.revoke(revoked.info.link_id, db_url=url)
-        server = Server([ALLIANCE_LENS, "serve", "--clients", "--no-browser", "--port", str(port), "--db", url],
-                        port, Path(tmp) / "clients.log", env={"ALLIANCE_LENS_HOME": str(home)})
+        server = Server(
+            [ALLIANCE_LENS, "serve", "--clients", "--no-browser", "--port", str(port), "--db", url],
+            port,
+            Path(tmp) / "clients.log",
+            env={"ALLIANCE_LENS_HOME": str(home)},
+        )
         try:
             server.wait_pool(1)
             print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.1f} GiB")
@@ -124,16 +132,20 @@ def main() -> None:
             time.sleep(2)
             after = footprint(server)
             print(f"   refused: {refused}/{args.bad} in {elapsed:.1f} s ({1000 * elapsed / args.bad:.0f} ms a load)")
-            print(f"   memory before {before[0]:.0f} MiB, {before[1]} kernel(s); after {after[0]:.0f} MiB, "
-                  f"{after[1]} kernel(s)  (goal: back to idle)")
+            print(
+                f"   memory before {before[0]:.0f} MiB, {before[1]} kernel(s); after {after[0]:.0f} MiB, "
+                f"{after[1]} kernel(s)  (goal: back to idle)"
+            )
 
             print(f"\n1. {args.clients} concurrent client page loads, valid link")
             times = asyncio.run(concurrent(good.url, args.clients))
             done = [t for t in times if t is not None]
             print(f"   rendered: {len(done)}/{args.clients}")
             if done:
-                print(f"   time to first chart: median {statistics.median(done):.1f} s, worst {max(done):.1f} s, "
-                      f"best {min(done):.1f} s")
+                print(
+                    f"   time to first chart: median {statistics.median(done):.1f} s, worst {max(done):.1f} s, "
+                    f"best {min(done):.1f} s"
+                )
             mib, kernels = footprint(server)
             print(f"   server + kernels now: {mib:.0f} MiB, {kernels} kernels (culled after 10 idle minutes)")
         finally:

@@ -39,21 +39,34 @@ VENV_BIN = Path(sys.executable).parent
 ALLIANCE_LENS = str(VENV_BIN / "alliance-lens")
 VOILA = str(VENV_BIN / "voila")
 CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-               "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
 
 BARE_NOTEBOOK = {
-    "cells": [{
-        "cell_type": "code", "execution_count": None, "id": "bare", "metadata": {}, "outputs": [],
-        "source": [
-            "import altair as alt, pandas as pd\n",
-            "alt.JupyterChart.enable_offline()\n",
-            "df = pd.DataFrame({'x': list(range(10)), 'y': [v * v for v in range(10)]})\n",
-            "alt.JupyterChart(alt.Chart(df).mark_line().encode(x='x', y='y'), embed_options={'renderer': 'svg'})\n",
-        ],
-    }],
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "bare",
+            "metadata": {},
+            "outputs": [],
+            "source": [
+                "import altair as alt, pandas as pd\n",
+                "alt.JupyterChart.enable_offline()\n",
+                "df = pd.DataFrame({'x': list(range(10)), 'y': [v * v for v in range(10)]})\n",
+                "alt.JupyterChart(alt.Chart(df).mark_line().encode(x='x', y='y'), embed_options={'renderer': 'svg'})\n",
+            ],
+        }
+    ],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-    "nbformat": 4, "nbformat_minor": 5,
+    "nbformat": 4,
+    "nbformat_minor": 5,
 }
 
 
@@ -74,8 +87,13 @@ def is_kernel(proc: psutil.Process) -> bool:
 class Server:
     def __init__(self, argv: list[str], port: int, log: Path, env: dict[str, str] | None = None) -> None:
         self.port, self.log_path = port, log
-        self.proc = subprocess.Popen(argv, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                                     env={**os.environ, **(env or {})}, start_new_session=True)
+        self.proc = subprocess.Popen(
+            argv,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -151,16 +169,32 @@ def first_charts(browser: object, tmp: Path, repeat: int) -> None:
     # the facilitator's charts are drawn by the page with a Vega bundle cached in the workspace folder once
     # per machine (alliance_lens.app.vega): build it before measuring, as a facilitator's second start finds it
     cache_home = tmp / "home-cache"
-    subprocess.run([sys.executable, "-c", "from alliance_lens.app.vega import javascript_bundle; javascript_bundle()"],
-                   env={**os.environ, "ALLIANCE_LENS_HOME": str(cache_home)}, check=False, timeout=600)
+    subprocess.run(
+        [sys.executable, "-c", "from alliance_lens.app.vega import javascript_bundle; javascript_bundle()"],
+        env={**os.environ, "ALLIANCE_LENS_HOME": str(cache_home)},
+        check=False,
+        timeout=600,
+    )
     runs = [
-        ("serve --demo (preheated)", [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port"], ".al-charts svg",
-         True),
-        ("serve --demo, preheat off", [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port"], ".al-charts svg",
-         False),
+        (
+            "serve --demo (preheated)",
+            [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port"],
+            ".al-charts svg",
+            True,
+        ),
+        (
+            "serve --demo, preheat off",
+            [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port"],
+            ".al-charts svg",
+            False,
+        ),
         ("bare JupyterChart, no preheat", [VOILA, str(bare_nb), "--no-browser", "--port"], ".vega-embed svg", False),
-        ("bare JupyterChart, preheated", [VOILA, str(bare_nb), "--no-browser", "--preheat_kernel=True",
-                                          "--pool_size=1", "--port"], ".vega-embed svg", True),
+        (
+            "bare JupyterChart, preheated",
+            [VOILA, str(bare_nb), "--no-browser", "--preheat_kernel=True", "--pool_size=1", "--port"],
+            ".vega-embed svg",
+            True,
+        ),
     ]
     for name, argv, selector, preheated in runs:
         port = free_port()
@@ -189,11 +223,16 @@ def culling(browser: object, tmp: Path, views: int) -> None:
     home = tmp / "home-culling"
     home.mkdir()
     timeout, interval = 120, 10
-    (home / "voila.json").write_text(json.dumps(
-        {"MappingKernelManager": {"cull_idle_timeout": timeout, "cull_interval": interval}}))
+    (home / "voila.json").write_text(
+        json.dumps({"MappingKernelManager": {"cull_idle_timeout": timeout, "cull_interval": interval}})
+    )
     port = free_port()
-    server = Server([ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)], port,
-                    tmp / "culling.log", env={"ALLIANCE_LENS_HOME": str(home)})
+    server = Server(
+        [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)],
+        port,
+        tmp / "culling.log",
+        env={"ALLIANCE_LENS_HOME": str(home)},
+    )
     try:
         server.wait_pool(1)
         idle = server.kernels()
@@ -212,14 +251,23 @@ def culling(browser: object, tmp: Path, views: int) -> None:
         after_cull = len(server.kernels())
     finally:
         server.stop()
-    bare = subprocess.run([sys.executable, "-c", "import ipykernel.kernelapp, ipywidgets, psutil, os;"
-                           "print(psutil.Process(os.getpid()).memory_info().rss)"], capture_output=True, text=True)
+    bare = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import ipykernel.kernelapp, ipywidgets, psutil, os;print(psutil.Process(os.getpid()).memory_info().rss)",
+        ],
+        capture_output=True,
+        text=True,
+    )
     print(f"\n2. Kernels alive (culling after {timeout} s idle, checked every {interval} s)")
     print(f"   idle server (preheated pool):    {len(idle)}")
     print(f"   after {views} page views ({views_took:.0f} s): {after_views} alive, {started} started during the views")
     print(f"   {waited:5.1f} s later:                 {after_cull}  (goal: back to {len(idle)})")
-    print(f"   RSS of the preheated kernel holding the demo dashboard: {pool_rss:.0f} MiB; "
-          f"a bare Python importing ipykernel + ipywidgets: {int(bare.stdout) / 2**20:.0f} MiB")
+    print(
+        f"   RSS of the preheated kernel holding the demo dashboard: {pool_rss:.0f} MiB; "
+        f"a bare Python importing ipykernel + ipywidgets: {int(bare.stdout) / 2**20:.0f} MiB"
+    )
 
 
 def main() -> None:

@@ -11,8 +11,9 @@ from nbclient import NotebookClient
 from alliance_lens import paths
 
 
-def test_analysis_notebook_runs_and_exports(isolated_home: Path, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_analysis_notebook_runs_and_exports(
+    isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("ALLIANCE_LENS_DB", raising=False)  # an empty home: the notebook falls back to the sample
     nb = nbformat.read(paths.notebooks_dir() / "analysis.ipynb", as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -25,7 +26,11 @@ def test_analysis_notebook_runs_and_exports(isolated_home: Path, tmp_path: Path,
     assert len(svgs) >= 3
     exports = isolated_home / "exports"
     assert sorted(p.name for p in exports.iterdir()) == [
-        "quadrant.html", "quadrant.pdf", "quadrant.png", "quadrant.svg", "report.html",
+        "quadrant.html",
+        "quadrant.pdf",
+        "quadrant.png",
+        "quadrant.svg",
+        "report.html",
     ]
     assert "Meridian Motors" in (exports / "report.html").read_text(encoding="utf-8")
     assert "target" in (exports / "quadrant.svg").read_text(encoding="utf-8")  # the analyst's own layer

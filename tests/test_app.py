@@ -179,8 +179,9 @@ def test_marking_an_agreement_broken_updates_metrics_and_charts(dash: Facilitato
     # the chart was redrawn with the new figures, the overdue list lost the agreement, the row left the form
     assert contrast.renders == renders + 1 and contrast.widget.value != svg_before
     assert agreement["title"] not in dash.overdue.widget.value
-    assert all(f"al-outcome-{forms._css_id(agreement['agreement_id'])}" not in r._dom_classes
-               for r in form.rows.children)
+    assert all(
+        f"al-outcome-{forms._css_id(agreement['agreement_id'])}" not in r._dom_classes for r in form.rows.children
+    )
     # only the row's own widgets were closed: the page around it is alive
     assert dash.widget.comm is not None and contrast.widget.comm is not None
     assert all(r.comm is not None for r in form.rows.children)
@@ -272,8 +273,9 @@ def test_undo_takes_back_the_last_change(lean: FacilitatorDashboard, workspace) 
     assert lean.status.widget.value
 
 
-def test_no_exception_escapes_a_callback(lean: FacilitatorDashboard, monkeypatch: pytest.MonkeyPatch,
-                                         caplog: pytest.LogCaptureFixture) -> None:
+def test_no_exception_escapes_a_callback(
+    lean: FacilitatorDashboard, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken(*_a: object, **_k: object) -> None:
         raise RuntimeError("disk on fire")
 
@@ -396,9 +398,20 @@ def test_widgets_are_findable_by_class(dash: FacilitatorDashboard) -> None:
             yield from walk(c)
 
     classes = {c for w in walk(dash.widget) for c in getattr(w, "_dom_classes", ())}
-    for needed in ("al-dashboard", "al-alliance-picker", "al-language", "al-presentation-toggle", "al-undo",
-                   "al-chart-contrast", "al-chart-quadrant", "al-patterns", "al-overdue", "al-agreement-save",
-                   "al-rating-grid", "al-status"):
+    for needed in (
+        "al-dashboard",
+        "al-alliance-picker",
+        "al-language",
+        "al-presentation-toggle",
+        "al-undo",
+        "al-chart-contrast",
+        "al-chart-quadrant",
+        "al-patterns",
+        "al-overdue",
+        "al-agreement-save",
+        "al-rating-grid",
+        "al-status",
+    ):
         assert needed in classes, needed
 
 
@@ -406,8 +419,9 @@ def test_in_a_kernel_the_main_chart_redraws_at_once_and_the_rest_follow(workspac
     """With an event loop running (as in a kernel), a save returns after the main chart; the others follow."""
     import asyncio
 
-    dash = FacilitatorDashboard(DashboardState(workspace), charts=(("contrast", "contrast_chart"),
-                                                                   ("timeline", "agreement_timeline_chart")))
+    dash = FacilitatorDashboard(
+        DashboardState(workspace), charts=(("contrast", "contrast_chart"), ("timeline", "agreement_timeline_chart"))
+    )
     dash.state.defer = True
     main, timeline = dash.charts
     form = dash.form(forms.AgreementForm)
@@ -436,8 +450,7 @@ def test_the_browser_renderer_sends_specifications(workspace, tmp_path: Path, mo
     bundle = tmp_path / "bundle.js"
     bundle.write_text("window.vegaEmbed = () => null;")  # building the real one takes seconds: not this test's job
     monkeypatch.setattr(vega, "bundle_path", lambda: bundle)
-    dash = FacilitatorDashboard(DashboardState(workspace), charts=(("contrast", "contrast_chart"),),
-                                renderer="browser")
+    dash = FacilitatorDashboard(DashboardState(workspace), charts=(("contrast", "contrast_chart"),), renderer="browser")
     chart = dash.charts[0]
     assert isinstance(chart.widget, vega.VegaChart) and "al-chart-contrast" in chart.widget._dom_classes
     assert chart.widget.spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")

@@ -81,8 +81,11 @@ def test_a_valid_link_shows_its_alliance_only_and_no_entry_widgets(db_url: str, 
     assert "<svg" in view.charts[0].widget.value
     assert "al-pattern-card" in view.patterns.cards.value
     assert "al-as-of" in view.header.value and str(state.metrics.as_of.date()) in view.header.value
-    entry = [w for w in walk(view.widget) if isinstance(w, widgets.Text | widgets.Button | widgets.Dropdown
-                                                         | widgets.DatePicker | widgets.ToggleButtons)]
+    entry = [
+        w
+        for w in walk(view.widget)
+        if isinstance(w, widgets.Text | widgets.Button | widgets.Dropdown | widgets.DatePicker | widgets.ToggleButtons)
+    ]
     assert entry == []
 
 
@@ -118,8 +121,9 @@ def test_hidden_dyads_stay_hidden(db_url: str, sample_id: str) -> None:
 
 
 @pytest.mark.parametrize("reason", ["missing", "tampered", "expired", "revoked", "foreign", "unknown_alliance"])
-def test_a_bad_link_shows_why_and_loads_no_data(reason: str, db_url: str, sample_id: str, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_link_shows_why_and_loads_no_data(
+    reason: str, db_url: str, sample_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if reason == "missing":
         query = ""
@@ -195,7 +199,8 @@ def test_by_default_the_client_page_draws_the_charts_from_specifications(
     assert isinstance(view, client.ClientDashboard)
     assert all(isinstance(c.widget, vega.VegaChart) for c in view.charts)
     # every chart is a Vega-Lite specification with data, hidden dyads left out as with SVG
-    assert all(c.widget.spec.get("$schema", "").startswith("https://vega.github.io/schema/vega-lite/")
-               for c in view.charts)
+    assert all(
+        c.widget.spec.get("$schema", "").startswith("https://vega.github.io/schema/vega-lite/") for c in view.charts
+    )
     loaders = [w for w in walk(view.widget) if isinstance(w, vega.VegaLoader)]
     assert len(loaders) == 1 and loaders[0].bundle.startswith("window.vegaEmbed")

@@ -29,8 +29,9 @@ def db_url(tmp_path: Path) -> str:
 def _run(name: str, tmp_path: Path) -> nbformat.NotebookNode:
     nb = nbformat.read(paths.notebooks_dir() / name, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "committed with outputs"
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}},
-                   store_widget_state=True).execute()
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}, store_widget_state=True
+    ).execute()
     return nb
 
 
@@ -51,8 +52,9 @@ def test_facilitator_notebook_executes(db_url: str, tmp_path: Path, monkeypatch:
     assert "vega-lite" in state and state.count("window.vegaLite=") == 1
 
 
-def test_facilitator_notebook_draws_svg_when_asked(db_url: str, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_facilitator_notebook_draws_svg_when_asked(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ALLIANCE_LENS_DB", db_url)
     monkeypatch.setenv("ALLIANCE_LENS_CHARTS", "svg")
     nb = _run("facilitator.ipynb", tmp_path)

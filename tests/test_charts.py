@@ -178,8 +178,10 @@ def test_quadrants_are_named_after_the_state_patterns(metrics: Metrics) -> None:
         assert theme.pattern_label(pattern, "nl") in svg
     # each partner's latest point lies in the quadrant of its state (where the sample plants one)
     latest = metrics.trends.dropna(subset=["reliability", "trust"]).sort_values("period_end").groupby("partner").last()
-    assert charts.quadrant_of(latest.loc["meridian", "reliability"], latest.loc["meridian", "trust"],
-                              thresholds) == "blind_trust"
+    assert (
+        charts.quadrant_of(latest.loc["meridian", "reliability"], latest.loc["meridian", "trust"], thresholds)
+        == "blind_trust"
+    )
 
 
 def test_trust_matrix_hides_cells_below_the_anonymity_floor(metrics: Metrics) -> None:
@@ -232,8 +234,8 @@ def test_reciprocity_asymmetry_lead_lag_name_partners(metrics: Metrics) -> None:
 
 def test_analysts_can_layer_filter_and_restyle(metrics: Metrics) -> None:
     base = charts.quadrant_chart(metrics)
-    target = alt.Chart(pd.DataFrame({"x": [0.8], "y": [0.8]})).mark_point(shape="cross", size=400).encode(
-        x="x:Q", y="y:Q"
+    target = (
+        alt.Chart(pd.DataFrame({"x": [0.8], "y": [0.8]})).mark_point(shape="cross", size=400).encode(x="x:Q", y="y:Q")
     )
     layered = (base + target).properties(title="Target").configure_view(strokeWidth=1)
     render.to_svg(layered)

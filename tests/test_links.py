@@ -166,15 +166,23 @@ def test_verifying_writes_nothing(db_url: str) -> None:
     assert path.read_bytes() == before
 
 
-@pytest.mark.parametrize(("text", "expected"), [("30d", dt.timedelta(days=30)), ("12h", dt.timedelta(hours=12)),
-                                                ("2w", dt.timedelta(weeks=2)), (" 7D ", dt.timedelta(days=7))])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("30d", dt.timedelta(days=30)),
+        ("12h", dt.timedelta(hours=12)),
+        ("2w", dt.timedelta(weeks=2)),
+        (" 7D ", dt.timedelta(days=7)),
+    ],
+)
 def test_durations(text: str, expected: dt.timedelta) -> None:
     assert links.parse_duration(text) == expected
 
 
 def test_share_list_and_revoke_on_the_command_line(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["share", "north", "--expires", "2w", "--base-url", "http://clients.local:8867/", "--db",
-                     db_url]) == 0
+    assert (
+        cli.main(["share", "north", "--expires", "2w", "--base-url", "http://clients.local:8867/", "--db", db_url]) == 0
+    )
     out, err = capsys.readouterr()
     url = out.strip()
     assert url.startswith("http://clients.local:8867/?token=")
@@ -192,16 +200,19 @@ def test_share_list_and_revoke_on_the_command_line(db_url: str, capsys: pytest.C
     assert line.rstrip().endswith("revoked")
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["share", "north", "--expires", "3x"], "--expires: '3x'"),
-    (["share", "north", "--expires", "0d"], "longer than zero"),
-    (["share", "north", "--expires", "900d"], "maximum"),
-    (["share", "nowhere"], "no alliance 'nowhere'"),
-    (["share"], "name the alliance"),
-    (["share", "north", "--base-url", "ftp://x/"], "--base-url"),
-    (["revoke", "abcdef"], "no link 'abcdef'"),
-    (["revoke", "http://x/?token=forged.sig"], "not a link made by this workspace"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["share", "north", "--expires", "3x"], "--expires: '3x'"),
+        (["share", "north", "--expires", "0d"], "longer than zero"),
+        (["share", "north", "--expires", "900d"], "maximum"),
+        (["share", "nowhere"], "no alliance 'nowhere'"),
+        (["share"], "name the alliance"),
+        (["share", "north", "--base-url", "ftp://x/"], "--base-url"),
+        (["revoke", "abcdef"], "no link 'abcdef'"),
+        (["revoke", "http://x/?token=forged.sig"], "not a link made by this workspace"),
+    ],
+)
 def test_bad_share_and_revoke_input_is_one_clear_line(
     db_url: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:

@@ -36,23 +36,41 @@ def build(
 ) -> AllianceData:
     """A small alliance ``x``: agreements as (id, owner, made_on, due_on), outcomes as (id, date, status),
     ratings as (session, rater, ratee, score, respondent)."""
-    return AllianceData.from_frames({
-        "alliances": pd.DataFrame([{"alliance_id": "x", "name": "X", "trust_min": scale[0], "trust_max": scale[1]}]),
-        "partners": pd.DataFrame([{"alliance_id": "x", "partner_id": p, "name": p.upper()} for p in partners]),
-        "sessions": pd.DataFrame([{"alliance_id": "x", "session_id": s, "date": d} for s, d in sessions]),
-        "agreements": pd.DataFrame(
-            [{"alliance_id": "x", "agreement_id": i, "title": f"do {i}", "kind": "content", "owner": o,
-              "made_on": m, "due_on": d} for i, o, m, d in agreements],
-            columns=["alliance_id", "agreement_id", "title", "kind", "owner", "made_on", "due_on"],
-        ),
-        "outcomes": pd.DataFrame([{"alliance_id": "x", "agreement_id": i, "date": d, "status": s}
-                                  for i, d, s in outcomes], columns=["alliance_id", "agreement_id", "date", "status"]),
-        "trust_ratings": pd.DataFrame(
-            [{"alliance_id": "x", "session_id": s, "rater": r, "ratee": e, "score": v, "respondent": who}
-             for s, r, e, v, who in ratings],
-            columns=["alliance_id", "session_id", "rater", "ratee", "score", "respondent"],
-        ),
-    })
+    return AllianceData.from_frames(
+        {
+            "alliances": pd.DataFrame(
+                [{"alliance_id": "x", "name": "X", "trust_min": scale[0], "trust_max": scale[1]}]
+            ),
+            "partners": pd.DataFrame([{"alliance_id": "x", "partner_id": p, "name": p.upper()} for p in partners]),
+            "sessions": pd.DataFrame([{"alliance_id": "x", "session_id": s, "date": d} for s, d in sessions]),
+            "agreements": pd.DataFrame(
+                [
+                    {
+                        "alliance_id": "x",
+                        "agreement_id": i,
+                        "title": f"do {i}",
+                        "kind": "content",
+                        "owner": o,
+                        "made_on": m,
+                        "due_on": d,
+                    }
+                    for i, o, m, d in agreements
+                ],
+                columns=["alliance_id", "agreement_id", "title", "kind", "owner", "made_on", "due_on"],
+            ),
+            "outcomes": pd.DataFrame(
+                [{"alliance_id": "x", "agreement_id": i, "date": d, "status": s} for i, d, s in outcomes],
+                columns=["alliance_id", "agreement_id", "date", "status"],
+            ),
+            "trust_ratings": pd.DataFrame(
+                [
+                    {"alliance_id": "x", "session_id": s, "rater": r, "ratee": e, "score": v, "respondent": who}
+                    for s, r, e, v, who in ratings
+                ],
+                columns=["alliance_id", "session_id", "rater", "ratee", "score", "respondent"],
+            ),
+        }
+    )
 
 
 def row(m: Metrics, partner: str, period: str) -> pd.Series:
@@ -238,8 +256,9 @@ SESSIONS = [("S1", "2025-01-31"), ("S2", "2025-02-28"), ("S3", "2025-03-31")]
 
 
 def test_an_open_agreement_past_due_counts_as_not_kept_until_resolved() -> None:
-    data = build(SESSIONS, agreements=[("A1", "a", "2025-01-01", "2025-01-20")],
-                 outcomes=[("A1", "2025-02-10", "kept_late")])
+    data = build(
+        SESSIONS, agreements=[("A1", "a", "2025-01-01", "2025-01-20")], outcomes=[("A1", "2025-02-10", "kept_late")]
+    )
     m = compute(data, "x", MetricsConfig(view="period", prior_strength=0.001))
     assert row(m, "a", "S1")["reliability"] == pytest.approx(0.0, abs=0.01)
     # In the rolling window of S2 the late keeping is known: half a point.
@@ -249,13 +268,19 @@ def test_an_open_agreement_past_due_counts_as_not_kept_until_resolved() -> None:
 
 def test_outcome_scores() -> None:
     agreements = [(f"A{i}", "a", "2025-01-01", "2025-01-20") for i in range(6)]
-    outcomes = [("A0", "2025-01-19", "kept"), ("A1", "2025-01-25", "kept_late"),
-                ("A2", "2025-01-15", "renegotiated"), ("A3", "2025-01-25", "renegotiated"),
-                ("A4", "2025-01-25", "broken"), ("A5", "2025-01-10", "dropped")]
+    outcomes = [
+        ("A0", "2025-01-19", "kept"),
+        ("A1", "2025-01-25", "kept_late"),
+        ("A2", "2025-01-15", "renegotiated"),
+        ("A3", "2025-01-25", "renegotiated"),
+        ("A4", "2025-01-25", "broken"),
+        ("A5", "2025-01-10", "dropped"),
+    ]
     m = compute(build(SESSIONS, agreements, outcomes), "x")
     s = m.agreement_status.set_index("agreement_id")["score"]
-    assert s.to_dict() == pytest.approx({"A0": 1.0, "A1": 0.5, "A2": 0.75, "A3": 0.25, "A4": 0.0, "A5": np.nan},
-                                        nan_ok=True)
+    assert s.to_dict() == pytest.approx(
+        {"A0": 1.0, "A1": 0.5, "A2": 0.75, "A3": 0.25, "A4": 0.0, "A5": np.nan}, nan_ok=True
+    )
     # The dropped one is left out of the count.
     assert row(m, "a", "S1")["n_agreements"] == 5
 
@@ -269,8 +294,9 @@ def test_small_samples_are_shrunk_toward_the_alliance_rate() -> None:
     agreements = [("A1", "a", "2025-01-01", "2025-01-20")] + [
         (f"B{i}", "b", "2025-01-01", "2025-01-20") for i in range(10)
     ]
-    outcomes = [("A1", "2025-01-19", "kept")] + [(f"B{i}", "2025-01-19", "broken" if i < 6 else "kept")
-                                                for i in range(10)]
+    outcomes = [("A1", "2025-01-19", "kept")] + [
+        (f"B{i}", "2025-01-19", "broken" if i < 6 else "kept") for i in range(10)
+    ]
     m = compute(build(SESSIONS, agreements, outcomes), "x", MetricsConfig(view="period"))
     alliance = m.alliance_trends.set_index("period_id").loc["S1", "reliability"]
     a = row(m, "a", "S1")
@@ -280,20 +306,22 @@ def test_small_samples_are_shrunk_toward_the_alliance_rate() -> None:
 
 
 def test_a_drop_of_trust_without_a_breach_is_no_trust_shock() -> None:
-    ratings = [(s, r, "a", v, who) for s, v in (("S1", 5.0), ("S2", 1.0)) for r in ("b", "c")
-               for who in ("p", "q")]
+    ratings = [(s, r, "a", v, who) for s, v in (("S1", 5.0), ("S2", 1.0)) for r in ("b", "c") for who in ("p", "q")]
     quiet = build(SESSIONS[:2], ratings=ratings)
     assert "trust_shock" not in set(compute(quiet, "x").patterns["pattern"])
-    breach = build(SESSIONS[:2], [("A1", "a", "2025-01-01", "2025-02-05")], [("A1", "2025-02-10", "broken")],
-                   ratings)
+    breach = build(SESSIONS[:2], [("A1", "a", "2025-01-01", "2025-02-05")], [("A1", "2025-02-10", "broken")], ratings)
     shocks = compute(breach, "x").patterns
     shock = shocks[shocks["pattern"] == "trust_shock"].iloc[0]
     assert shock["partner"] == "a" and shock["session_id"] == "S2" and "A1" in shock["explanation_en"]
 
 
 def test_thin_data_claims_nothing() -> None:
-    data = build(SESSIONS, [("A1", "a", "2025-01-01", "2025-03-20")], [("A1", "2025-03-19", "kept")],
-                 [("S3", "b", "a", 5.0, "p")])
+    data = build(
+        SESSIONS,
+        [("A1", "a", "2025-01-01", "2025-03-20")],
+        [("A1", "2025-03-19", "kept")],
+        [("S3", "b", "a", 5.0, "p")],
+    )
     m = compute(data, "x")
     assert set(m.patterns["pattern"]) == {"not_enough_data"}
 
@@ -319,7 +347,8 @@ def test_trust_matrix_puts_reliability_toward_the_rater_beside_trust(m: Metrics)
     tm = m.trust_matrix.set_index(["period_id", "rater", "ratee"])
     # A's reliability toward B sits on the row where B rates A.
     d = m.reliability_by_direction.set_index(["period_id", "beneficiary", "owner"]).rename_axis(
-        ["period_id", "rater", "ratee"])
+        ["period_id", "rater", "ratee"]
+    )
     both = tm.join(d[["reliability", "n_agreements"]], how="inner")
     assert len(both) > 0
     np.testing.assert_allclose(both["reliability_toward_rater"], both["reliability"])
@@ -364,8 +393,11 @@ def test_blind_trust_when_reliability_falls_while_trust_stays_high() -> None:
 
 def test_the_views_weigh_agreements_as_documented() -> None:
     # One kept agreement due before S1, one broken due before S2; almost no shrinkage.
-    data = build(SESSIONS, [("A1", "a", "2025-01-01", "2025-01-20"), ("A2", "a", "2025-02-01", "2025-02-20")],
-                 [("A1", "2025-01-19", "kept"), ("A2", "2025-02-21", "broken")])
+    data = build(
+        SESSIONS,
+        [("A1", "a", "2025-01-01", "2025-01-20"), ("A2", "a", "2025-02-01", "2025-02-20")],
+        [("A1", "2025-01-19", "kept"), ("A2", "2025-02-21", "broken")],
+    )
     cfg = MetricsConfig(prior_strength=1e-6)
     m = compute(data, "x", cfg)
     s2 = row(m, "a", "S2")

@@ -12,8 +12,18 @@ from alliance_lens.metrics import compute
 from alliance_lens.store import Workspace
 from alliance_lens.synth import SAMPLE_ALLIANCE_ID, generate_sample
 
-CONTRACT_TRENDS = {"partner", "period_end", "reliability", "reliability_low", "reliability_high", "trust", "trust_low",
-                   "trust_high", "n_agreements", "n_ratings"}
+CONTRACT_TRENDS = {
+    "partner",
+    "period_end",
+    "reliability",
+    "reliability_low",
+    "reliability_high",
+    "trust",
+    "trust_low",
+    "trust_high",
+    "n_agreements",
+    "n_ratings",
+}
 CONTRACT_PATTERNS = {"partner", "pattern", "session_id", "explanation"}
 
 
@@ -62,8 +72,12 @@ def test_patterns_json_lists_the_stories(db: str, capsys: pytest.CaptureFixture[
         assert set(r) >= CONTRACT_PATTERNS
         assert r["pattern"] in {"earned_trust", "trust_lags", "blind_trust", "distrust", "trust_shock"}
     found = {(r["partner"], r["pattern"]) for r in rows}
-    assert found == {("nordwagen", "trust_lags"), ("meridian", "blind_trust"), ("vantage", "trust_shock"),
-                     ("solara", "earned_trust")}
+    assert found == {
+        ("nordwagen", "trust_lags"),
+        ("meridian", "blind_trust"),
+        ("vantage", "trust_shock"),
+        ("solara", "earned_trust"),
+    }
     shock = next(r for r in rows if r["pattern"] == "trust_shock")
     assert shock["session_id"] == "S07" and "A900" in shock["explanation"]
 

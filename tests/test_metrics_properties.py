@@ -31,13 +31,28 @@ def alliances(draw: st.DrawFn) -> dict[str, pd.DataFrame]:
         due = made + pd.Timedelta(days=draw(st.integers(0, 90)))
         others = [p for p in partners if p != owner]
         benef = draw(st.sampled_from(["", *others]))
-        agreements.append({"alliance_id": "x", "agreement_id": f"A{i}", "title": f"agreement {i}",
-                           "kind": draw(st.sampled_from(["content", "process"])), "owner": owner, "made_on": made,
-                           "due_on": due, "beneficiaries": benef})
+        agreements.append(
+            {
+                "alliance_id": "x",
+                "agreement_id": f"A{i}",
+                "title": f"agreement {i}",
+                "kind": draw(st.sampled_from(["content", "process"])),
+                "owner": owner,
+                "made_on": made,
+                "due_on": due,
+                "beneficiaries": benef,
+            }
+        )
         offsets = draw(st.lists(st.integers(0, 150), max_size=2, unique=True))
         for off in offsets:
-            outcomes.append({"alliance_id": "x", "agreement_id": f"A{i}", "date": made + pd.Timedelta(days=off),
-                             "status": draw(st.sampled_from(OUTCOME_STATUSES))})
+            outcomes.append(
+                {
+                    "alliance_id": "x",
+                    "agreement_id": f"A{i}",
+                    "date": made + pd.Timedelta(days=off),
+                    "status": draw(st.sampled_from(OUTCOME_STATUSES)),
+                }
+            )
     ratings = []
     for s in sessions:
         for rater in partners:
@@ -45,20 +60,36 @@ def alliances(draw: st.DrawFn) -> dict[str, pd.DataFrame]:
                 if rater == ratee or not draw(st.booleans()):
                     continue
                 for who in draw(st.lists(st.sampled_from(["", "r1", "r2", "r3"]), min_size=1, max_size=3)):
-                    if who and any(r["respondent"] == who and r["rater"] == rater and r["ratee"] == ratee
-                                   and r["session_id"] == s["session_id"] for r in ratings):
+                    if who and any(
+                        r["respondent"] == who
+                        and r["rater"] == rater
+                        and r["ratee"] == ratee
+                        and r["session_id"] == s["session_id"]
+                        for r in ratings
+                    ):
                         continue
-                    ratings.append({"alliance_id": "x", "session_id": s["session_id"], "rater": rater,
-                                    "ratee": ratee, "score": float(draw(st.integers(1, 5))), "respondent": who})
+                    ratings.append(
+                        {
+                            "alliance_id": "x",
+                            "session_id": s["session_id"],
+                            "rater": rater,
+                            "ratee": ratee,
+                            "score": float(draw(st.integers(1, 5))),
+                            "respondent": who,
+                        }
+                    )
     return {
         "alliances": pd.DataFrame([{"alliance_id": "x", "name": "X", "trust_min": 1.0, "trust_max": 5.0}]),
         "partners": pd.DataFrame([{"alliance_id": "x", "partner_id": p, "name": p.upper()} for p in partners]),
         "sessions": pd.DataFrame(sessions),
-        "agreements": pd.DataFrame(agreements, columns=["alliance_id", "agreement_id", "title", "kind", "owner",
-                                                        "made_on", "due_on", "beneficiaries"]),
+        "agreements": pd.DataFrame(
+            agreements,
+            columns=["alliance_id", "agreement_id", "title", "kind", "owner", "made_on", "due_on", "beneficiaries"],
+        ),
         "outcomes": pd.DataFrame(outcomes, columns=["alliance_id", "agreement_id", "date", "status"]),
-        "trust_ratings": pd.DataFrame(ratings, columns=["alliance_id", "session_id", "rater", "ratee", "score",
-                                                        "respondent"]),
+        "trust_ratings": pd.DataFrame(
+            ratings, columns=["alliance_id", "session_id", "rater", "ratee", "score", "respondent"]
+        ),
     }
 
 
@@ -73,8 +104,14 @@ ESTIMATES = ("reliability", "reliability_period", "reliability_rolling", "reliab
 @given(alliances(), st.sampled_from(["session", "month"]))
 def test_every_share_lies_in_0_1_and_every_interval_holds_its_estimate(frames: dict[str, Any], period: str) -> None:
     m = metrics(frames, MetricsConfig(period=period))  # type: ignore[arg-type]
-    for frame in (m.trends, m.alliance_trends, m.reliability_by_kind, m.reliability_by_direction, m.trust_matrix,
-                  m.partner_states):
+    for frame in (
+        m.trends,
+        m.alliance_trends,
+        m.reliability_by_kind,
+        m.reliability_by_direction,
+        m.trust_matrix,
+        m.partner_states,
+    ):
         for est in ESTIMATES:
             if est not in frame:
                 continue
@@ -93,8 +130,9 @@ def test_every_share_lies_in_0_1_and_every_interval_holds_its_estimate(frames: d
 
 @PROPS
 @given(alliances(), st.data())
-def test_turning_a_broken_outcome_into_a_kept_one_never_lowers_reliability(frames: dict[str, Any],
-                                                                          data: st.DataObject) -> None:
+def test_turning_a_broken_outcome_into_a_kept_one_never_lowers_reliability(
+    frames: dict[str, Any], data: st.DataObject
+) -> None:
     broken = frames["outcomes"].index[frames["outcomes"]["status"] == "broken"]
     assume(len(broken) > 0)
     which = data.draw(st.sampled_from(list(broken)))
@@ -119,8 +157,18 @@ def test_results_do_not_depend_on_row_order(frames: dict[str, Any], rnd: Any) ->
         rnd.shuffle(order)
         shuffled[name] = f.iloc[order].reset_index(drop=True)
     a, b = metrics(frames), metrics(shuffled)
-    for name in ("trends", "alliance_trends", "trust_matrix", "agreement_status", "reciprocity", "asymmetry",
-                 "reliability_by_kind", "reliability_by_direction", "events", "lead_lag"):
+    for name in (
+        "trends",
+        "alliance_trends",
+        "trust_matrix",
+        "agreement_status",
+        "reciprocity",
+        "asymmetry",
+        "reliability_by_kind",
+        "reliability_by_direction",
+        "events",
+        "lead_lag",
+    ):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=False, rtol=1e-9, atol=1e-12)
     cols = ["partner", "pattern", "session_id"]
     pd.testing.assert_frame_equal(a.patterns[cols], b.patterns[cols])

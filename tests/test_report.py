@@ -45,8 +45,9 @@ def test_report_holds_charts_patterns_overdue_and_date(metrics: Metrics, data: A
     assert "As of 2026-08-25" in text
 
 
-def test_html_report_is_self_contained_with_separate_charts(metrics: Metrics, data: AllianceData,
-                                                           tmp_path: Path) -> None:
+def test_html_report_is_self_contained_with_separate_charts(
+    metrics: Metrics, data: AllianceData, tmp_path: Path
+) -> None:
     out = write_report(metrics, tmp_path / "report.html", data)
     page = out.read_text(encoding="utf-8")
     assert page.count('class="chart"') == len(CHART_ORDER)
@@ -71,8 +72,13 @@ def test_report_speaks_dutch_when_asked(metrics: Metrics, data: AllianceData, tm
 def test_image_reports(metrics: Metrics, data: AllianceData, tmp_path: Path) -> None:
     svg = write_report(metrics, tmp_path / "report.svg", data).read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<svg")
-    for words in ("Meridian Motors", "As of 2026-08-25", theme.label("overdue_heading", "en"),
-                  theme.label("quadrant_title", "en"), theme.label("timeline_title", "en")):
+    for words in (
+        "Meridian Motors",
+        "As of 2026-08-25",
+        theme.label("overdue_heading", "en"),
+        theme.label("quadrant_title", "en"),
+        theme.label("timeline_title", "en"),
+    ):
         assert words in svg
     assert (write_report(metrics, tmp_path / "report.png", data)).read_bytes()[:4] == b"\x89PNG"
     assert (write_report(metrics, tmp_path / "report.pdf", data)).read_bytes()[:5] == b"%PDF-"

@@ -22,8 +22,9 @@ def workspace_with_sample(isolated_home: Path) -> str:
     return url
 
 
-def test_report_command_writes_html_and_pdf(workspace_with_sample: str, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_command_writes_html_and_pdf(
+    workspace_with_sample: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "ev.html"
     assert main(["report", SAMPLE_ALLIANCE_ID, "--out", str(out), "--db", workspace_with_sample]) == 0
     page = out.read_text(encoding="utf-8")
@@ -34,8 +35,9 @@ def test_report_command_writes_html_and_pdf(workspace_with_sample: str, tmp_path
     assert pdf.read_bytes()[:5] == b"%PDF-"
 
 
-def test_report_command_refuses_clearly(workspace_with_sample: str, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_command_refuses_clearly(
+    workspace_with_sample: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["report", SAMPLE_ALLIANCE_ID, "--out", str(tmp_path / "ev.docx"), "--db", workspace_with_sample]) == 2
     assert ".docx is not a supported format" in capsys.readouterr().err
     assert main(["report", "no-such-alliance", "--out", str(tmp_path / "x.html"), "--db", workspace_with_sample]) == 2

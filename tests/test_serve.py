@@ -113,19 +113,24 @@ def test_default_ports_differ(recorded: list[Recorder]) -> None:
     assert recorded[0].config.Voila.port_retries > 0  # the default port may move to a free one
 
 
-def test_config_files_come_only_from_the_workspace_folder(recorded: list[Recorder], isolated_home: Path,
-                                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_files_come_only_from_the_workspace_folder(
+    recorded: list[Recorder], isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     cli.main(["serve", "--no-browser"])
     assert recorded[0].config.Voila.config_file_paths == [str(isolated_home)]
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["serve", "--port", "70000"], "--port: 70000"),
-    (["serve", "--demo", "--db", "sqlite:////tmp/y.sqlite"], "--demo"),
-])
-def test_bad_arguments_are_one_clear_line(recorded: list[Recorder], capsys: pytest.CaptureFixture[str],
-                                          argv: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["serve", "--port", "70000"], "--port: 70000"),
+        (["serve", "--demo", "--db", "sqlite:////tmp/y.sqlite"], "--demo"),
+    ],
+)
+def test_bad_arguments_are_one_clear_line(
+    recorded: list[Recorder], capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
     assert cli.main([*argv, "--no-browser"]) == 2
     assert message in capsys.readouterr().err
     assert not recorded
@@ -150,8 +155,9 @@ def test_demo_serves_a_temporary_copy_of_the_sample(recorded: list[Recorder], is
         assert cli.main(["serve", "--demo", "--no-browser"]) == 0
     finally:
         del Recorder.start
-    sample_ids = sorted(line.split(",")[0] for line in
-                        (paths.sample_data_dir() / "alliances.csv").read_text().splitlines()[1:] if line)
+    sample_ids = sorted(
+        line.split(",")[0] for line in (paths.sample_data_dir() / "alliances.csv").read_text().splitlines()[1:] if line
+    )
     assert seen["alliances"] == sample_ids
     demo_file = Path(seen["url"].removeprefix("sqlite:///"))
     assert not demo_file.is_relative_to(isolated_home)  # never the real workspace

@@ -45,8 +45,18 @@ def test_added_rows_are_appended_like_a_full_load(ws: Workspace) -> None:
     session = data.sessions["session_id"].iloc[-1]
     ws.add(Partner(AID, "aaa-first", "A partner sorted first"))
     ws.add(Session(AID, "S00", dt.date(2020, 1, 1), "Early", "dialogue"))
-    ws.add(Agreement(AID, "Z1", "Share the test plan", "process", partners[0], dt.date(2026, 8, 25),
-                     dt.date(2026, 9, 30), (partners[1],)))
+    ws.add(
+        Agreement(
+            AID,
+            "Z1",
+            "Share the test plan",
+            "process",
+            partners[0],
+            dt.date(2026, 8, 25),
+            dt.date(2026, 9, 30),
+            (partners[1],),
+        )
+    )
     ws.add_outcome(Outcome(AID, "Z1", dt.date(2026, 9, 1), "broken"))
     ws.add_ratings([TrustRating(AID, session, partners[0], partners[1], 3.0, "r9")])
     newer, new_revision = ws.load_newer(AID, data, revision)

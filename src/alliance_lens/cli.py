@@ -132,4 +132,3 @@ def _is_user_error(exc: BaseException) -> bool:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-

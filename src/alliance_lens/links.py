@@ -123,9 +123,7 @@ def parse_duration(text: str) -> dt.timedelta:
     """``30d``, ``12h``, ``2w`` → a timedelta; anything else is a :class:`UserError` naming the value."""
     match = _DURATION.match(text)
     if not match:
-        raise UserError(
-            f"--expires: {text!r} is not a duration; write a whole number and h, d or w, e.g. 12h, 30d, 2w"
-        )
+        raise UserError(f"--expires: {text!r} is not a duration; write a whole number and h, d or w, e.g. 12h, 30d, 2w")
     amount = int(match.group(1)) * _UNITS[match.group(2).lower()]
     if amount <= dt.timedelta(0):
         raise UserError(f"--expires: {text!r} must be longer than zero")
@@ -369,8 +367,10 @@ def cmd_share(args: argparse.Namespace) -> int:
             return 0
         print(f"{'link':<12}{'alliance':<20}{'created (UTC)':<22}{'expires (UTC)':<22}state")
         for r in records:
-            print(f"{r.link_id:<12}{r.alliance_id:<20}{r.created_at:%Y-%m-%d %H:%M}{'':<6}"
-                  f"{r.expires_at:%Y-%m-%d %H:%M}{'':<6}{r.state}")
+            print(
+                f"{r.link_id:<12}{r.alliance_id:<20}{r.created_at:%Y-%m-%d %H:%M}{'':<6}"
+                f"{r.expires_at:%Y-%m-%d %H:%M}{'':<6}{r.state}"
+            )
         return 0
     if not args.alliance:
         raise UserError("share: name the alliance to share (or use --list)")

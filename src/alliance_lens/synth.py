@@ -104,8 +104,18 @@ _CONTENT_TITLES: Final[list[str]] = [
     "Build {n} test mules with the shared {part}",
 ]
 _PARTS: Final[list[str]] = [
-    "floor pan", "rear subframe", "battery tray", "thermal loop", "charging inlet", "front axle",
-    "brake module", "inverter housing", "seat rail", "wiring harness", "door module", "cooling plate",
+    "floor pan",
+    "rear subframe",
+    "battery tray",
+    "thermal loop",
+    "charging inlet",
+    "front axle",
+    "brake module",
+    "inverter housing",
+    "seat rail",
+    "wiring harness",
+    "door module",
+    "cooling plate",
 ]
 _PROCESS_TITLES: Final[list[str]] = [
     "Circulate the minutes within five working days",
@@ -120,7 +130,14 @@ _PROCESS_TITLES: Final[list[str]] = [
     "Answer partner questions on {topic} within ten working days",
 ]
 _TOPICS: Final[list[str]] = [
-    "battery", "chassis", "software", "purchasing", "testing", "homologation", "logistics", "tooling",
+    "battery",
+    "chassis",
+    "software",
+    "purchasing",
+    "testing",
+    "homologation",
+    "logistics",
+    "tooling",
 ]
 _KINDS_OF_STATUS: Final[list[str]] = ["kept", "kept_late", "renegotiated", "broken"]
 _GOLDEN: Final = (np.sqrt(5.0) - 1.0) / 2.0
@@ -188,8 +205,15 @@ def generate_sample(seed: int = 7) -> AllianceData:
     aid = SAMPLE_ALLIANCE_ID
     end = _SESSIONS[-1][1]
     alliances = pd.DataFrame(
-        [{"alliance_id": aid, "name": "Shared EV Platform Alliance", "trust_min": 1.0, "trust_max": 10.0,
-          "language": "en"}]
+        [
+            {
+                "alliance_id": aid,
+                "name": "Shared EV Platform Alliance",
+                "trust_min": 1.0,
+                "trust_max": 10.0,
+                "language": "en",
+            }
+        ]
     )
     partners = pd.DataFrame(
         [{"alliance_id": aid, "partner_id": p, "name": n, "goals_shared_on": g} for p, n, g, _ in _PARTNERS]
@@ -227,8 +251,17 @@ def generate_sample(seed: int = 7) -> AllianceData:
                     benef = ";".join(sorted(rng.choice(active, size=k, replace=False).tolist()))
                 agreement_id = new_id()
                 rows.agreements.append(
-                    {"alliance_id": aid, "agreement_id": agreement_id, "title": titles.next(kind), "kind": kind,
-                     "owner": pid, "made_on": made, "due_on": due, "beneficiaries": benef, "note": ""}
+                    {
+                        "alliance_id": aid,
+                        "agreement_id": agreement_id,
+                        "title": titles.next(kind),
+                        "kind": kind,
+                        "owner": pid,
+                        "made_on": made,
+                        "due_on": due,
+                        "beneficiaries": benef,
+                        "note": "",
+                    }
                 )
                 # Spread evenly over the mix (a golden-ratio sequence, not independent draws), so that each
                 # partner's record follows its story without a run of bad luck hiding it.
@@ -258,24 +291,49 @@ def _plant_the_big_breach(rows: _Rows, end: dt.date) -> None:
     """Vantage's big broken agreement just before session S07 (the trust shock)."""
     aid = SAMPLE_ALLIANCE_ID
     rows.agreements.append(
-        {"alliance_id": aid, "agreement_id": "A900", "kind": "content", "owner": "vantage",
-         "title": "Deliver the battery-module interface specification v2 to all partners",
-         "made_on": _D(2025, 10, 14), "due_on": _D(2026, 1, 9), "beneficiaries": "",
-         "note": "Every partner's integration plan depends on it."}
+        {
+            "alliance_id": aid,
+            "agreement_id": "A900",
+            "kind": "content",
+            "owner": "vantage",
+            "title": "Deliver the battery-module interface specification v2 to all partners",
+            "made_on": _D(2025, 10, 14),
+            "due_on": _D(2026, 1, 9),
+            "beneficiaries": "",
+            "note": "Every partner's integration plan depends on it.",
+        }
     )
     rows.outcomes.append(
-        {"alliance_id": aid, "agreement_id": "A900", "date": _D(2026, 1, 20), "status": "broken",
-         "note": "Specification withheld after an internal reorganisation; partners had to stop integration work."}
+        {
+            "alliance_id": aid,
+            "agreement_id": "A900",
+            "date": _D(2026, 1, 20),
+            "status": "broken",
+            "note": "Specification withheld after an internal reorganisation; partners had to stop integration work.",
+        }
     )
     # The breach had a follow-up the partners noticed too.
     rows.agreements.append(
-        {"alliance_id": aid, "agreement_id": "A901", "kind": "process", "owner": "vantage",
-         "title": "Inform partners at once of any delay to shared interfaces",
-         "made_on": _D(2025, 10, 14), "due_on": _D(2026, 1, 9), "beneficiaries": "", "note": ""}
+        {
+            "alliance_id": aid,
+            "agreement_id": "A901",
+            "kind": "process",
+            "owner": "vantage",
+            "title": "Inform partners at once of any delay to shared interfaces",
+            "made_on": _D(2025, 10, 14),
+            "due_on": _D(2026, 1, 9),
+            "beneficiaries": "",
+            "note": "",
+        }
     )
     rows.outcomes.append(
-        {"alliance_id": aid, "agreement_id": "A901", "date": _D(2026, 1, 20), "status": "broken",
-         "note": "Partners learned of the delay from a supplier."}
+        {
+            "alliance_id": aid,
+            "agreement_id": "A901",
+            "date": _D(2026, 1, 20),
+            "status": "broken",
+            "note": "Partners learned of the delay from a supplier.",
+        }
     )
 
 
@@ -289,8 +347,17 @@ def _plant_open_and_overdue(rows: _Rows, end: dt.date) -> None:
     ]
     for agreement_id, owner, kind, title, benef in overdue:
         rows.agreements.append(
-            {"alliance_id": aid, "agreement_id": agreement_id, "kind": kind, "owner": owner, "title": title,
-             "made_on": made, "due_on": _D(2026, 8, 7), "beneficiaries": benef, "note": ""}
+            {
+                "alliance_id": aid,
+                "agreement_id": agreement_id,
+                "kind": kind,
+                "owner": owner,
+                "title": title,
+                "made_on": made,
+                "due_on": _D(2026, 8, 7),
+                "beneficiaries": benef,
+                "note": "",
+            }
         )
     later = [
         ("A920", "nordwagen", "content", "Supply 12 pre-series floor pans", ""),
@@ -301,18 +368,40 @@ def _plant_open_and_overdue(rows: _Rows, end: dt.date) -> None:
     ]
     for agreement_id, owner, kind, title, benef in later:
         rows.agreements.append(
-            {"alliance_id": aid, "agreement_id": agreement_id, "kind": kind, "owner": owner, "title": title,
-             "made_on": end, "due_on": end + _days(40), "beneficiaries": benef, "note": ""}
+            {
+                "alliance_id": aid,
+                "agreement_id": agreement_id,
+                "kind": kind,
+                "owner": owner,
+                "title": title,
+                "made_on": end,
+                "due_on": end + _days(40),
+                "beneficiaries": benef,
+                "note": "",
+            }
         )
     # Dropped by mutual consent, to show that such agreements count neither way.
     rows.agreements.append(
-        {"alliance_id": aid, "agreement_id": "A930", "kind": "process", "owner": "solara",
-         "title": "Organise a joint press event at the motor show", "made_on": _D(2025, 6, 17),
-         "due_on": _D(2025, 9, 15), "beneficiaries": "", "note": ""}
+        {
+            "alliance_id": aid,
+            "agreement_id": "A930",
+            "kind": "process",
+            "owner": "solara",
+            "title": "Organise a joint press event at the motor show",
+            "made_on": _D(2025, 6, 17),
+            "due_on": _D(2025, 9, 15),
+            "beneficiaries": "",
+            "note": "",
+        }
     )
     rows.outcomes.append(
-        {"alliance_id": aid, "agreement_id": "A930", "date": _D(2025, 8, 26), "status": "dropped",
-         "note": "Dropped by mutual consent: the platform is not public yet."}
+        {
+            "alliance_id": aid,
+            "agreement_id": "A930",
+            "date": _D(2025, 8, 26),
+            "status": "dropped",
+            "note": "Dropped by mutual consent: the platform is not public yet.",
+        }
     )
 
 
@@ -331,8 +420,15 @@ def _sample_ratings(rng: np.random.Generator) -> pd.DataFrame:
                 for respondent in _RESPONDENTS[rater]:
                     score = float(np.clip(np.round(mean + rng.normal(0, 0.7)), 1, 10))
                     out.append(
-                        {"alliance_id": SAMPLE_ALLIANCE_ID, "session_id": sid, "rater": rater, "ratee": ratee,
-                         "score": score, "respondent": respondent, "comment": ""}
+                        {
+                            "alliance_id": SAMPLE_ALLIANCE_ID,
+                            "session_id": sid,
+                            "rater": rater,
+                            "ratee": ratee,
+                            "score": score,
+                            "respondent": respondent,
+                            "comment": "",
+                        }
                     )
     ratings = pd.DataFrame(out)
     # A few comments, as facilitators record them.
@@ -359,18 +455,33 @@ def generate_large(seed: int = 1) -> AllianceData:
     end = session_dates[-1]
 
     alliances = pd.DataFrame(
-        {"alliance_id": [aid], "name": ["Large generated alliance"], "trust_min": [1.0], "trust_max": [10.0],
-         "language": ["en"]}
+        {
+            "alliance_id": [aid],
+            "name": ["Large generated alliance"],
+            "trust_min": [1.0],
+            "trust_max": [10.0],
+            "language": ["en"],
+        }
     )
     partners = pd.DataFrame(
-        {"alliance_id": aid, "partner_id": partner_ids, "name": [f"Partner {i:02d}" for i in range(1, 21)],
-         "goals_shared_on": np.where(rng.random(n_partners) < 0.6, session_dates[rng.integers(0, 40, n_partners)],
-                                     np.datetime64("NaT"))}
+        {
+            "alliance_id": aid,
+            "partner_id": partner_ids,
+            "name": [f"Partner {i:02d}" for i in range(1, 21)],
+            "goals_shared_on": np.where(
+                rng.random(n_partners) < 0.6, session_dates[rng.integers(0, 40, n_partners)], np.datetime64("NaT")
+            ),
+        }
     )
     kinds = np.where(np.arange(n_sessions) % 6 == 3, "dialogue", "meeting")
     sessions = pd.DataFrame(
-        {"alliance_id": aid, "session_id": session_ids, "date": session_dates,
-         "title": [f"Session {i}" for i in range(1, n_sessions + 1)], "kind": kinds}
+        {
+            "alliance_id": aid,
+            "session_id": session_ids,
+            "date": session_dates,
+            "title": [f"Session {i}" for i in range(1, n_sessions + 1)],
+            "kind": kinds,
+        }
     )
 
     owner_idx = rng.integers(0, n_partners, n_agreements)
@@ -380,11 +491,17 @@ def generate_large(seed: int = 1) -> AllianceData:
     benef_idx = (owner_idx + rng.integers(1, n_partners, n_agreements)) % n_partners
     agreement_ids = np.char.add("G", np.char.zfill(np.arange(1, n_agreements + 1).astype(str), 5))
     agreements = pd.DataFrame(
-        {"alliance_id": aid, "agreement_id": agreement_ids,
-         "title": np.char.add("Generated agreement ", agreement_ids),
-         "kind": np.where(rng.random(n_agreements) < 0.55, "content", "process"),
-         "owner": partner_ids[owner_idx], "made_on": made, "due_on": due,
-         "beneficiaries": np.where(has_benef, partner_ids[benef_idx], ""), "note": ""}
+        {
+            "alliance_id": aid,
+            "agreement_id": agreement_ids,
+            "title": np.char.add("Generated agreement ", agreement_ids),
+            "kind": np.where(rng.random(n_agreements) < 0.55, "content", "process"),
+            "owner": partner_ids[owner_idx],
+            "made_on": made,
+            "due_on": due,
+            "beneficiaries": np.where(has_benef, partner_ids[benef_idx], ""),
+            "note": "",
+        }
     )
 
     # Each partner has its own keeping rate; statuses drawn from it.
@@ -392,22 +509,34 @@ def generate_large(seed: int = 1) -> AllianceData:
     u = rng.random(n_agreements)
     status = np.select(
         [u < keep_rate * 0.8, u < keep_rate, u < keep_rate + (1 - keep_rate) * 0.2, u < 0.97],
-        ["kept", "kept_late", "renegotiated", "broken"], "dropped",
+        ["kept", "kept_late", "renegotiated", "broken"],
+        "dropped",
     )
-    offset = np.where(np.isin(status, ["kept", "renegotiated", "dropped"]), -rng.integers(0, 5, n_agreements),
-                      rng.integers(1, 20, n_agreements)).astype("timedelta64[D]")
-    first = pd.DataFrame({"alliance_id": aid, "agreement_id": agreement_ids, "date": due + offset, "status": status,
-                          "note": ""})
+    offset = np.where(
+        np.isin(status, ["kept", "renegotiated", "dropped"]),
+        -rng.integers(0, 5, n_agreements),
+        rng.integers(1, 20, n_agreements),
+    ).astype("timedelta64[D]")
+    first = pd.DataFrame(
+        {"alliance_id": aid, "agreement_id": agreement_ids, "date": due + offset, "status": status, "note": ""}
+    )
     reneg = status == "renegotiated"
-    second = pd.DataFrame({"alliance_id": aid, "agreement_id": agreement_ids[reneg],
-                           "date": due[reneg] + rng.integers(5, 30, int(reneg.sum())).astype("timedelta64[D]"),
-                           "status": "kept", "note": ""})
+    second = pd.DataFrame(
+        {
+            "alliance_id": aid,
+            "agreement_id": agreement_ids[reneg],
+            "date": due[reneg] + rng.integers(5, 30, int(reneg.sum())).astype("timedelta64[D]"),
+            "status": "kept",
+            "note": "",
+        }
+    )
     outcomes = pd.concat([first, second], ignore_index=True)
     outcomes = outcomes[outcomes["date"] <= end]
 
     # Ratings: every directed pair at every session, 3 respondents, plus extra respondents up to the total.
-    s_idx, r_idx, e_idx = np.meshgrid(np.arange(n_sessions), np.arange(n_partners), np.arange(n_partners),
-                                      indexing="ij")
+    s_idx, r_idx, e_idx = np.meshgrid(
+        np.arange(n_sessions), np.arange(n_partners), np.arange(n_partners), indexing="ij"
+    )
     keep = r_idx != e_idx
     s_idx, r_idx, e_idx = s_idx[keep], r_idx[keep], e_idx[keep]
     base = np.repeat(np.arange(len(s_idx)), 3)
@@ -416,14 +545,31 @@ def generate_large(seed: int = 1) -> AllianceData:
     resp = np.concatenate([np.tile([0, 1, 2], len(s_idx)), np.full(len(extra), 3)])
     level = rng.uniform(2, 9, (n_partners, n_partners))
     drift = np.linspace(-1, 1, n_sessions)
-    score = np.clip(np.round(level[r_idx[rows], e_idx[rows]] + drift[s_idx[rows]] * rng.uniform(-1, 1)
-                             + rng.normal(0, 1, len(rows))), 1, 10)
+    score = np.clip(
+        np.round(
+            level[r_idx[rows], e_idx[rows]] + drift[s_idx[rows]] * rng.uniform(-1, 1) + rng.normal(0, 1, len(rows))
+        ),
+        1,
+        10,
+    )
     ratings = pd.DataFrame(
-        {"alliance_id": aid, "session_id": session_ids[s_idx[rows]], "rater": partner_ids[r_idx[rows]],
-         "ratee": partner_ids[e_idx[rows]], "score": score, "respondent": np.char.add("R", resp.astype(str)),
-         "comment": ""}
+        {
+            "alliance_id": aid,
+            "session_id": session_ids[s_idx[rows]],
+            "rater": partner_ids[r_idx[rows]],
+            "ratee": partner_ids[e_idx[rows]],
+            "score": score,
+            "respondent": np.char.add("R", resp.astype(str)),
+            "comment": "",
+        }
     )
     return AllianceData.from_frames(
-        {"alliances": alliances, "partners": partners, "sessions": sessions, "agreements": agreements,
-         "outcomes": outcomes, "trust_ratings": ratings}
+        {
+            "alliances": alliances,
+            "partners": partners,
+            "sessions": sessions,
+            "agreements": agreements,
+            "outcomes": outcomes,
+            "trust_ratings": ratings,
+        }
     )

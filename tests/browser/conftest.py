@@ -126,12 +126,14 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(argv: Sequence[str], port: int, log_path: Path, env: dict[str, str] | None = None,
-                 timeout: float = 60.0) -> Server:
+def start_server(
+    argv: Sequence[str], port: int, log_path: Path, env: dict[str, str] | None = None, timeout: float = 60.0
+) -> Server:
     """Start ``argv`` (which must listen on ``port``) and wait until it accepts connections."""
     out = log_path.open("wb")
-    proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        list(argv), stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, start_new_session=True
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -39,12 +39,18 @@ class Site:
     alliance_id: str
     alliance_name: str
 
-    def link(self, monkeypatch: pytest.MonkeyPatch, alliance_id: str | None = None,
-             expires: dt.timedelta = dt.timedelta(days=1), now: dt.datetime | None = None) -> links.SharedLink:
+    def link(
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        alliance_id: str | None = None,
+        expires: dt.timedelta = dt.timedelta(days=1),
+        now: dt.datetime | None = None,
+    ) -> links.SharedLink:
         """A link made with this site's workspace and secret (the facilitator's ``share``)."""
         monkeypatch.setenv("ALLIANCE_LENS_HOME", str(self.home))
-        return links.make_link(alliance_id or self.alliance_id, expires, db_url=self.db_url,
-                               base_url=self.server.url + "/", now=now)
+        return links.make_link(
+            alliance_id or self.alliance_id, expires, db_url=self.db_url, base_url=self.server.url + "/", now=now
+        )
 
 
 def _workspace(home: Path) -> tuple[str, str, str]:
@@ -69,8 +75,12 @@ def _workspace(home: Path) -> tuple[str, str, str]:
 
 def _start(home: Path, db_url: str, log: Path) -> Server:
     port = free_port()
-    return start_server([ALLIANCE_LENS, "serve", "--clients", "--no-browser", "--port", str(port), "--db", db_url],
-                        port, log, env={"ALLIANCE_LENS_HOME": str(home)})
+    return start_server(
+        [ALLIANCE_LENS, "serve", "--clients", "--no-browser", "--port", str(port), "--db", db_url],
+        port,
+        log,
+        env={"ALLIANCE_LENS_HOME": str(home)},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -150,8 +160,9 @@ def _bad_tokens(site: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     }
 
 
-def test_every_bad_link_is_refused_without_data_or_kernel(site: Site, page: object, monkeypatch: pytest.MonkeyPatch,
-                                                          tmp_path: Path) -> None:
+def test_every_bad_link_is_refused_without_data_or_kernel(
+    site: Site, page: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     tokens = _bad_tokens(site, monkeypatch, tmp_path)
     before = digest(site.db_file)
     kernels = kernels_of(site.server)
@@ -172,10 +183,21 @@ def test_every_bad_link_is_refused_without_data_or_kernel(site: Site, page: obje
     assert digest(site.db_file) == before
 
 
-@pytest.mark.parametrize("path", ["/facilitator.ipynb", "/client.ipynb", "/voila/render/facilitator.ipynb",
-                                  "/voila/files/facilitator.ipynb", "/voila/tree", "/voila/api/contents",
-                                  "/api/contents/facilitator.ipynb", "/api/kernels", "/workspace.sqlite",
-                                  "/voila/files/../workspace.sqlite"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/facilitator.ipynb",
+        "/client.ipynb",
+        "/voila/render/facilitator.ipynb",
+        "/voila/files/facilitator.ipynb",
+        "/voila/tree",
+        "/voila/api/contents",
+        "/api/contents/facilitator.ipynb",
+        "/api/kernels",
+        "/workspace.sqlite",
+        "/voila/files/../workspace.sqlite",
+    ],
+)
 def test_nothing_but_the_client_view_is_reachable(site: Site, path: str) -> None:
     try:
         with urllib.request.urlopen(site.server.url + path, timeout=30) as r:
@@ -201,14 +223,14 @@ def test_the_client_store_refuses_writes(site: Site, monkeypatch: pytest.MonkeyP
     assert digest(site.db_file) == before
 
 
-def test_past_the_kernel_ceiling_a_busy_page(tmp_path: Path, browser: object,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_past_the_kernel_ceiling_a_busy_page(tmp_path: Path, browser: object, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
     home.mkdir()
     # one kernel at most, culling out of the way: the preheated one serves the first visitor, and the pool
     # cannot refill past the ceiling
-    (home / "voila.json").write_text(json.dumps({"BoundedKernelManager": {"max_kernels": 1},
-                                                 "MappingKernelManager": {"cull_idle_timeout": 3600}}))
+    (home / "voila.json").write_text(
+        json.dumps({"BoundedKernelManager": {"max_kernels": 1}, "MappingKernelManager": {"cull_idle_timeout": 3600}})
+    )
     url, aid, _ = _workspace(home)
     server = _start(home, url, tmp_path / "busy.log")
     try:

@@ -19,8 +19,10 @@ def test_report_draws_every_chart_offline(page: Any, tmp_path: Path) -> None:
         f"document.querySelectorAll('.chart svg.marks').length === {len(CHART_ORDER)}", timeout=20_000
     )
     for i in range(len(CHART_ORDER)):
-        marks = page.locator(f"#chart-{i} svg .mark-symbol path, #chart-{i} svg .mark-line path, "
-                             f"#chart-{i} svg .mark-area path, #chart-{i} svg .mark-rect path")
+        marks = page.locator(
+            f"#chart-{i} svg .mark-symbol path, #chart-{i} svg .mark-line path, "
+            f"#chart-{i} svg .mark-area path, #chart-{i} svg .mark-rect path"
+        )
         assert marks.count() > 0, f"chart {CHART_ORDER[i]} drew no marks"
     text = page.locator("body").inner_text()
     assert "Meridian Motors" in text and "As of 2026-08-25" in text

@@ -18,8 +18,9 @@ pytest.importorskip("alliance_lens.store")
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[Server]:
     port = free_port()
-    server = start_server([ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)], port,
-                          tmp_path / "serve.log")
+    server = start_server(
+        [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)], port, tmp_path / "serve.log"
+    )
     try:
         yield server
     finally:
@@ -46,8 +47,11 @@ def test_the_demo_dashboard_draws_offline(demo_server: Server, page: object, iso
 
 def test_off_loopback_the_dashboard_needs_its_token(tmp_path: Path) -> None:
     port = free_port()
-    server = start_server([ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--ip", "0.0.0.0", "--port", str(port)],
-                          port, tmp_path / "serve.log")
+    server = start_server(
+        [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--ip", "0.0.0.0", "--port", str(port)],
+        port,
+        tmp_path / "serve.log",
+    )
     try:
         url = next(m for m in re.findall(r"dashboard is at (\S+)", _wait_for(server, "dashboard is at")))
         token = url.split("token=", 1)[1]

@@ -38,8 +38,9 @@ def db_url_from_env() -> str | None:
     return os.environ.get(DB_ENV) or None
 
 
-def facilitator_dashboard(db_url: str | None = None, *, display: bool = True,
-                          poll_interval: float = 2.0, renderer: str | None = None) -> FacilitatorDashboard:
+def facilitator_dashboard(
+    db_url: str | None = None, *, display: bool = True, poll_interval: float = 2.0, renderer: str | None = None
+) -> FacilitatorDashboard:
     """Build the facilitator's dashboard on the workspace at ``db_url`` (default: ``ALLIANCE_LENS_DB``).
 
     With ``display`` the dashboard is displayed at once (as a notebook cell would); it is returned either way.

@@ -75,8 +75,9 @@ def refusal_page(reason: str, message: str) -> widgets.HTML:
 class ClientDashboard:
     """One alliance, read-only: contrast charts, patterns with explanations, overdue agreements, 'as of'."""
 
-    def __init__(self, state: DashboardState, token: str | None = None, db_url: str | None = None,
-                 renderer: str = "svg") -> None:
+    def __init__(
+        self, state: DashboardState, token: str | None = None, db_url: str | None = None, renderer: str = "svg"
+    ) -> None:
         self.state = state
         self.token = token
         self.db_url = db_url
@@ -92,16 +93,25 @@ class ClientDashboard:
         self.status = StatusLine(state)
         self.patterns = PatternCards(state)
         self.overdue = OverdueList(state)
-        self.charts = [ChartView(state, css, fn, metrics_of=hide_below_floor, first=i == 0, renderer=renderer)
-                       for i, (css, fn) in enumerate(CLIENT_CHARTS)]
+        self.charts = [
+            ChartView(state, css, fn, metrics_of=hide_below_floor, first=i == 0, renderer=renderer)
+            for i, (css, fn) in enumerate(CLIENT_CHARTS)
+        ]
         loaders: list[widgets.Widget] = []
         if renderer == "browser":
             from alliance_lens.app.vega import loader_widgets
 
             loaders.extend(loader_widgets(renderer))
         self.content = widgets.VBox(
-            [self.header, self.status.widget, self.charts[0].widget, self.patterns.widget,
-             *[c.widget for c in self.charts[1:]], self.overdue.widget, *loaders]
+            [
+                self.header,
+                self.status.widget,
+                self.charts[0].widget,
+                self.patterns.widget,
+                *[c.widget for c in self.charts[1:]],
+                self.overdue.widget,
+                *loaders,
+            ]
         ).add_class("al-charts")
         self.widget = widgets.VBox([widgets.HTML(STYLE), self.content]).add_class("al-dashboard").add_class("al-client")
         self._handle: asyncio.TimerHandle | None = None
@@ -137,8 +147,9 @@ class ClientDashboard:
         return True
 
 
-def open_client(token: str | None, db_url: str | None = None,
-                renderer: str | None = None) -> ClientDashboard | widgets.HTML:
+def open_client(
+    token: str | None, db_url: str | None = None, renderer: str | None = None
+) -> ClientDashboard | widgets.HTML:
     """The client view for ``token``, or the refusal page; nothing of the workspace is read for a bad token.
 
     ``renderer`` as for the facilitator (default ``ALLIANCE_LENS_CHARTS``, else ``browser``): with ``browser`` the
@@ -165,8 +176,9 @@ def open_client(token: str | None, db_url: str | None = None,
     return ClientDashboard(state, token=token, db_url=db_url, renderer=choose_renderer(renderer))
 
 
-def client_dashboard(query: str | None = None, *, db_url: str | None = None, display: bool = True,
-                     poll_interval: float = 30.0) -> Any:
+def client_dashboard(
+    query: str | None = None, *, db_url: str | None = None, display: bool = True, poll_interval: float = 30.0
+) -> Any:
     """Build (and display) the client view for the token in ``query`` (default: this page's query string).
 
     Returns a :class:`ClientDashboard`, or the refusal page (a ``widgets.HTML``) for a bad token.
@@ -187,5 +199,6 @@ def client_dashboard(query: str | None = None, *, db_url: str | None = None, dis
         from IPython.display import display as show
 
         show(  # type: ignore[no-untyped-call]
-            view.widget if isinstance(view, ClientDashboard) else view)
+            view.widget if isinstance(view, ClientDashboard) else view
+        )
     return view

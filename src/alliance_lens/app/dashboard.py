@@ -32,8 +32,9 @@ log = logging.getLogger("alliance_lens.app")
 class FacilitatorDashboard:
     """The whole facilitator dashboard of one :class:`DashboardState`; ``widget`` is what is displayed."""
 
-    def __init__(self, state: DashboardState, charts: Sequence[tuple[str, str]] = FACILITATOR_CHARTS,
-                 renderer: str = "svg") -> None:
+    def __init__(
+        self, state: DashboardState, charts: Sequence[tuple[str, str]] = FACILITATOR_CHARTS, renderer: str = "svg"
+    ) -> None:
         """Build every view on ``state``.
 
         ``charts``: (css name, ``alliance_lens.charts`` function) to show; ``renderer``: ``svg`` (static SVG
@@ -43,8 +44,9 @@ class FacilitatorDashboard:
         tr = state.tr
         self.title = widgets.HTML("").add_class("al-title")
         self.picker = widgets.Dropdown(options=state.alliances, value=state.alliance_id).add_class("al-alliance-picker")
-        self.language = widgets.ToggleButtons(options=[("EN", "en"), ("NL", "nl")], value=state.language,
-                                              style={"button_width": "3.5em"}).add_class("al-language")
+        self.language = widgets.ToggleButtons(
+            options=[("EN", "en"), ("NL", "nl")], value=state.language, style={"button_width": "3.5em"}
+        ).add_class("al-language")
         self.presentation = widgets.ToggleButton(value=state.presentation, icon="").add_class("al-presentation-toggle")
         self.undo = widgets.Button(button_style="warning", layout=widgets.Layout(width="auto")).add_class("al-undo")
         self.status = StatusLine(state)

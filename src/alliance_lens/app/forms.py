@@ -312,10 +312,15 @@ class AgreementForm(Form):
         self.save = self.button("add_agreement", "al-agreement-save", self.add)
         _on_enter(self.title, lambda: self.guard(self.add))
         _on_enter(self.note, lambda: self.guard(self.add))
-        self.widget.children = [f.box for f in fields[:4]] + [self.tip] + [f.box for f in fields[4:]] + [
-            self.save,
-            self.status,
-        ]
+        self.widget.children = (
+            [f.box for f in fields[:4]]
+            + [self.tip]
+            + [f.box for f in fields[4:]]
+            + [
+                self.save,
+                self.status,
+            ]
+        )
         self.owner.observe(lambda _c: self.guard(self._exclude_owner), names="value")
         self.relabel()
         self.on_data()
@@ -361,8 +366,13 @@ class AgreementForm(Form):
         _require(problems, t, "owner", self.owner.value, tr("required") if not self.owner.value else None)
         _require(problems, t, "made_on", self.made_on.value, tr("not_a_date") if self.made_on.value is None else None)
         _require(problems, t, "due_on", self.due_on.value, tr("not_a_date") if self.due_on.value is None else None)
-        _require(problems, t, "agreement_id", self.agreement_id.value,
-                 tr("required") if not self.agreement_id.value.strip() else None)
+        _require(
+            problems,
+            t,
+            "agreement_id",
+            self.agreement_id.value,
+            tr("required") if not self.agreement_id.value.strip() else None,
+        )
         if problems:
             raise ValidationError(problems)
         return Agreement(
@@ -463,8 +473,13 @@ class OutcomeForm(Form):
             seen.add(key)
             row = self._row_cache.get(key)
             if row is None:
-                row = self._row(str(r.agreement_id), str(r.title), names.get(str(r.owner), str(r.owner)), due,
-                                overdue=due is not None and due < today)
+                row = self._row(
+                    str(r.agreement_id),
+                    str(r.title),
+                    names.get(str(r.owner), str(r.owner)),
+                    due,
+                    overdue=due is not None and due < today,
+                )
                 self._row_cache[key] = row
             rows.append(row)
         for key in [k for k in self._row_cache if k not in seen]:
@@ -613,21 +628,33 @@ class RatingGrid(Form):
             try:
                 score = parse_score(cell.value)
             except ValueError:
-                problems.append(Problem("trust_ratings", None, f"{rater}→{ratee}", cell.value,
-                                        f"{rater} → {ratee}: " + tr("not_a_number", value=cell.value)))
+                problems.append(
+                    Problem(
+                        "trust_ratings",
+                        None,
+                        f"{rater}→{ratee}",
+                        cell.value,
+                        f"{rater} → {ratee}: " + tr("not_a_number", value=cell.value),
+                    )
+                )
                 cell.add_class("al-invalid")
                 continue
             if score is None:
                 continue
             if not alliance.trust_min <= score <= alliance.trust_max:
-                reason = tr("outside_scale", value=f"{score:g}", lo=f"{alliance.trust_min:g}",
-                            hi=f"{alliance.trust_max:g}")
-                problems.append(Problem("trust_ratings", None, f"{rater}→{ratee}", cell.value,
-                                        f"{rater} → {ratee}: {reason}"))
+                reason = tr(
+                    "outside_scale", value=f"{score:g}", lo=f"{alliance.trust_min:g}", hi=f"{alliance.trust_max:g}"
+                )
+                problems.append(
+                    Problem("trust_ratings", None, f"{rater}→{ratee}", cell.value, f"{rater} → {ratee}: {reason}")
+                )
                 cell.add_class("al-invalid")
                 continue
-            out.append(TrustRating(alliance.alliance_id, session, rater, ratee, score,
-                                   respondent=self.respondent.value.strip()))
+            out.append(
+                TrustRating(
+                    alliance.alliance_id, session, rater, ratee, score, respondent=self.respondent.value.strip()
+                )
+            )
         if problems:
             raise ValidationError(problems)
         if not out:
@@ -752,8 +779,11 @@ class PartnerForm(Form):
             return partner.name
 
         if self.submit(write) and not self.pick.value:
-            self.pick.value = self.partner_id.value.strip() if self.partner_id.value.strip() in {
-                v for _, v in self.pick.options} else ""
+            self.pick.value = (
+                self.partner_id.value.strip()
+                if self.partner_id.value.strip() in {v for _, v in self.pick.options}
+                else ""
+            )
 
     def set_goals(self, shared: bool) -> None:
         """Record that the picked partner shared its goals on the date (or clear it)."""
@@ -815,8 +845,10 @@ class SessionForm(Form):
     def on_data(self) -> None:
         """New session list."""
         data = self.state.data
-        sessions = [] if data is None else sorted(
-            zip(data.sessions["date"], data.sessions["session_id"], data.sessions["title"], strict=True)
+        sessions = (
+            []
+            if data is None
+            else sorted(zip(data.sessions["date"], data.sessions["session_id"], data.sessions["title"], strict=True))
         )
         options = [(self.state.tr("new"), ""), *[(f"{_date(d)} {t or s}".strip(), str(s)) for d, s, t in sessions]]
         if list(self.pick.options) != options:
@@ -849,8 +881,13 @@ class SessionForm(Form):
         def write() -> str:
             if self.date.value is None:
                 raise ValidationError([Problem("sessions", None, "date", None, self.state.tr("not_a_date"))])
-            session = Session(self.alliance_id(), self.session_id.value.strip(), self.date.value,
-                              self.title.value.strip(), self.kind.value)
+            session = Session(
+                self.alliance_id(),
+                self.session_id.value.strip(),
+                self.date.value,
+                self.title.value.strip(),
+                self.kind.value,
+            )
             if self.pick.value:
                 self.state.workspace.update(session)
             else:

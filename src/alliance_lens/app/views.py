@@ -150,9 +150,16 @@ class ChartView:
     the charts it affects.
     """
 
-    def __init__(self, state: DashboardState, css: str, function: str,
-                 metrics_of: Callable[[Any], Any] | None = None, *, first: bool = False,
-                 renderer: str = "svg") -> None:
+    def __init__(
+        self,
+        state: DashboardState,
+        css: str,
+        function: str,
+        metrics_of: Callable[[Any], Any] | None = None,
+        *,
+        first: bool = False,
+        renderer: str = "svg",
+    ) -> None:
         self.state = state
         self.css = css
         self.function = function
@@ -207,8 +214,10 @@ class ChartView:
         lang = self.state.language
         try:
             source = self.metrics_of(metrics)
-            if self._inputs is not None and lang == self._lang and all(
-                _same(getattr(source, name, None), old) for name, old in self._inputs.items()
+            if (
+                self._inputs is not None
+                and lang == self._lang
+                and all(_same(getattr(source, name, None), old) for name, old in self._inputs.items())
             ):
                 return
             reads = _Reads(source)

@@ -53,14 +53,17 @@ def trust_matrix_chart(
     """
     check_lang(lang)
     matrix = frame_of(metrics, "trust_matrix")
-    require_columns(matrix, ("session_id", "period_end", "rater", "ratee", "trust", "change", "below_floor"),
-                    "trust_matrix")
+    require_columns(
+        matrix, ("session_id", "period_end", "rater", "ratee", "trust", "change", "below_floor"), "trust_matrix"
+    )
     names = partner_names(metrics, names)
     if session_id is None and not matrix.empty:
         session_id = str(matrix.sort_values("period_end", kind="stable")["session_id"].iloc[-1])
     if session_id is not None and not matrix.empty and session_id not in set(matrix["session_id"].astype(str)):
-        raise ValueError(f"session {session_id!r} has no trust ratings; sessions rated: "
-                         f"{', '.join(dict.fromkeys(matrix['session_id'].astype(str)))}")
+        raise ValueError(
+            f"session {session_id!r} has no trust ratings; sessions rated: "
+            f"{', '.join(dict.fromkeys(matrix['session_id'].astype(str)))}"
+        )
     cells = matrix[matrix["session_id"].astype(str) == session_id].copy()
     hidden = cells["below_floor"].astype(bool) if hide_below_floor else pd.Series(False, index=cells.index)
     cells["hidden"] = hidden
@@ -71,8 +74,19 @@ def trust_matrix_chart(
     cells["trust_text"] = [("" if h else percent(v)) for h, v in zip(hidden, cells["trust"], strict=True)]
     cells["change_text"] = [("" if h else signed_points(v)) for h, v in zip(hidden, cells["change"], strict=True)]
     cells["hidden_text"] = [label("hidden_floor", lang) if h else "" for h in hidden]
-    cells = cells[["rater_name", "ratee_name", "trust", "change", "hidden", "trust_text", "change_text",
-                   "hidden_text", "period_end"]]
+    cells = cells[
+        [
+            "rater_name",
+            "ratee_name",
+            "trust",
+            "change",
+            "hidden",
+            "trust_text",
+            "change_text",
+            "hidden_text",
+            "period_end",
+        ]
+    ]
     order = sorted(set(cells["rater_name"]) | set(cells["ratee_name"]))
     x = alt.X("ratee_name:N", sort=order, title=label("ratee", lang), axis=alt.Axis(labelAngle=-30, orient="top"))
     y = alt.Y("rater_name:N", sort=order, title=label("rater", lang))
@@ -88,24 +102,29 @@ def trust_matrix_chart(
         color=alt.condition(
             "datum.hidden",
             alt.value("#dddddd"),
-            alt.Color("trust:Q", scale=alt.Scale(domain=[0, 1], scheme="blues"),
-                      legend=alt.Legend(format="%", title=label("trust", lang), orient="right")),
+            alt.Color(
+                "trust:Q",
+                scale=alt.Scale(domain=[0, 1], scheme="blues"),
+                legend=alt.Legend(format="%", title=label("trust", lang), orient="right"),
+            ),
         ),
         tooltip=tips,
     )
     ink = alt.condition("datum.trust > 0.6", alt.value("white"), alt.value("#222222"))
     values = base.mark_text(fontSize=17, fontWeight="bold", dy=-9).encode(text="trust_text:N", color=ink)
     changes = base.mark_text(fontSize=14, dy=11).encode(text="change_text:N", color=ink)
-    hidden_marks = base.transform_filter("datum.hidden").mark_text(fontSize=22, color="#999999").encode(
-        text=alt.value("—")
+    hidden_marks = (
+        base.transform_filter("datum.hidden").mark_text(fontSize=22, color="#999999").encode(text=alt.value("—"))
     )
     size = cell * max(1, len(order))
     when = ""
     if not cells.empty:
         when = f"{label('session', lang)} {session_id}, {pd.Timestamp(cells['period_end'].iloc[0]).date()}"
-    return as_layer(alt.layer(squares, values, changes, hidden_marks).properties(
-        width=size, height=size, title=title("matrix_title", lang, extra=when or None)
-    ))
+    return as_layer(
+        alt.layer(squares, values, changes, hidden_marks).properties(
+            width=size, height=size, title=title("matrix_title", lang, extra=when or None)
+        )
+    )
 
 
 #: At most this many marks in the timeline; beyond it, agreements are grouped by week, then by month.
@@ -147,8 +166,9 @@ def agreement_timeline_chart(
     """
     check_lang(lang)
     status = frame_of(metrics, "agreement_status")
-    require_columns(status, ("agreement_id", "title", "owner", "owner_name", "due_on", "status", "overdue"),
-                    "agreement_status")
+    require_columns(
+        status, ("agreement_id", "title", "owner", "owner_name", "due_on", "status", "overdue"), "agreement_status"
+    )
     if as_of is None:
         as_of = getattr(metrics, "as_of", None)
     frame = status.assign(overdue=status["overdue"].fillna(False).astype(bool))
@@ -181,8 +201,11 @@ def agreement_timeline_chart(
         alt.Tooltip("n:Q", title=label("count", lang)),
     ]
     # grouped by week or month, the statuses of one owner and date would hide each other: give each its lane
-    lanes = {} if unit is None else {"yOffset": alt.YOffset("status_name:N", sort=[status_label(s, lang)
-                                                                                 for s in statuses])}
+    lanes = (
+        {}
+        if unit is None
+        else {"yOffset": alt.YOffset("status_name:N", sort=[status_label(s, lang) for s in statuses])}
+    )
     marks = (
         alt.Chart(grouped)
         .mark_point(filled=True, opacity=0.9)
@@ -191,36 +214,51 @@ def agreement_timeline_chart(
             y=y,
             **lanes,
             color=colour,
-            size=alt.condition("datum.overdue", alt.value(520 if unit is None else 200),
-                               alt.value(170 if unit is None else 60)),
+            size=alt.condition(
+                "datum.overdue", alt.value(520 if unit is None else 200), alt.value(170 if unit is None else 60)
+            ),
             stroke=alt.condition("datum.overdue", alt.value(BROKEN_COLOUR), alt.value("white")),
             strokeWidth=alt.condition("datum.overdue", alt.value(3.5), alt.value(1)),
-            shape=alt.Shape("overdue_name:N", title=None,
-                            scale=alt.Scale(domain=[label("not_overdue", lang), label("overdue", lang)],
-                                            range=["circle", "diamond"])),
+            shape=alt.Shape(
+                "overdue_name:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=[label("not_overdue", lang), label("overdue", lang)], range=["circle", "diamond"]
+                ),
+            ),
             tooltip=tips,
         )
     )
-    counts = alt.Chart(grouped).transform_filter("datum.n > 1").mark_text(dx=13, dy=-11, fontSize=13).encode(
-        x=x, y=y, text="n:Q"
+    counts = (
+        alt.Chart(grouped)
+        .transform_filter("datum.n > 1")
+        .mark_text(dx=13, dy=-11, fontSize=13)
+        .encode(x=x, y=y, text="n:Q")
     )
     layers: list[alt.Chart] = [marks] if unit is not None else [marks, counts]
     when = None if as_of is None else pd.Timestamp(as_of)
     if when is not None and not pd.isna(when):
         day = when.date().isoformat()
         rule = pd.DataFrame({"as_of": [day], "text": [f"{label('as_of', lang)} {day}"]})
-        layers.insert(0, alt.Chart(rule).mark_rule(color="#555555", strokeDash=[6, 4], strokeWidth=2).encode(
-            x="as_of:T"))
-        layers.append(alt.Chart(rule).mark_text(align="left", dx=4, baseline="top", y=0, fontSize=13).encode(
-            x="as_of:T", text="text:N"))
+        layers.insert(
+            0, alt.Chart(rule).mark_rule(color="#555555", strokeDash=[6, 4], strokeWidth=2).encode(x="as_of:T")
+        )
+        layers.append(
+            alt.Chart(rule)
+            .mark_text(align="left", dx=4, baseline="top", y=0, fontSize=13)
+            .encode(x="as_of:T", text="text:N")
+        )
     subtitle = [label("timeline_subtitle", lang)]
     if unit is not None:
         subtitle.append(label("grouped_by_week" if unit == "W" else "grouped_by_month", lang))
-    return as_layer(alt.layer(*layers).properties(
-        # with lanes, the step is one lane's height (Vega-Lite steps along the innermost band)
-        width=width, height=alt.Step(44 if unit is None else 9),
-        title=alt.TitleParams(text=label("timeline_title", lang), subtitle=subtitle),
-    ))
+    return as_layer(
+        alt.layer(*layers).properties(
+            # with lanes, the step is one lane's height (Vega-Lite steps along the innermost band)
+            width=width,
+            height=alt.Step(44 if unit is None else 9),
+            title=alt.TitleParams(text=label("timeline_title", lang), subtitle=subtitle),
+        )
+    )
 
 
 def reciprocity_chart(
@@ -236,8 +274,9 @@ def reciprocity_chart(
     """
     check_lang(lang)
     pairs = frame_of(metrics, "reciprocity")
-    require_columns(pairs, ("partner_a", "partner_b", "a_to_b_due", "a_to_b_kept", "b_to_a_due", "b_to_a_kept"),
-                    "reciprocity")
+    require_columns(
+        pairs, ("partner_a", "partner_b", "a_to_b_due", "a_to_b_kept", "b_to_a_due", "b_to_a_kept"), "reciprocity"
+    )
     names = partner_names(metrics, names)
     data = pairs.copy()
     data["a_name"] = _name(data["partner_a"], names)
@@ -247,10 +286,14 @@ def reciprocity_chart(
     data = data[["pair", "a_name", "b_name", "a_to_b_due", "a_to_b_kept", "b_to_a_due", "b_to_a_kept", "due_total"]]
     top = float(max(1, data[["a_to_b_kept", "b_to_a_kept"]].to_numpy().max())) if len(data) else 1.0
     scale = alt.Scale(domain=[0, top * 1.1], nice=False)
-    diagonal = alt.Chart(pd.DataFrame({"v": [0.0, top * 1.1]})).mark_line(
-        color="#777777", strokeDash=[6, 4], strokeWidth=2
-    ).encode(x=alt.X("v:Q", scale=scale, title=label("delivered_to", lang)),
-             y=alt.Y("v:Q", scale=scale, title=label("received_from", lang)))
+    diagonal = (
+        alt.Chart(pd.DataFrame({"v": [0.0, top * 1.1]}))
+        .mark_line(color="#777777", strokeDash=[6, 4], strokeWidth=2)
+        .encode(
+            x=alt.X("v:Q", scale=scale, title=label("delivered_to", lang)),
+            y=alt.Y("v:Q", scale=scale, title=label("received_from", lang)),
+        )
+    )
     tips = [
         alt.Tooltip("pair:N", title=label("pair", lang)),
         alt.Tooltip("a_to_b_kept:Q", title=f"A→B {label('kept_count', lang)}"),
@@ -258,18 +301,26 @@ def reciprocity_chart(
         alt.Tooltip("b_to_a_kept:Q", title=f"B→A {label('kept_count', lang)}"),
         alt.Tooltip("b_to_a_due:Q", title=f"B→A {label('due', lang)}"),
     ]
-    points = alt.Chart(data).mark_circle(color=RELIABILITY_COLOUR, opacity=0.8).encode(
-        x=alt.X("a_to_b_kept:Q", scale=scale),
-        y=alt.Y("b_to_a_kept:Q", scale=scale),
-        size=alt.Size("due_total:Q", title=label("n_agreements", lang), scale=alt.Scale(range=[80, 900])),
-        tooltip=tips,
+    points = (
+        alt.Chart(data)
+        .mark_circle(color=RELIABILITY_COLOUR, opacity=0.8)
+        .encode(
+            x=alt.X("a_to_b_kept:Q", scale=scale),
+            y=alt.Y("b_to_a_kept:Q", scale=scale),
+            size=alt.Size("due_total:Q", title=label("n_agreements", lang), scale=alt.Scale(range=[80, 900])),
+            tooltip=tips,
+        )
     )
-    tags = alt.Chart(data).mark_text(align="left", dx=10, dy=-8, fontSize=14).encode(
-        x=alt.X("a_to_b_kept:Q", scale=scale), y=alt.Y("b_to_a_kept:Q", scale=scale), text="pair:N"
+    tags = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=10, dy=-8, fontSize=14)
+        .encode(x=alt.X("a_to_b_kept:Q", scale=scale), y=alt.Y("b_to_a_kept:Q", scale=scale), text="pair:N")
     )
-    return as_layer(alt.layer(diagonal, points, tags).properties(
-        width=size, height=size, title=title("reciprocity_title", lang, "reciprocity_subtitle")
-    ))
+    return as_layer(
+        alt.layer(diagonal, points, tags).properties(
+            width=size, height=size, title=title("reciprocity_title", lang, "reciprocity_subtitle")
+        )
+    )
 
 
 def asymmetry_chart(
@@ -299,25 +350,34 @@ def asymmetry_chart(
     data["after_name"] = data["after"].map(lambda a: status_label(str(a), lang))
     data = data[["partner_name", "after", "after_name", "mean_change", "n"]]
     after_domain = [status_label("kept", lang), status_label("broken", lang)]
-    colour = alt.Color("after_name:N", title=label("after", lang),
-                       scale=alt.Scale(domain=after_domain, range=[RELIABILITY_COLOUR, BROKEN_COLOUR]))
+    colour = alt.Color(
+        "after_name:N",
+        title=label("after", lang),
+        scale=alt.Scale(domain=after_domain, range=[RELIABILITY_COLOUR, BROKEN_COLOUR]),
+    )
     y = alt.Y("partner_name:N", title=None, sort=partner_order)
-    bars = alt.Chart(data).mark_bar(height={"band": 0.4}).encode(
-        x=alt.X("mean_change:Q", title=label("mean_change", lang), axis=alt.Axis(format="+.0%")),
-        y=y,
-        yOffset=alt.YOffset("after_name:N", sort=after_domain),
-        color=colour,
-        tooltip=[
-            alt.Tooltip("partner_name:N", title=label("partner", lang)),
-            alt.Tooltip("after_name:N", title=label("after", lang)),
-            alt.Tooltip("mean_change:Q", title=label("mean_change", lang), format="+.1%"),
-            alt.Tooltip("n:Q", title=label("count", lang)),
-        ],
+    bars = (
+        alt.Chart(data)
+        .mark_bar(height={"band": 0.4})
+        .encode(
+            x=alt.X("mean_change:Q", title=label("mean_change", lang), axis=alt.Axis(format="+.0%")),
+            y=y,
+            yOffset=alt.YOffset("after_name:N", sort=after_domain),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("partner_name:N", title=label("partner", lang)),
+                alt.Tooltip("after_name:N", title=label("after", lang)),
+                alt.Tooltip("mean_change:Q", title=label("mean_change", lang), format="+.1%"),
+                alt.Tooltip("n:Q", title=label("count", lang)),
+            ],
+        )
     )
     zero = alt.Chart(pd.DataFrame({"v": [0.0]})).mark_rule(color="#555555").encode(x="v:Q")
-    return as_layer(alt.layer(bars, zero).properties(
-        width=width, height=alt.Step(26), title=title("asymmetry_title", lang, "asymmetry_subtitle")
-    ))
+    return as_layer(
+        alt.layer(bars, zero).properties(
+            width=width, height=alt.Step(26), title=title("asymmetry_title", lang, "asymmetry_subtitle")
+        )
+    )
 
 
 def lead_lag_chart(
@@ -342,24 +402,34 @@ def lead_lag_chart(
     x = alt.X("lag:O", title=label("lag", lang), axis=alt.Axis(labelAngle=0))
     colour = alt.Color("partner_name:N", title=label("partner", lang), scale=alt.Scale(scheme=PARTNER_SCHEME))
     r_scale = alt.Scale(domain=[-1, 1])
-    bars = alt.Chart(data).transform_filter("isValid(datum.r_low) && isValid(datum.r_high)").mark_rule(
-        strokeWidth=2, opacity=0.7
-    ).encode(x=x, xOffset="partner_name:N", y=alt.Y("r_low:Q", scale=r_scale), y2="r_high:Q", color=colour)
-    points = alt.Chart(data).transform_filter("isValid(datum.r)").mark_point(size=110, filled=True).encode(
-        x=x,
-        xOffset="partner_name:N",
-        y=alt.Y("r:Q", scale=r_scale, title=label("correlation", lang)),
-        color=colour,
-        tooltip=[
-            alt.Tooltip("partner_name:N", title=label("partner", lang)),
-            alt.Tooltip("lag:O", title=label("lag", lang)),
-            alt.Tooltip("r:Q", format=".2f", title="r"),
-            alt.Tooltip("r_low:Q", format=".2f", title="95 % −"),
-            alt.Tooltip("r_high:Q", format=".2f", title="95 % +"),
-            alt.Tooltip("n:Q", title=label("count", lang)),
-        ],
+    bars = (
+        alt.Chart(data)
+        .transform_filter("isValid(datum.r_low) && isValid(datum.r_high)")
+        .mark_rule(strokeWidth=2, opacity=0.7)
+        .encode(x=x, xOffset="partner_name:N", y=alt.Y("r_low:Q", scale=r_scale), y2="r_high:Q", color=colour)
+    )
+    points = (
+        alt.Chart(data)
+        .transform_filter("isValid(datum.r)")
+        .mark_point(size=110, filled=True)
+        .encode(
+            x=x,
+            xOffset="partner_name:N",
+            y=alt.Y("r:Q", scale=r_scale, title=label("correlation", lang)),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("partner_name:N", title=label("partner", lang)),
+                alt.Tooltip("lag:O", title=label("lag", lang)),
+                alt.Tooltip("r:Q", format=".2f", title="r"),
+                alt.Tooltip("r_low:Q", format=".2f", title="95 % −"),
+                alt.Tooltip("r_high:Q", format=".2f", title="95 % +"),
+                alt.Tooltip("n:Q", title=label("count", lang)),
+            ],
+        )
     )
     zero = alt.Chart(pd.DataFrame({"v": [0.0]})).mark_rule(color="#555555").encode(y="v:Q")
-    return as_layer(alt.layer(zero, bars, points).properties(
-        width=width, height=height, title=title("lead_lag_title", lang, "lead_lag_subtitle")
-    ))
+    return as_layer(
+        alt.layer(zero, bars, points).properties(
+            width=width, height=height, title=title("lead_lag_title", lang, "lead_lag_subtitle")
+        )
+    )

@@ -74,7 +74,7 @@ class Report:
 
     @property
     def as_of_line(self) -> str:
-        """"As of 2026-08-25" in the report's language, with the size of the record if known."""
+        """ "As of 2026-08-25" in the report's language, with the size of the record if known."""
         line = f"{label('as_of', self.lang)} {self.as_of}" if self.as_of else label("no_data", self.lang)
         if self.counts:
             line += " · " + ", ".join(f"{n} {label(k, self.lang).lower()}" for k, n in self.counts.items())
@@ -98,14 +98,15 @@ class Report:
         """The report as one self-contained HTML page (every script inlined; nothing loads from elsewhere)."""
         lang = self.lang
         e = html.escape
-        before = (
-            f"<header><h1>{e(self.title)}</h1><p class=\"as-of\">{e(self.as_of_line)}</p></header>"
+        before = f'<header><h1>{e(self.title)}</h1><p class="as-of">{e(self.as_of_line)}</p></header>'
+        patterns = (
+            "".join(
+                f'<p class="pattern"><span class="badge" style="background:{PATTERN_COLOURS.get(p.pattern, "#ddd")}55">'
+                f"{e(p.pattern_name)}</span>{e(p.explanation)}</p>"
+                for p in self.patterns
+            )
+            or f"<p>{e(label('no_patterns', lang))}</p>"
         )
-        patterns = "".join(
-            f'<p class="pattern"><span class="badge" style="background:{PATTERN_COLOURS.get(p.pattern, "#ddd")}55">'
-            f"{e(p.pattern_name)}</span>{e(p.explanation)}</p>"
-            for p in self.patterns
-        ) or f"<p>{e(label('no_patterns', lang))}</p>"
         if self.overdue:
             rows = "".join(
                 f"<tr><td>{e(o.title)}</td><td>{e(o.owner_name)}</td><td>{e(o.due_on)}</td>"
@@ -113,7 +114,7 @@ class Report:
                 for o in self.overdue
             )
             overdue = (
-                f"<table class=\"overdue\"><thead><tr><th>{e(label('agreements', lang))}</th>"
+                f'<table class="overdue"><thead><tr><th>{e(label("agreements", lang))}</th>'
                 f"<th>{e(label('owner', lang))}</th><th>{e(label('due_on', lang))}</th>"
                 f"<th>{e(label('days_overdue', lang))}</th></tr></thead><tbody>{rows}</tbody></table>"
             )
@@ -130,8 +131,12 @@ class Report:
                 between.append("")
         after = f"<footer>{e(label('generated_by', lang))} · {e(self.as_of_line)}</footer>"
         return render.html_page(
-            [self.charts[k] for k in keys], title=self.title, lang=lang, body_before=before,
-            body_between=between, body_after=after,
+            [self.charts[k] for k in keys],
+            title=self.title,
+            lang=lang,
+            body_before=before,
+            body_between=between,
+            body_after=after,
         )
 
     # ------------------------------------------------------------------------------------------ one page
@@ -147,8 +152,13 @@ class Report:
             pattern_lines.append(("body", label("no_patterns", lang)))
         overdue_lines: list[tuple[str, str]] = [("heading", label("overdue_heading", lang))]
         for o in self.overdue:
-            overdue_lines.append(("body", f"{o.title} — {o.owner_name}; {label('due_label', lang)} {o.due_on}, "
-                                          f"{o.days_overdue} {label('days_overdue', lang)}"))
+            overdue_lines.append(
+                (
+                    "body",
+                    f"{o.title} — {o.owner_name}; {label('due_label', lang)} {o.due_on}, "
+                    f"{o.days_overdue} {label('days_overdue', lang)}",
+                )
+            )
         if not self.overdue:
             overdue_lines.append(("body", label("no_overdue", lang)))
         parts: list[Any] = []
@@ -165,8 +175,14 @@ class Report:
         )
         # each chart keeps its own colours and legends, as when it stands alone
         resolved = page.resolve_scale(
-            color="independent", fill="independent", stroke="independent", shape="independent",
-            size="independent", strokeWidth="independent", x="independent", y="independent",
+            color="independent",
+            fill="independent",
+            stroke="independent",
+            shape="independent",
+            size="independent",
+            strokeWidth="independent",
+            x="independent",
+            y="independent",
         ).resolve_legend(
             color="independent", fill="independent", stroke="independent", shape="independent", size="independent"
         )
@@ -177,19 +193,21 @@ class Report:
 
 def _text_block(lines: list[tuple[str, str]]) -> alt.LayerChart:
     """Lines of text as a chart: a heading in bold, body lines below (continuation lines indented)."""
-    frame = pd.DataFrame(
-        {"row": range(len(lines)), "style": [s for s, _ in lines], "text": [t for _, t in lines]}
-    )
+    frame = pd.DataFrame({"row": range(len(lines)), "style": [s for s, _ in lines], "text": [t for _, t in lines]})
     frame["x"] = frame["style"].map({"heading": 0, "body": 0, "cont": 18})
     y = alt.Y("row:O", axis=None)
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, 1000]))
     base = alt.Chart(frame)
-    heading = base.transform_filter("datum.style === 'heading'").mark_text(
-        align="left", baseline="middle", fontSize=22, fontWeight="bold", color=TEXT_COLOUR
-    ).encode(x=x, y=y, text="text:N")
-    body = base.transform_filter("datum.style !== 'heading'").mark_text(
-        align="left", baseline="middle", fontSize=16, color=TEXT_COLOUR
-    ).encode(x=x, y=y, text="text:N")
+    heading = (
+        base.transform_filter("datum.style === 'heading'")
+        .mark_text(align="left", baseline="middle", fontSize=22, fontWeight="bold", color=TEXT_COLOUR)
+        .encode(x=x, y=y, text="text:N")
+    )
+    body = (
+        base.transform_filter("datum.style !== 'heading'")
+        .mark_text(align="left", baseline="middle", fontSize=16, color=TEXT_COLOUR)
+        .encode(x=x, y=y, text="text:N")
+    )
     return as_layer(alt.layer(heading, body).properties(width=1000, height=alt.Step(26)))
 
 
@@ -265,9 +283,7 @@ def check_output(out: Path) -> str:
     return suffix
 
 
-def write_report(
-    metrics: Any, out: str | Path, data: AllianceData | None = None, lang: str | None = None
-) -> Path:
+def write_report(metrics: Any, out: str | Path, data: AllianceData | None = None, lang: str | None = None) -> Path:
     """Write the report to ``out``: ``.html``, ``.svg``, ``.png`` or ``.pdf`` by its suffix (all or nothing)."""
     out = Path(out)
     suffix = check_output(out)

@@ -72,9 +72,7 @@ def _period_of(dates: pd.Series, period_ends: pd.Series) -> pd.Series:
     return pd.Series(ends.to_numpy()[pos], index=dates.index)
 
 
-def _event_rows(
-    events: pd.DataFrame | None, panels: pd.DataFrame, period_ends: pd.Series, lang: str
-) -> pd.DataFrame:
+def _event_rows(events: pd.DataFrame | None, panels: pd.DataFrame, period_ends: pd.Series, lang: str) -> pd.DataFrame:
     """Markers, aggregated to one per panel, period and kind; alliance-wide events (no partner) on every panel."""
     columns = ["panel", "date", "kind", "event", "event_label", "n_events"]
     if events is None or events.empty:
@@ -106,9 +104,7 @@ def _event_rows(
     return grouped[columns]
 
 
-def _shock_rows(
-    patterns: pd.DataFrame | None, trends: pd.DataFrame, panels: pd.DataFrame, lang: str
-) -> pd.DataFrame:
+def _shock_rows(patterns: pd.DataFrame | None, trends: pd.DataFrame, panels: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Trust shocks, placed on the trust line at the session where trust fell."""
     columns = ["panel", "date", "event", "shock_trust", "shock_label"]
     if patterns is None or patterns.empty or "period_end" not in patterns.columns:
@@ -152,13 +148,10 @@ def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool) -> l
     ]
     rel, tru = label("reliability", lang), label("trust", lang)
     # the two measures folded into one field, so one colour scale (and one legend) covers lines, bands, markers
-    folded = (
-        trend.transform_fold(["reliability", "trust"], as_=["measure", "value"])
-        .transform_calculate(
-            measure_label=f"datum.measure === 'reliability' ? {_js(rel)} : {_js(tru)}",
-            low="datum.measure === 'reliability' ? datum.reliability_low : datum.trust_low",
-            high="datum.measure === 'reliability' ? datum.reliability_high : datum.trust_high",
-        )
+    folded = trend.transform_fold(["reliability", "trust"], as_=["measure", "value"]).transform_calculate(
+        measure_label=f"datum.measure === 'reliability' ? {_js(rel)} : {_js(tru)}",
+        low="datum.measure === 'reliability' ? datum.reliability_low : datum.trust_low",
+        high="datum.measure === 'reliability' ? datum.reliability_high : datum.trust_high",
     )
     colour = alt.Color("measure_label:N", scale=scale, legend=legend)
     layers: list[alt.Chart] = [
@@ -170,8 +163,7 @@ def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool) -> l
         .encode(x=x, y=alt.Y("reliability:Q", scale=y_scale, axis=y_axis), y2="trust:Q"),
         folded.transform_filter("isValid(datum.value)")
         .mark_line(point=alt.OverlayMarkDef(size=60, filled=True), interpolate="monotone")
-        .encode(x=x, y=alt.Y("value:Q", scale=y_scale, axis=y_axis), color=colour, detail="measure:N",
-                tooltip=tips),
+        .encode(x=x, y=alt.Y("value:Q", scale=y_scale, axis=y_axis), color=colour, detail="measure:N", tooltip=tips),
     ]
     event_colour = alt.Color("event:N", scale=scale, legend=legend)
     event_tips = [
@@ -198,8 +190,10 @@ def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool) -> l
             x=x,
             y=alt.Y("shock_trust:Q", scale=y_scale, axis=y_axis),
             color=event_colour,
-            tooltip=[alt.Tooltip("date:T", format="%Y-%m-%d", title=label("session", lang)),
-                     alt.Tooltip("shock_label:N", title=label("trust_shock_event", lang))],
+            tooltip=[
+                alt.Tooltip("date:T", format="%Y-%m-%d", title=label("session", lang)),
+                alt.Tooltip("shock_label:N", title=label("trust_shock_event", lang)),
+            ],
         )
     )
     return layers
@@ -317,8 +311,12 @@ def contrast_chart(
         alt.layer(*_contrast_layers(lang, data["date"], tooltip_partner=True))
         .properties(width=width, height=height)
         .facet(
-            facet=alt.Facet("panel:N", sort=list(panels["panel"]), title=None,
-                            header=alt.Header(labelAnchor="start", labelFontWeight="bold")),
+            facet=alt.Facet(
+                "panel:N",
+                sort=list(panels["panel"]),
+                title=None,
+                header=alt.Header(labelAnchor="start", labelFontWeight="bold"),
+            ),
             columns=columns,
             data=alt.InlineData(values=[]),  # a placeholder: the rows come last, below
         )
@@ -368,10 +366,13 @@ def alliance_contrast_chart(
     subtitle = [label("contrast_subtitle", lang)]
     if n_shown < n_periods:
         subtitle.append(label("periods_shown", lang).format(k=n_shown, n=n_periods))
-    chart = as_layer(alt.layer(*_contrast_layers(lang, data["date"], tooltip_partner=False)).properties(
-        width=width, height=height,
-        title=alt.TitleParams(text=label("alliance_contrast_title", lang), subtitle=subtitle),
-    ))
+    chart = as_layer(
+        alt.layer(*_contrast_layers(lang, data["date"], tooltip_partner=False)).properties(
+            width=width,
+            height=height,
+            title=alt.TitleParams(text=label("alliance_contrast_title", lang), subtitle=subtitle),
+        )
+    )
     chart.data = compact_data(data)  # last, so the steps above do not copy the rows
     return chart
 
@@ -389,8 +390,12 @@ def quadrant_of(
     t = "high" if trust >= t_high else "low" if trust < t_low else None
     if r is None or t is None:
         return None
-    return {("high", "high"): "earned_trust", ("high", "low"): "trust_lags", ("low", "high"): "blind_trust",
-            ("low", "low"): "distrust"}[(r, t)]
+    return {
+        ("high", "high"): "earned_trust",
+        ("high", "low"): "trust_lags",
+        ("low", "high"): "blind_trust",
+        ("low", "low"): "distrust",
+    }[(r, t)]
 
 
 def _thresholds(metrics: object, given: tuple[float, float, float, float] | None) -> tuple[float, float, float, float]:
@@ -482,14 +487,17 @@ def quadrant_chart(
     paths = (
         alt.Chart(points)
         .mark_line(point=alt.OverlayMarkDef(size=40, filled=True), strokeWidth=2, opacity=0.8)
-        .encode(x="reliability:Q", y="trust:Q", order="step:Q", color=partner_colour, detail="partner:N",
-                tooltip=tips)
+        .encode(x="reliability:Q", y="trust:Q", order="step:Q", color=partner_colour, detail="partner:N", tooltip=tips)
     )
-    now = alt.Chart(latest).mark_point(size=320, filled=True, opacity=1, stroke="white", strokeWidth=1.5).encode(
-        x="reliability:Q", y="trust:Q", color=partner_colour, tooltip=tips
+    now = (
+        alt.Chart(latest)
+        .mark_point(size=320, filled=True, opacity=1, stroke="white", strokeWidth=1.5)
+        .encode(x="reliability:Q", y="trust:Q", color=partner_colour, tooltip=tips)
     )
-    tags = alt.Chart(latest).mark_text(align="left", dx=12, dy=-10, fontSize=15, fontWeight="bold").encode(
-        x="reliability:Q", y="trust:Q", text="partner_name:N", color=partner_colour
+    tags = (
+        alt.Chart(latest)
+        .mark_text(align="left", dx=12, dy=-10, fontSize=15, fontWeight="bold")
+        .encode(x="reliability:Q", y="trust:Q", text="partner_name:N", color=partner_colour)
     )
     chart = alt.layer(background, *names, paths, now, tags).properties(
         width=width, height=height, title=title("quadrant_title", lang, "quadrant_subtitle")

@@ -18,9 +18,24 @@ from alliance_lens.metrics.patterns import pct
 
 #: Columns of ``trends --json``, in order (the contract's first, then the helpful rest).
 TREND_JSON = [
-    "partner", "partner_name", "period_id", "session_id", "period_end", "reliability", "reliability_low",
-    "reliability_high", "n_agreements", "trust", "trust_low", "trust_high", "n_ratings", "n_raters",
-    "n_respondents", "gap", "goals_shared", "trust_below_floor",
+    "partner",
+    "partner_name",
+    "period_id",
+    "session_id",
+    "period_end",
+    "reliability",
+    "reliability_low",
+    "reliability_high",
+    "n_agreements",
+    "trust",
+    "trust_low",
+    "trust_high",
+    "n_ratings",
+    "n_raters",
+    "n_respondents",
+    "gap",
+    "goals_shared",
+    "trust_below_floor",
 ]
 
 
@@ -73,24 +88,36 @@ def patterns_records(m: Metrics, lang: str = "en") -> list[dict[str, Any]]:
     frame = m.patterns[m.patterns["pattern"] != "not_enough_data"]
     out = []
     for r in frame.to_dict("records"):
-        out.append({
-            "partner": r["partner"],
-            "partner_name": r["partner_name"],
-            "pattern": r["pattern"],
-            "session_id": r["session_id"] or None,
-            "period_end": json_value(r["period_end"]),
-            "explanation": r["explanation_nl"] if lang == "nl" else r["explanation_en"],
-            "explanation_en": r["explanation_en"],
-            "explanation_nl": r["explanation_nl"],
-            "evidence": json_value(r["evidence"]),
-        })
+        out.append(
+            {
+                "partner": r["partner"],
+                "partner_name": r["partner_name"],
+                "pattern": r["pattern"],
+                "session_id": r["session_id"] or None,
+                "period_end": json_value(r["period_end"]),
+                "explanation": r["explanation_nl"] if lang == "nl" else r["explanation_en"],
+                "explanation_en": r["explanation_en"],
+                "explanation_nl": r["explanation_nl"],
+                "evidence": json_value(r["evidence"]),
+            }
+        )
     return out
 
 
 _HEAD = {
     "en": ("partner", "period", "date", "reliability", "interval", "n", "trust", "interval", "ratings", "gap"),
-    "nl": ("partner", "periode", "datum", "betrouwbaarheid", "interval", "n", "vertrouwen", "interval", "scores",
-           "verschil"),
+    "nl": (
+        "partner",
+        "periode",
+        "datum",
+        "betrouwbaarheid",
+        "interval",
+        "n",
+        "vertrouwen",
+        "interval",
+        "scores",
+        "verschil",
+    ),
 }
 
 
@@ -108,14 +135,25 @@ def trends_table(m: Metrics, lang: str = "en") -> str:
     rows = [list(_HEAD[lang])]
     for r in m.trends.to_dict("records"):
         gap = "" if not math.isfinite(r["gap"]) else f"{round(r['gap'] * 100):+d}"
-        rows.append([
-            str(r["partner_name"]), str(r["period_id"]), pd.Timestamp(r["period_end"]).date().isoformat(),
-            pct(r["reliability"]), _interval(r["reliability_low"], r["reliability_high"]), str(r["n_agreements"]),
-            pct(r["trust"]), _interval(r["trust_low"], r["trust_high"]), str(r["n_ratings"]), gap,
-        ])
-    title = (f"Trends of {m.alliance_name} (reliability: {m.config.view} view; values in % of the scale)"
-             if lang == "en" else
-             f"Trends van {m.alliance_name} (betrouwbaarheid: {m.config.view}; waarden in % van de schaal)")
+        rows.append(
+            [
+                str(r["partner_name"]),
+                str(r["period_id"]),
+                pd.Timestamp(r["period_end"]).date().isoformat(),
+                pct(r["reliability"]),
+                _interval(r["reliability_low"], r["reliability_high"]),
+                str(r["n_agreements"]),
+                pct(r["trust"]),
+                _interval(r["trust_low"], r["trust_high"]),
+                str(r["n_ratings"]),
+                gap,
+            ]
+        )
+    title = (
+        f"Trends of {m.alliance_name} (reliability: {m.config.view} view; values in % of the scale)"
+        if lang == "en"
+        else f"Trends van {m.alliance_name} (betrouwbaarheid: {m.config.view}; waarden in % van de schaal)"
+    )
     return title + "\n" + _table(rows)
 
 

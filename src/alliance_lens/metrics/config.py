@@ -95,9 +95,18 @@ class MetricsConfig:
             if not float(getattr(self, name)) > 0:
                 bad(name, getattr(self, name), f"{name} must be above 0")
         for name in (
-            "score_kept", "score_kept_late", "score_renegotiated_in_time", "score_renegotiated_late",
-            "score_broken", "score_open_overdue", "reliability_high", "reliability_low", "trust_high", "trust_low",
-            "falling_drop", "shock_drop",
+            "score_kept",
+            "score_kept_late",
+            "score_renegotiated_in_time",
+            "score_renegotiated_late",
+            "score_broken",
+            "score_open_overdue",
+            "reliability_high",
+            "reliability_low",
+            "trust_high",
+            "trust_low",
+            "falling_drop",
+            "shock_drop",
         ):
             if not 0.0 <= float(getattr(self, name)) <= 1.0:
                 bad(name, getattr(self, name), f"{name} must lie between 0 and 1")

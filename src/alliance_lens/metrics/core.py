@@ -32,8 +32,21 @@ from alliance_lens.model import AllianceData, UserError
 VIEWS: tuple[TrendView, ...] = ("period", "rolling", "ewm")
 
 TREND_COLUMNS = [
-    "partner", "partner_name", "period_id", "period_end", "reliability", "reliability_low", "reliability_high",
-    "n_agreements", "trust", "trust_low", "trust_high", "n_ratings", "n_raters", "n_respondents", "gap",
+    "partner",
+    "partner_name",
+    "period_id",
+    "period_end",
+    "reliability",
+    "reliability_low",
+    "reliability_high",
+    "n_agreements",
+    "trust",
+    "trust_low",
+    "trust_high",
+    "n_ratings",
+    "n_raters",
+    "n_respondents",
+    "gap",
 ]
 
 
@@ -119,8 +132,11 @@ def compute(
     # Partners in id order: results never depend on the order of rows.
     pf = d.partners.sort_values("partner_id", kind="stable")
     partners = pd.DataFrame(
-        {"partner": pf["partner_id"].to_numpy(), "partner_name": pf["name"].to_numpy(),
-         "goals_shared_on": pf["goals_shared_on"].to_numpy()}
+        {
+            "partner": pf["partner_id"].to_numpy(),
+            "partner_name": pf["name"].to_numpy(),
+            "goals_shared_on": pf["goals_shared_on"].to_numpy(),
+        }
     ).astype({"partner": "str", "partner_name": "str"})
     pindex = pd.Index(partners["partner"].to_numpy(dtype=object))
     names = dict(zip(partners["partner"], partners["partner_name"], strict=True))
@@ -138,8 +154,9 @@ def compute(
     status = agreement_status(d, outcomes, names, as_of_date, config, history=obs.history)
     pairs = beneficiary_pairs(d.agreements, pindex)
     when = _days(np.datetime64(as_of_date if as_of_date is not None else pd.Timestamp.today(), "D"))
-    st_code, _ = obs.history.as_of(np.arange(len(d.agreements), dtype="int64"),
-                                   np.full(len(d.agreements), when, dtype="int64"))
+    st_code, _ = obs.history.as_of(
+        np.arange(len(d.agreements), dtype="int64"), np.full(len(d.agreements), when, dtype="int64")
+    )
     counted = (_days(d.agreements["due_on"].to_numpy()) <= when) & (st_code != STATUS_CODES.index("dropped"))
     direction, direction_sums_ = _by_direction(obs, pairs, periods, partners, config)
     states = pat.partner_states(partners, periods, obs, ratings, received, config, view_sums["rolling"])
@@ -158,8 +175,9 @@ def compute(
         alliance_trends=alliance_trends,
         patterns=pat.patterns_frame(states, shocks, periods),
         partner_states=states,
-        trust_matrix=_with_reliability_toward_rater(trust_matrix(dyads, periods, pindex, config), pindex,
-                                                    direction_sums_, config),
+        trust_matrix=_with_reliability_toward_rater(
+            trust_matrix(dyads, periods, pindex, config), pindex, direction_sums_, config
+        ),
         agreement_status=status,
         reciprocity=rel.reciprocity(partners, d.agreements, st_code, counted, pairs),
         asymmetry=rel.asymmetry(resolutions, names),
@@ -184,19 +202,22 @@ def _period_columns(frame: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
 Sums = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def _view_grid(sums: Sums, config: MetricsConfig
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _view_grid(sums: Sums, config: MetricsConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Estimate, low, high, n and effective n per group and period in one view (NaN where n = 0)."""
     S, N, k = sums
     m = alliance_rate(S, N)
-    est, low, high = beta_estimate(S, N, np.broadcast_to(m[None, :], S.shape), config.prior_strength,
-                                   config.credible_level)
+    est, low, high = beta_estimate(
+        S, N, np.broadcast_to(m[None, :], S.shape), config.prior_strength, config.credible_level
+    )
     none = k == 0
     return (np.where(none, np.nan, est), np.where(none, np.nan, low), np.where(none, np.nan, high), k, N)
 
 
 def _partner_trends(
-    partners: pd.DataFrame, periods: pd.DataFrame, view_sums: dict[TrendView, Sums], received: Received,
+    partners: pd.DataFrame,
+    periods: pd.DataFrame,
+    view_sums: dict[TrendView, Sums],
+    received: Received,
     config: MetricsConfig,
 ) -> pd.DataFrame:
     """One row per partner and period (every combination), NaN where there is no data."""
@@ -238,8 +259,9 @@ def _partner_trends(
     return pd.DataFrame({c: cols[c] for c in order})
 
 
-def _alliance_trends(periods: pd.DataFrame, view_sums: dict[TrendView, Sums], ratings: Ratings, dyads: Dyads,
-                     config: MetricsConfig) -> pd.DataFrame:
+def _alliance_trends(
+    periods: pd.DataFrame, view_sums: dict[TrendView, Sums], ratings: Ratings, dyads: Dyads, config: MetricsConfig
+) -> pd.DataFrame:
     grid = periods[["period_idx", "period_id", "period_end", "session_id", "session_kind"]].copy()
     for view in VIEWS:
         r = alliance_frame(*view_sums[view], config)
@@ -259,8 +281,7 @@ def _alliance_trends(periods: pd.DataFrame, view_sums: dict[TrendView, Sums], ra
     return grid[cols + extra].reset_index(drop=True)
 
 
-def _by_kind(obs: Observations, periods: pd.DataFrame, partners: pd.DataFrame, config: MetricsConfig
-             ) -> pd.DataFrame:
+def _by_kind(obs: Observations, periods: pd.DataFrame, partners: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
     """Reliability per partner and kind (content / process), per period, in the configured view."""
     n_p = len(partners)
     S, N, k = obs.sums(obs.owner * 2 + obs.kind, max(n_p * 2, 1), view_weights(config.view, config, obs.n_ages))
@@ -276,9 +297,13 @@ def _by_kind(obs: Observations, periods: pd.DataFrame, partners: pd.DataFrame, c
     return out.sort_values(["partner", "kind", "period_idx"], kind="stable").reset_index(drop=True)
 
 
-def _by_direction(obs: Observations, pairs: tuple[np.ndarray, np.ndarray], periods: pd.DataFrame,
-                  partners: pd.DataFrame, config: MetricsConfig
-                  ) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+def _by_direction(
+    obs: Observations,
+    pairs: tuple[np.ndarray, np.ndarray],
+    periods: pd.DataFrame,
+    partners: pd.DataFrame,
+    config: MetricsConfig,
+) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """Reliability of each owner toward each beneficiary ("A's reliability toward B"), per period.
 
     Shrunk toward the alliance-wide rate like the rest; the interval is the normal approximation of the same
@@ -288,8 +313,11 @@ def _by_direction(obs: Observations, pairs: tuple[np.ndarray, np.ndarray], perio
     n_p = len(partners)
     weights = view_weights(config.view, config, obs.n_ages)
     # Agreement rows of the whole table → rows of the observed (fallen due) agreements.
-    position = np.full(max(int(obs.row.max()) + 1 if len(obs.row) else 0, int(pairs[0].max()) + 1
-                           if len(pairs[0]) else 0), -1, dtype="int64")
+    position = np.full(
+        max(int(obs.row.max()) + 1 if len(obs.row) else 0, int(pairs[0].max()) + 1 if len(pairs[0]) else 0),
+        -1,
+        dtype="int64",
+    )
     position[obs.row] = np.arange(len(obs.row))
     rows = position[pairs[0]] if len(pairs[0]) else pairs[0]
     seen = rows >= 0
@@ -312,9 +340,12 @@ def _by_direction(obs: Observations, pairs: tuple[np.ndarray, np.ndarray], perio
     return out, (S, N, k, m)
 
 
-def _with_reliability_toward_rater(matrix: pd.DataFrame, pindex: pd.Index,
-                                   sums: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-                                   config: MetricsConfig) -> pd.DataFrame:
+def _with_reliability_toward_rater(
+    matrix: pd.DataFrame,
+    pindex: pd.Index,
+    sums: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    config: MetricsConfig,
+) -> pd.DataFrame:
     """Beside "B's trust in A", A's reliability toward B in the same period (as in ``reliability_by_direction``)."""
     S, N, k, m = sums
     n_p = len(pindex)
@@ -323,8 +354,11 @@ def _with_reliability_toward_rater(matrix: pd.DataFrame, pindex: pd.Index,
     g = ratee * n_p + rater
     p = matrix["period_idx"].to_numpy()
     kk = k[g, p] if len(g) else np.zeros(0, dtype="int64")
-    est, low, high = beta_estimate(S[g, p], N[g, p], m[p], config.prior_strength, config.credible_level,
-                                   exact=False) if len(g) else (np.zeros(0),) * 3
+    est, low, high = (
+        beta_estimate(S[g, p], N[g, p], m[p], config.prior_strength, config.credible_level, exact=False)
+        if len(g)
+        else (np.zeros(0),) * 3
+    )
     none = kk == 0
     matrix["reliability_toward_rater"] = np.where(none, np.nan, est)
     matrix["reliability_toward_rater_low"] = np.where(none, np.nan, low)

@@ -17,8 +17,16 @@ from alliance_lens.metrics.reliability import Observations, alliance_rate, beta_
 from alliance_lens.metrics.trust import Ratings, Received, count_respondents, mean_interval
 
 STATES = ("earned_trust", "trust_lags", "blind_trust", "distrust")
-PATTERN_COLUMNS = ["partner", "partner_name", "pattern", "session_id", "period_end", "explanation_en",
-                   "explanation_nl", "evidence"]
+PATTERN_COLUMNS = [
+    "partner",
+    "partner_name",
+    "pattern",
+    "session_id",
+    "period_end",
+    "explanation_en",
+    "explanation_nl",
+    "evidence",
+]
 MAX_CITED = 4
 
 
@@ -81,11 +89,34 @@ def partner_states(
     in the order of the codes of ``obs`` and ``ratings``. ``rolling_sums``: the rolling view's sums, reused
     when its window is the state window.
     """
-    cols = ["partner", "partner_name", "state", "session_id", "period_end", "window_first", "window_last",
-            "reliability", "reliability_low", "reliability_high", "n_agreements", "previous_reliability",
-            "trust", "trust_low", "trust_high", "n_ratings", "n_raters", "n_respondents", "n_rated_periods",
-            "trust_first", "first_rated_period", "not_kept", "goals_shared_on", "explanation_en",
-            "explanation_nl", "evidence"]
+    cols = [
+        "partner",
+        "partner_name",
+        "state",
+        "session_id",
+        "period_end",
+        "window_first",
+        "window_last",
+        "reliability",
+        "reliability_low",
+        "reliability_high",
+        "n_agreements",
+        "previous_reliability",
+        "trust",
+        "trust_low",
+        "trust_high",
+        "n_ratings",
+        "n_raters",
+        "n_respondents",
+        "n_rated_periods",
+        "trust_first",
+        "first_rated_period",
+        "not_kept",
+        "goals_shared_on",
+        "explanation_en",
+        "explanation_nl",
+        "evidence",
+    ]
     n_p, n = len(partners), len(periods)
     if n == 0 or n_p == 0:
         return pd.DataFrame({c: [] for c in cols})
@@ -116,8 +147,16 @@ def partner_states(
     t_mean, t_low, t_high = mean_interval(t_sum, t_sq, t_n, config.credible_level, ratings.min_sd)
     raters = np.bincount(pd.unique(ratee * n_p + ratings.rater[in_w]) // n_p, minlength=n_p)
     rated_periods = np.bincount(pd.unique(ratee * n + ratings.period_idx[in_w]) // n, minlength=n_p)
-    sub = Ratings(n_p, n, ratings.period_idx[in_w], ratings.rater[in_w], ratee, ratings.trust[in_w],
-                  ratings.respondent[in_w], ratings.min_sd)
+    sub = Ratings(
+        n_p,
+        n,
+        ratings.period_idx[in_w],
+        ratings.rater[in_w],
+        ratee,
+        ratings.trust[in_w],
+        ratings.respondent[in_w],
+        ratings.min_sd,
+    )
     respondents = count_respondents(sub, ratee, n_p)
     rated_any = received.n_ratings > 0
     first_idx = np.where(rated_any.any(axis=1), rated_any.argmax(axis=1), -1)
@@ -128,8 +167,12 @@ def partner_states(
     nk_by_owner: dict[str, list[dict[str, Any]]] = {}
     for a in not_kept.to_dict("records"):  # the few agreements not kept in the window, cited by name
         nk_by_owner.setdefault(str(a["owner"]), []).append(
-            {"agreement_id": str(a["agreement_id"]), "title": str(a["title"]),
-             "status": str(a["status"]) or "open", "due_on": _date(a["due_on"])}
+            {
+                "agreement_id": str(a["agreement_id"]),
+                "title": str(a["title"]),
+                "status": str(a["status"]) or "open",
+                "due_on": _date(a["due_on"]),
+            }
         )
 
     win_en, win_nl = _window_text(periods, first, last, config)
@@ -142,18 +185,28 @@ def partner_states(
         has_rel = bool(k[i, last_col] > 0)
         fi = int(first_idx[i])
         row: dict[str, Any] = {
-            "partner": pid, "partner_name": name, "session_id": session_id, "period_end": period_end,
-            "window_first": str(periods.iloc[first]["period_id"]), "window_last": str(periods.iloc[last]["period_id"]),
+            "partner": pid,
+            "partner_name": name,
+            "session_id": session_id,
+            "period_end": period_end,
+            "window_first": str(periods.iloc[first]["period_id"]),
+            "window_last": str(periods.iloc[last]["period_id"]),
             "reliability": float(est[i, last_col]) if has_rel else np.nan,
             "reliability_low": float(low[i, last_col]) if has_rel else np.nan,
             "reliability_high": float(high[i, last_col]) if has_rel else np.nan,
-            "n_agreements": int(k[i, last_col]), "previous_reliability": float(prev[i]),
-            "trust": float(t_mean[i]), "trust_low": float(t_low[i]), "trust_high": float(t_high[i]),
-            "n_ratings": int(t_n[i]), "n_raters": int(raters[i]), "n_respondents": int(respondents[i]),
+            "n_agreements": int(k[i, last_col]),
+            "previous_reliability": float(prev[i]),
+            "trust": float(t_mean[i]),
+            "trust_low": float(t_low[i]),
+            "trust_high": float(t_high[i]),
+            "n_ratings": int(t_n[i]),
+            "n_raters": int(raters[i]),
+            "n_respondents": int(respondents[i]),
             "n_rated_periods": int(rated_periods[i]),
             "trust_first": float(received.trust[i, fi]) if fi >= 0 else np.nan,
             "first_rated_period": str(periods.iloc[fi]["period_id"]) if fi >= 0 else "",
-            "not_kept": nk_items, "goals_shared_on": p.goals_shared_on,
+            "not_kept": nk_items,
+            "goals_shared_on": p.goals_shared_on,
         }
         enough = (
             row["n_agreements"] >= config.min_agreements
@@ -191,10 +244,14 @@ def _state(row: dict[str, Any], config: MetricsConfig) -> str:
 def _goals(row: dict[str, Any]) -> tuple[str, str]:
     name, g = row["partner_name"], row["goals_shared_on"]
     if g is not None and not pd.isna(g) and pd.Timestamp(g) <= pd.Timestamp(row["period_end"]):
-        return (f" {name} shared its own goals with the alliance on {_date(g)}.",
-                f" {name} deelde zijn eigen doelen met de alliantie op {_date(g)}.")
-    return (f" {name} has not shared its own goals with the alliance.",
-            f" {name} heeft zijn eigen doelen niet met de alliantie gedeeld.")
+        return (
+            f" {name} shared its own goals with the alliance on {_date(g)}.",
+            f" {name} deelde zijn eigen doelen met de alliantie op {_date(g)}.",
+        )
+    return (
+        f" {name} has not shared its own goals with the alliance.",
+        f" {name} heeft zijn eigen doelen niet met de alliantie gedeeld.",
+    )
 
 
 def _explain_state(row: dict[str, Any], win_en: str, win_nl: str, config: MetricsConfig) -> tuple[str, str]:
@@ -203,69 +260,104 @@ def _explain_state(row: dict[str, Any], win_en: str, win_nl: str, config: Metric
         en_r: list[str] = []
         nl_r: list[str] = []
         if row["n_agreements"] < config.min_agreements:
-            en_r.append(f"only {row['n_agreements']} of its agreements fell due (at least {config.min_agreements} "
-                      "needed)")
-            nl_r.append(f"hadden maar {row['n_agreements']} van zijn afspraken hun einddatum (minstens "
-                        f"{config.min_agreements} nodig)")
+            en_r.append(
+                f"only {row['n_agreements']} of its agreements fell due (at least {config.min_agreements} needed)"
+            )
+            nl_r.append(
+                f"hadden maar {row['n_agreements']} van zijn afspraken hun einddatum (minstens "
+                f"{config.min_agreements} nodig)"
+            )
         if row["n_ratings"] < config.min_ratings:
             en_r.append(f"it received only {row['n_ratings']} trust ratings (at least {config.min_ratings} needed)")
             nl_r.append(f"kreeg het maar {row['n_ratings']} vertrouwensscores (minstens {config.min_ratings} nodig)")
         if row["n_rated_periods"] < config.min_rated_periods:
-            en_r.append(f"it was rated in only {row['n_rated_periods']} of those periods (at least "
-                      f"{config.min_rated_periods} needed)")
-            nl_r.append(f"werd het in maar {row['n_rated_periods']} van die perioden beoordeeld (minstens "
-                      f"{config.min_rated_periods} nodig)")
-        return (f"Not enough data to judge {name}: over {win_en} {'; '.join(en_r)}. No pattern is claimed.",
-                f"Te weinig gegevens om {name} te beoordelen: over {win_nl} {'; '.join(nl_r)}. Er wordt geen "
-                "patroon geclaimd.")
-    rel_en = (f"reliability {pct(row['reliability'])} over {win_en} ({row['n_agreements']} agreements fell due; "
-              f"{round(config.credible_level * 100)}% interval {pct(row['reliability_low'])}–"
-              f"{pct(row['reliability_high'])})")
-    rel_nl = (f"betrouwbaarheid {pct(row['reliability'])} over {win_nl} ({row['n_agreements']} afspraken met "
-              f"een einddatum daarin; {round(config.credible_level * 100)}%-interval {pct(row['reliability_low'])}–"
-              f"{pct(row['reliability_high'])})")
-    trust_en = (f"trust {pct(row['trust'])} ({row['n_ratings']} ratings from {row['n_raters']} partners, "
-                f"{row['n_respondents']} respondents)")
-    trust_nl = (f"vertrouwen {pct(row['trust'])} ({row['n_ratings']} scores van {row['n_raters']} partners, "
-                f"{row['n_respondents']} respondenten)")
+            en_r.append(
+                f"it was rated in only {row['n_rated_periods']} of those periods (at least "
+                f"{config.min_rated_periods} needed)"
+            )
+            nl_r.append(
+                f"werd het in maar {row['n_rated_periods']} van die perioden beoordeeld (minstens "
+                f"{config.min_rated_periods} nodig)"
+            )
+        return (
+            f"Not enough data to judge {name}: over {win_en} {'; '.join(en_r)}. No pattern is claimed.",
+            f"Te weinig gegevens om {name} te beoordelen: over {win_nl} {'; '.join(nl_r)}. Er wordt geen "
+            "patroon geclaimd.",
+        )
+    rel_en = (
+        f"reliability {pct(row['reliability'])} over {win_en} ({row['n_agreements']} agreements fell due; "
+        f"{round(config.credible_level * 100)}% interval {pct(row['reliability_low'])}–"
+        f"{pct(row['reliability_high'])})"
+    )
+    rel_nl = (
+        f"betrouwbaarheid {pct(row['reliability'])} over {win_nl} ({row['n_agreements']} afspraken met "
+        f"een einddatum daarin; {round(config.credible_level * 100)}%-interval {pct(row['reliability_low'])}–"
+        f"{pct(row['reliability_high'])})"
+    )
+    trust_en = (
+        f"trust {pct(row['trust'])} ({row['n_ratings']} ratings from {row['n_raters']} partners, "
+        f"{row['n_respondents']} respondents)"
+    )
+    trust_nl = (
+        f"vertrouwen {pct(row['trust'])} ({row['n_ratings']} scores van {row['n_raters']} partners, "
+        f"{row['n_respondents']} respondenten)"
+    )
     nk = row["not_kept"]
     nk_en = f"; not kept: {_cite(nk, 'en')}" if nk else ""
     nk_nl = f"; niet nagekomen: {_cite(nk, 'nl')}" if nk else ""
     g_en, g_nl = _goals(row)
     if state == "earned_trust":
-        en = (f"{name}: trust and reliability are both high — {rel_en}, {trust_en}. Trust here rests on "
-              "behaviour that was shown.")
-        nl = (f"{name}: vertrouwen en betrouwbaarheid zijn allebei hoog — {rel_nl}, {trust_nl}. Het vertrouwen "
-              "rust hier op gedrag dat is getoond.")
+        en = (
+            f"{name}: trust and reliability are both high — {rel_en}, {trust_en}. Trust here rests on "
+            "behaviour that was shown."
+        )
+        nl = (
+            f"{name}: vertrouwen en betrouwbaarheid zijn allebei hoog — {rel_nl}, {trust_nl}. Het vertrouwen "
+            "rust hier op gedrag dat is getoond."
+        )
     elif state == "trust_lags":
         since_en = since_nl = ""
         if np.isfinite(row["trust_first"]) and row["first_rated_period"]:
             since_en = f"; it was {pct(row['trust_first'])} at {row['first_rated_period']}"
             since_nl = f"; bij {row['first_rated_period']} was het {pct(row['trust_first'])}"
-        en = (f"{name} keeps its agreements — {rel_en} — but trust stays low: {trust_en}{since_en}. Trust comes on "
-              "foot: keep showing reliable behaviour, and give trust time and dialogue on shared beliefs.")
-        nl = (f"{name} komt zijn afspraken na — {rel_nl} — maar het vertrouwen blijft laag: {trust_nl}{since_nl}. "
-              "Vertrouwen komt te voet: blijf betrouwbaar gedrag laten zien en geef vertrouwen tijd en het gesprek "
-              "over gedeelde overtuigingen.")
+        en = (
+            f"{name} keeps its agreements — {rel_en} — but trust stays low: {trust_en}{since_en}. Trust comes on "
+            "foot: keep showing reliable behaviour, and give trust time and dialogue on shared beliefs."
+        )
+        nl = (
+            f"{name} komt zijn afspraken na — {rel_nl} — maar het vertrouwen blijft laag: {trust_nl}{since_nl}. "
+            "Vertrouwen komt te voet: blijf betrouwbaar gedrag laten zien en geef vertrouwen tijd en het gesprek "
+            "over gedeelde overtuigingen."
+        )
     elif state == "blind_trust":
         if row.get("falling") and not row["reliability"] <= config.reliability_low:
             how_en = f"is falling (from {pct(row['previous_reliability'])} in the window before)"
             how_nl = f"daalt (van {pct(row['previous_reliability'])} in de periode ervoor)"
         else:
             how_en, how_nl = "is low", "laag is"
-        en = (f"Trust in {name} stays high — {trust_en} — while its reliability {how_en}: {rel_en}{nk_en}. "
-              "The dark side of trust: steer on the agreements, not on the feeling.")
-        nl = (f"Het vertrouwen in {name} blijft hoog — {trust_nl} — terwijl de betrouwbaarheid {how_nl}: "
-              f"{rel_nl}{nk_nl}. De schaduwkant van vertrouwen: stuur op de afspraken, niet op het gevoel.")
+        en = (
+            f"Trust in {name} stays high — {trust_en} — while its reliability {how_en}: {rel_en}{nk_en}. "
+            "The dark side of trust: steer on the agreements, not on the feeling."
+        )
+        nl = (
+            f"Het vertrouwen in {name} blijft hoog — {trust_nl} — terwijl de betrouwbaarheid {how_nl}: "
+            f"{rel_nl}{nk_nl}. De schaduwkant van vertrouwen: stuur op de afspraken, niet op het gevoel."
+        )
     elif state == "distrust":
-        en = (f"For {name} both are low — {rel_en}{nk_en}; {trust_en}. Start from small agreements that can be "
-              "kept, and review them at every session.")
-        nl = (f"Voor {name} zijn beide laag — {rel_nl}{nk_nl}; {trust_nl}. Begin met kleine afspraken die "
-              "haalbaar zijn, en bespreek ze elke sessie.")
+        en = (
+            f"For {name} both are low — {rel_en}{nk_en}; {trust_en}. Start from small agreements that can be "
+            "kept, and review them at every session."
+        )
+        nl = (
+            f"Voor {name} zijn beide laag — {rel_nl}{nk_nl}; {trust_nl}. Begin met kleine afspraken die "
+            "haalbaar zijn, en bespreek ze elke sessie."
+        )
     else:
-        en = (f"{name}: no clear state — {rel_en}, {trust_en}: neither both high, both low, nor clearly apart.")
-        nl = (f"{name}: geen duidelijk beeld — {rel_nl}, {trust_nl}: niet allebei hoog, niet allebei laag en "
-              "niet duidelijk uit elkaar.")
+        en = f"{name}: no clear state — {rel_en}, {trust_en}: neither both high, both low, nor clearly apart."
+        nl = (
+            f"{name}: geen duidelijk beeld — {rel_nl}, {trust_nl}: niet allebei hoog, niet allebei laag en "
+            "niet duidelijk uit elkaar."
+        )
     return en + g_en, nl + g_nl
 
 
@@ -304,12 +396,25 @@ def trust_shocks(
     Columns: ``partner, partner_name, period_idx, session_id, period_end, trust_before, trust_after, drop,
     previous_period, previous_end, agreements`` (a list of dicts: id, title, status, date).
     """
-    cols = ["partner", "partner_name", "period_idx", "session_id", "period_end", "trust_before", "trust_after",
-            "drop", "previous_period", "previous_end", "agreements"]
+    cols = [
+        "partner",
+        "partner_name",
+        "period_idx",
+        "session_id",
+        "period_end",
+        "trust_before",
+        "trust_after",
+        "drop",
+        "previous_period",
+        "previous_end",
+        "agreements",
+    ]
     rated_rows = trends[trends["trust"].notna()].sort_values(["partner", "period_idx"], kind="stable")
     prev = rated_rows.groupby("partner", sort=False)[["trust", "n_respondents", "period_idx", "period_end"]].shift(1)
     cand = rated_rows.assign(
-        trust_before=prev["trust"], prev_resp=prev["n_respondents"], previous_idx=prev["period_idx"],
+        trust_before=prev["trust"],
+        prev_resp=prev["n_respondents"],
+        previous_idx=prev["period_idx"],
         previous_end=prev["period_end"],
     )
     cand = cand[
@@ -319,8 +424,19 @@ def trust_shocks(
     ]
     if cand.empty:
         return pd.DataFrame({c: [] for c in cols})
-    cand = cand[["partner", "partner_name", "period_idx", "session_id", "period_end", "trust_before", "trust",
-                 "previous_idx", "previous_end"]].rename(columns={"trust": "trust_after"})
+    cand = cand[
+        [
+            "partner",
+            "partner_name",
+            "period_idx",
+            "session_id",
+            "period_end",
+            "trust_before",
+            "trust",
+            "previous_idx",
+            "previous_end",
+        ]
+    ].rename(columns={"trust": "trust_after"})
     titles = agreements.set_index("agreement_id")["title"]
     # Marked broken since the period before ...
     broken = outcomes[outcomes["status"] == "broken"].merge(agreements[["agreement_id", "owner"]], on="agreement_id")
@@ -330,13 +446,16 @@ def trust_shocks(
     # ... or fell due since then and was not kept (still open, or broken) at this period's end.
     n = obs.n_periods
     cand_keys = (pd.Index(obs.partners).get_indexer(cand["partner"]) * n + cand["period_idx"].to_numpy()).astype(
-        "int64")
+        "int64"
+    )
     cell_keys = obs.owner[:, None] * n + obs.period_idx
     mask = np.isin(cell_keys, cand_keys) & np.isfinite(obs.score) & (obs.score <= 0.0)
     f = cand.merge(obs.frame(mask), left_on=["partner", "period_idx"], right_on=["owner", "period_idx"])
     f = f[f["due_idx"] > f["previous_idx"]]
-    f = f.assign(status=f["status"].where(f["status"] != "", "overdue"),
-                 when=f["status_on"].where(f["status"] == "broken", f["due_on"]))
+    f = f.assign(
+        status=f["status"].where(f["status"] != "", "overdue"),
+        when=f["status_on"].where(f["status"] == "broken", f["due_on"]),
+    )
     f = f[["partner", "period_idx", "agreement_id", "status", "when"]]
     # One cause per agreement: its being marked broken since the period before comes first.
     causes = pd.concat([b, f], ignore_index=True).drop_duplicates(["partner", "period_idx", "agreement_id"])
@@ -344,15 +463,15 @@ def trust_shocks(
     causes["title"] = causes["agreement_id"].map(titles).astype("str")
     lists = {
         key: [
-            {"agreement_id": str(r.agreement_id), "title": str(r.title), "status": str(r.status),
-             "date": _date(r.when)}
+            {"agreement_id": str(r.agreement_id), "title": str(r.title), "status": str(r.status), "date": _date(r.when)}
             for r in grp.itertuples(index=False)
         ]
         for key, grp in causes.groupby(["partner", "period_idx"], sort=False)
     }
     cand["agreements"] = pd.Series(
         [lists.get((p, i), []) for p, i in zip(cand["partner"], cand["period_idx"], strict=True)],
-        index=cand.index, dtype=object,
+        index=cand.index,
+        dtype=object,
     )
     cand = cand[cand["agreements"].map(len) > 0]
     cand["drop"] = cand["trust_before"] - cand["trust_after"]
@@ -377,11 +496,15 @@ def _explain_shock(s: pd.Series) -> tuple[str, str]:
         nl_items.append(f"nog {more}")
     at = f"{s['session_id'] or s['period_id']} ({_date(s['period_end'])})"
     points = round(float(s["drop"]) * 100)
-    en = (f"At {at} trust in {name} fell sharply, from {pct(s['trust_before'])} at {s['previous_period']} to "
-          f"{pct(s['trust_after'])} ({points} points), after {'; '.join(en_items)}. Trust leaves on horseback.")
-    nl = (f"Bij {at} daalde het vertrouwen in {name} scherp, van {pct(s['trust_before'])} bij "
-          f"{s['previous_period']} naar {pct(s['trust_after'])} ({points} procentpunten), nadat "
-          f"{'; '.join(nl_items)}. Vertrouwen gaat te paard.")
+    en = (
+        f"At {at} trust in {name} fell sharply, from {pct(s['trust_before'])} at {s['previous_period']} to "
+        f"{pct(s['trust_after'])} ({points} points), after {'; '.join(en_items)}. Trust leaves on horseback."
+    )
+    nl = (
+        f"Bij {at} daalde het vertrouwen in {name} scherp, van {pct(s['trust_before'])} bij "
+        f"{s['previous_period']} naar {pct(s['trust_after'])} ({points} procentpunten), nadat "
+        f"{'; '.join(nl_items)}. Vertrouwen gaat te paard."
+    )
     return en, nl
 
 
@@ -391,22 +514,41 @@ def patterns_frame(states: pd.DataFrame, shocks: pd.DataFrame, periods: pd.DataF
     for s in states.itertuples(index=False):
         if s.state == "mixed":
             continue
-        rows.append({"partner": s.partner, "partner_name": s.partner_name, "pattern": s.state,
-                     "session_id": s.session_id or None, "period_end": s.period_end,
-                     "explanation_en": s.explanation_en, "explanation_nl": s.explanation_nl, "evidence": s.evidence})
+        rows.append(
+            {
+                "partner": s.partner,
+                "partner_name": s.partner_name,
+                "pattern": s.state,
+                "session_id": s.session_id or None,
+                "period_end": s.period_end,
+                "explanation_en": s.explanation_en,
+                "explanation_nl": s.explanation_nl,
+                "evidence": s.evidence,
+            }
+        )
     pid = periods.set_index("period_idx")["period_id"]
     for _, sh in shocks.iterrows():
         sh = sh.copy()
         sh["period_id"] = pid.get(sh["period_idx"], "")
         en, nl = _explain_shock(sh)
-        rows.append({
-            "partner": sh["partner"], "partner_name": sh["partner_name"], "pattern": "trust_shock",
-            "session_id": sh["session_id"] or None, "period_end": sh["period_end"],
-            "explanation_en": en, "explanation_nl": nl,
-            "evidence": {"trust_before": _num(sh["trust_before"]), "trust_after": _num(sh["trust_after"]),
-                         "drop": _num(sh["drop"]), "previous_period": sh["previous_period"],
-                         "agreements": [a["agreement_id"] for a in sh["agreements"]]},
-        })
+        rows.append(
+            {
+                "partner": sh["partner"],
+                "partner_name": sh["partner_name"],
+                "pattern": "trust_shock",
+                "session_id": sh["session_id"] or None,
+                "period_end": sh["period_end"],
+                "explanation_en": en,
+                "explanation_nl": nl,
+                "evidence": {
+                    "trust_before": _num(sh["trust_before"]),
+                    "trust_after": _num(sh["trust_after"]),
+                    "drop": _num(sh["drop"]),
+                    "previous_period": sh["previous_period"],
+                    "agreements": [a["agreement_id"] for a in sh["agreements"]],
+                },
+            }
+        )
     out = pd.DataFrame(rows, columns=PATTERN_COLUMNS)
     if not out.empty:
         out["period_end"] = pd.to_datetime(out["period_end"]).astype("datetime64[s]")

@@ -11,8 +11,9 @@ from alliance_lens.metrics.reliability import STATUS_CODES, OutcomeHistory, peri
 from alliance_lens.model import AllianceData
 
 
-def resolution_changes(trends: pd.DataFrame, outcomes: pd.DataFrame, agreements: pd.DataFrame,
-                       periods: pd.DataFrame) -> pd.DataFrame:
+def resolution_changes(
+    trends: pd.DataFrame, outcomes: pd.DataFrame, agreements: pd.DataFrame, periods: pd.DataFrame
+) -> pd.DataFrame:
     """Each agreement's first kept (``kept`` or ``kept_late``) and first ``broken`` outcome, with a trust change.
 
     The change is that of its owner's trust received at the session closing the period the outcome was recorded
@@ -23,8 +24,13 @@ def resolution_changes(trends: pd.DataFrame, outcomes: pd.DataFrame, agreements:
     partners = trends["partner"].drop_duplicates().to_numpy(dtype=object)
     n_p, n = len(partners), len(periods)
     if n_p == 0 or n == 0 or outcomes.empty:
-        return pd.DataFrame({"partner": pd.Series([], dtype="str"), "after": pd.Series([], dtype="str"),
-                             "change": pd.Series([], dtype="float64")})
+        return pd.DataFrame(
+            {
+                "partner": pd.Series([], dtype="str"),
+                "after": pd.Series([], dtype="str"),
+                "change": pd.Series([], dtype="float64"),
+            }
+        )
     trust = pd.DataFrame(trends["trust"].to_numpy(dtype="float64").reshape(n_p, n))
     before = trust.ffill(axis=1).shift(1, axis=1)
     change = (trust - before).to_numpy()
@@ -42,8 +48,11 @@ def resolution_changes(trends: pd.DataFrame, outcomes: pd.DataFrame, agreements:
     ch = change[o, pi]
     keep = np.isfinite(ch)
     return pd.DataFrame(
-        {"partner": partners[o[keep]].astype(str), "after": np.where(a[keep] == 1, "broken", "kept"),
-         "change": ch[keep]}
+        {
+            "partner": partners[o[keep]].astype(str),
+            "after": np.where(a[keep] == 1, "broken", "kept"),
+            "change": ch[keep],
+        }
     )
 
 
@@ -57,8 +66,11 @@ def asymmetry(rows: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     grid = pd.MultiIndex.from_product([sorted(names), ["kept", "broken"]], names=["partner", "after"])
     g = g.reindex(grid)
     out = pd.DataFrame(
-        {"mean_change": g["mean"].to_numpy(), "n": g["count"].fillna(0).astype("int64").to_numpy(),
-         "sd": g["std"].to_numpy()},
+        {
+            "mean_change": g["mean"].to_numpy(),
+            "n": g["count"].fillna(0).astype("int64").to_numpy(),
+            "sd": g["std"].to_numpy(),
+        },
         index=grid,
     ).reset_index()
     out.insert(1, "partner_name", out["partner"].map(names).astype("str"))
@@ -71,8 +83,12 @@ def alliance_asymmetry(rows: pd.DataFrame) -> pd.DataFrame:
     """The same, pooled over all partners: ``after, mean_change, n, sd``."""
     g = rows.groupby("after")["change"].agg(["mean", "count", "std"]).reindex(["kept", "broken"])
     return pd.DataFrame(
-        {"after": ["kept", "broken"], "mean_change": g["mean"].to_numpy(),
-         "n": g["count"].fillna(0).astype("int64").to_numpy(), "sd": g["std"].to_numpy()}
+        {
+            "after": ["kept", "broken"],
+            "mean_change": g["mean"].to_numpy(),
+            "n": g["count"].fillna(0).astype("int64").to_numpy(),
+            "sd": g["std"].to_numpy(),
+        }
     ).astype({"after": "str"})
 
 
@@ -117,18 +133,29 @@ def lead_lag(trends: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
             high = np.where(n > 3, np.tanh(zr + half), 1.0)
         low = np.where(np.isfinite(r), np.minimum(low, r), np.nan)
         high = np.where(np.isfinite(r), np.maximum(high, r), np.nan)
-        frames.append(pd.DataFrame({"partner": partners, "lag": lag, "r": r, "r_low": low,
-                                    "r_high": high, "n": n.astype("int64")}))
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["partner", "lag", "r", "r_low", "r_high", "n"])
+        frames.append(
+            pd.DataFrame(
+                {"partner": partners, "lag": lag, "r": r, "r_low": low, "r_high": high, "n": n.astype("int64")}
+            )
+        )
+    out = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["partner", "lag", "r", "r_low", "r_high", "n"])
+    )
     out.insert(1, "partner_name", out["partner"].map(names).fillna("").astype("str"))
     out["partner"] = out["partner"].astype("str")
     out["exploratory"] = True
     return out.sort_values(["partner", "lag"], kind="stable").reset_index(drop=True)
 
 
-def reciprocity(partners: pd.DataFrame, agreements: pd.DataFrame, status: np.ndarray, counted: np.ndarray,
-                pairs: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
+def reciprocity(
+    partners: pd.DataFrame,
+    agreements: pd.DataFrame,
+    status: np.ndarray,
+    counted: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray],
+) -> pd.DataFrame:
     """Per pair of partners, both directions: agreements that fell due and those kept, A → B against B → A.
 
     ``status`` (codes, -1 open) and ``counted`` (fell due by the status date, not dropped) per agreement row;
@@ -149,9 +176,16 @@ def reciprocity(partners: pd.DataFrame, agreements: pd.DataFrame, status: np.nda
     kept_n = np.bincount(key, weights=kept[rows].astype("float64"), minlength=n_p * n_p).reshape(n_p, n_p)
     a, b = np.triu_indices(n_p, k=1)
     out = pd.DataFrame(
-        {"partner_a": ids[a], "partner_a_name": nm[a], "partner_b": ids[b], "partner_b_name": nm[b],
-         "a_to_b_due": due[a, b].astype("int64"), "a_to_b_kept": kept_n[a, b].astype("int64"),
-         "b_to_a_due": due[b, a].astype("int64"), "b_to_a_kept": kept_n[b, a].astype("int64")}
+        {
+            "partner_a": ids[a],
+            "partner_a_name": nm[a],
+            "partner_b": ids[b],
+            "partner_b_name": nm[b],
+            "a_to_b_due": due[a, b].astype("int64"),
+            "a_to_b_kept": kept_n[a, b].astype("int64"),
+            "b_to_a_due": due[b, a].astype("int64"),
+            "b_to_a_kept": kept_n[b, a].astype("int64"),
+        }
     ).astype({"partner_a": "str", "partner_a_name": "str", "partner_b": "str", "partner_b_name": "str"})
     with np.errstate(invalid="ignore", divide="ignore"):
         out["a_to_b_rate"] = np.where(out["a_to_b_due"] > 0, out["a_to_b_kept"] / out["a_to_b_due"], np.nan)
@@ -159,8 +193,9 @@ def reciprocity(partners: pd.DataFrame, agreements: pd.DataFrame, status: np.nda
     return out
 
 
-def events(data: AllianceData, history: OutcomeHistory, names: dict[str, str],
-           as_of: pd.Timestamp | None) -> pd.DataFrame:
+def events(
+    data: AllianceData, history: OutcomeHistory, names: dict[str, str], as_of: pd.Timestamp | None
+) -> pd.DataFrame:
     """Markers for charts: broken agreements (dated when marked broken) and dialogue sessions.
 
     ``history`` is coded by row of ``data.agreements``. Columns: ``date, partner, partner_name, kind, label,
@@ -178,14 +213,20 @@ def events(data: AllianceData, history: OutcomeHistory, names: dict[str, str],
     n_b, n_s = len(rows), len(dia)
     out = pd.DataFrame(
         {
-            "date": np.concatenate([history.date[hit].astype("datetime64[D]"),
-                                    dia["date"].to_numpy().astype("datetime64[D]")]).astype("datetime64[s]"),
+            "date": np.concatenate(
+                [history.date[hit].astype("datetime64[D]"), dia["date"].to_numpy().astype("datetime64[D]")]
+            ).astype("datetime64[s]"),
             "partner": np.concatenate([owners, np.full(n_s, "", dtype=object)]),
-            "partner_name": np.concatenate([np.array([names.get(o, o) for o in owners], dtype=object),
-                                            np.full(n_s, "", dtype=object)]),
+            "partner_name": np.concatenate(
+                [np.array([names.get(o, o) for o in owners], dtype=object), np.full(n_s, "", dtype=object)]
+            ),
             "kind": np.array(["broken_agreement"] * n_b + ["dialogue_session"] * n_s, dtype=object),
-            "label": np.concatenate([ids + ": " + titles if n_b else np.zeros(0, dtype=object),
-                                     dia["title"].where(dia["title"] != "", dia["session_id"]).to_numpy(dtype=object)]),
+            "label": np.concatenate(
+                [
+                    ids + ": " + titles if n_b else np.zeros(0, dtype=object),
+                    dia["title"].where(dia["title"] != "", dia["session_id"]).to_numpy(dtype=object),
+                ]
+            ),
             "agreement_id": np.concatenate([ids, np.full(n_s, "", dtype=object)]),
             "session_id": np.concatenate([np.full(n_b, "", dtype=object), dia["session_id"].to_numpy(dtype=object)]),
         }

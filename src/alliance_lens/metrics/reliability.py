@@ -19,8 +19,15 @@ from alliance_lens.metrics.config import MetricsConfig, TrendView
 from alliance_lens.model import BENEFICIARY_SEPARATOR, AllianceData
 
 #: Columns of the periods frame.
-PERIOD_COLUMNS = ["period_idx", "period_id", "period_start", "period_end", "session_id", "session_kind",
-                  "session_title"]
+PERIOD_COLUMNS = [
+    "period_idx",
+    "period_id",
+    "period_start",
+    "period_end",
+    "session_id",
+    "session_kind",
+    "session_title",
+]
 #: Outcome statuses in code order; -1 means no outcome yet (open).
 STATUS_CODES = ("kept", "kept_late", "renegotiated", "broken", "dropped")
 _OPEN, _KEPT, _LATE, _RENEG, _BROKEN, _DROPPED = -1, 0, 1, 2, 3, 4
@@ -52,12 +59,11 @@ def periods_of(data: AllianceData, config: MetricsConfig, as_of: pd.Timestamp | 
         if as_of is not None:
             known = known[known <= as_of]
         if known.empty:
-            out = pd.DataFrame({c: [] for c in ["period_id", "period_end", "session_id", "session_kind",
-                                                "session_title"]})
-        else:
-            last = as_of if as_of is not None else (
-                sessions["date"].max() if not sessions.empty else known.max()
+            out = pd.DataFrame(
+                {c: [] for c in ["period_id", "period_end", "session_id", "session_kind", "session_title"]}
             )
+        else:
+            last = as_of if as_of is not None else (sessions["date"].max() if not sessions.empty else known.max())
             first = min(known.min(), last)
             months = pd.period_range(first, last, freq="M")
             ends = months.to_timestamp(how="end").normalize().to_numpy().astype("datetime64[s]")
@@ -134,15 +140,26 @@ class OutcomeHistory:
         return status, date
 
 
-def outcome_score(status: np.ndarray, status_day: np.ndarray, due_day: np.ndarray, config: MetricsConfig
-                  ) -> np.ndarray:
+def outcome_score(status: np.ndarray, status_day: np.ndarray, due_day: np.ndarray, config: MetricsConfig) -> np.ndarray:
     """What an agreement counts for, given its status code then (NaN: left out, i.e. dropped)."""
     in_time = status_day <= due_day
     score: np.ndarray = np.select(
-        [status == _OPEN, status == _KEPT, status == _LATE, (status == _RENEG) & in_time, status == _RENEG,
-         status == _BROKEN],
-        [config.score_open_overdue, config.score_kept, config.score_kept_late, config.score_renegotiated_in_time,
-         config.score_renegotiated_late, config.score_broken],
+        [
+            status == _OPEN,
+            status == _KEPT,
+            status == _LATE,
+            (status == _RENEG) & in_time,
+            status == _RENEG,
+            status == _BROKEN,
+        ],
+        [
+            config.score_open_overdue,
+            config.score_kept,
+            config.score_kept_late,
+            config.score_renegotiated_in_time,
+            config.score_renegotiated_late,
+            config.score_broken,
+        ],
         np.nan,
     )
     return score
@@ -202,8 +219,7 @@ class Observations:
         """Width of the grids."""
         return int(self.score.shape[1]) if self.score.ndim == 2 else 0
 
-    def sums(self, group: np.ndarray, n_groups: int, weights: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def sums(self, group: np.ndarray, n_groups: int, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per group (code per agreement) and period: weighted score, weight, and agreements counted.
 
         Each is an array (n_groups × n_periods).
@@ -237,8 +253,9 @@ class Observations:
         )
 
 
-def observe(data: AllianceData, outcomes: pd.DataFrame, periods: pd.DataFrame, partners: pd.Index,
-            config: MetricsConfig) -> Observations:
+def observe(
+    data: AllianceData, outcomes: pd.DataFrame, periods: pd.DataFrame, partners: pd.Index, config: MetricsConfig
+) -> Observations:
     """Score every agreement that fell due at the end of each period that can count it."""
     n = len(periods)
     m = max_age(config)
@@ -318,8 +335,15 @@ def long_frame(
     Sv, Nv = S[g, p], N[g, p]
     est, low, high = beta_estimate(Sv, Nv, m[p], config.prior_strength, config.credible_level, exact)
     return pd.DataFrame(
-        {"group": g.astype("int64"), "period_idx": p.astype("int64"), "reliability": est, "reliability_low": low,
-         "reliability_high": high, "n_agreements": n[g, p].astype("int64"), "n_effective": Nv}
+        {
+            "group": g.astype("int64"),
+            "period_idx": p.astype("int64"),
+            "reliability": est,
+            "reliability_low": low,
+            "reliability_high": high,
+            "n_agreements": n[g, p].astype("int64"),
+            "n_effective": Nv,
+        }
     )
 
 
@@ -333,9 +357,14 @@ def alliance_frame(S: np.ndarray, N: np.ndarray, n: np.ndarray, config: MetricsC
     high = np.maximum(dist.beta_ppf(1.0 - tail, a, b), est)
     none = k == 0
     return pd.DataFrame(
-        {"period_idx": np.arange(len(s), dtype="int64"), "reliability": np.where(none, np.nan, est),
-         "reliability_low": np.where(none, np.nan, low), "reliability_high": np.where(none, np.nan, high),
-         "n_agreements": k.astype("int64"), "n_effective": w}
+        {
+            "period_idx": np.arange(len(s), dtype="int64"),
+            "reliability": np.where(none, np.nan, est),
+            "reliability_low": np.where(none, np.nan, low),
+            "reliability_high": np.where(none, np.nan, high),
+            "n_agreements": k.astype("int64"),
+            "n_effective": w,
+        }
     )
 
 
@@ -368,8 +397,9 @@ def beneficiary_pairs(agreements: pd.DataFrame, partners: pd.Index) -> tuple[np.
     return rows[ok], ben[ok]
 
 
-def direction_sums(obs: Observations, rows: np.ndarray, beneficiary: np.ndarray, weights: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def direction_sums(
+    obs: Observations, rows: np.ndarray, beneficiary: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per (owner, beneficiary) pair and period: weighted score, weight, agreements (pairs × periods)."""
     n_p, n = len(obs.partners), obs.n_periods
     size = n_p * n_p * n

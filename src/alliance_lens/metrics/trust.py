@@ -42,7 +42,11 @@ class Ratings:
 
 
 def code_ratings(
-    ratings: pd.DataFrame, sessions: pd.DataFrame, periods: pd.DataFrame, partners: pd.Index, trust_min: float,
+    ratings: pd.DataFrame,
+    sessions: pd.DataFrame,
+    periods: pd.DataFrame,
+    partners: pd.Index,
+    trust_min: float,
     trust_max: float,
 ) -> Ratings:
     """Code the ratings; those of sessions after the last period (or of unknown partners) are left out."""
@@ -60,8 +64,16 @@ def code_ratings(
     codes, _ = pd.factorize(resp)
     codes = np.where(resp == "", -1, codes).astype("int64")
     trust = normalise_scores(ratings["score"], trust_min, trust_max).to_numpy(dtype="float64")[keep]
-    return Ratings(len(partners), len(periods), p[keep].astype("int64"), rater[keep].astype("int64"),
-                   ratee[keep].astype("int64"), trust, codes, min_sd=min_sd)
+    return Ratings(
+        len(partners),
+        len(periods),
+        p[keep].astype("int64"),
+        rater[keep].astype("int64"),
+        ratee[keep].astype("int64"),
+        trust,
+        codes,
+        min_sd=min_sd,
+    )
 
 
 def count_respondents(r: Ratings, group: np.ndarray, size: int) -> np.ndarray:
@@ -74,8 +86,9 @@ def count_respondents(r: Ratings, group: np.ndarray, size: int) -> np.ndarray:
     return counts
 
 
-def mean_interval(total: np.ndarray, total_sq: np.ndarray, n: np.ndarray, level: float, min_sd: float = 0.0
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def mean_interval(
+    total: np.ndarray, total_sq: np.ndarray, n: np.ndarray, level: float, min_sd: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean of values in [0, 1] and a Student-t confidence interval, clipped to [0, 1].
 
     With one rating the spread is unknown: the interval is the whole scale. The standard deviation is taken
@@ -159,12 +172,17 @@ def trust_received(r: Ratings, dyads: Dyads, config: MetricsConfig, by_partner: 
         raters = np.bincount(group, minlength=size)
         resp = np.bincount(group, weights=dyads.n_respondents, minlength=size).astype("int64")
     else:
-        raters = np.bincount(pd.unique(dyads.period_idx * r.n_partners + dyads.rater) // r.n_partners,
-                             minlength=size)
+        raters = np.bincount(pd.unique(dyads.period_idx * r.n_partners + dyads.rater) // r.n_partners, minlength=size)
         resp = count_respondents(r, r.period_idx, size)
     shape = (rows, n)
-    return Received(mean.reshape(shape), low.reshape(shape), high.reshape(shape), k.reshape(shape),
-                    raters.reshape(shape), resp.reshape(shape))
+    return Received(
+        mean.reshape(shape),
+        low.reshape(shape),
+        high.reshape(shape),
+        k.reshape(shape),
+        raters.reshape(shape),
+        resp.reshape(shape),
+    )
 
 
 def trust_matrix(dyads: Dyads, periods: pd.DataFrame, partners: pd.Index, config: MetricsConfig) -> pd.DataFrame:
@@ -174,8 +192,7 @@ def trust_matrix(dyads: Dyads, periods: pd.DataFrame, partners: pd.Index, config
     Columns: ``session_id, period_id, period_idx, period_end, rater, ratee, trust, trust_low, trust_high,
     n_ratings, n_respondents, change, below_floor``.
     """
-    mean, low, high = mean_interval(dyads.total, dyads.total_sq, dyads.n_ratings, config.credible_level,
-                                    dyads.min_sd)
+    mean, low, high = mean_interval(dyads.total, dyads.total_sq, dyads.n_ratings, config.credible_level, dyads.min_sd)
     n_p = len(partners)
     pair = dyads.rater * n_p + dyads.ratee
     order = np.lexsort((dyads.period_idx, pair))
@@ -193,9 +210,13 @@ def trust_matrix(dyads: Dyads, periods: pd.DataFrame, partners: pd.Index, config
             "period_end": periods["period_end"].to_numpy()[period_idx],
             "rater": ids[pair // n_p] if n_p else np.zeros(0, dtype=object),
             "ratee": ids[pair % n_p] if n_p else np.zeros(0, dtype=object),
-            "trust": mean, "trust_low": low, "trust_high": high,
-            "n_ratings": dyads.n_ratings[order].astype("int64"), "n_respondents": resp,
-            "change": change, "below_floor": resp < config.anonymity_floor,
+            "trust": mean,
+            "trust_low": low,
+            "trust_high": high,
+            "n_ratings": dyads.n_ratings[order].astype("int64"),
+            "n_respondents": resp,
+            "change": change,
+            "below_floor": resp < config.anonymity_floor,
         }
     )
     for c in ("session_id", "period_id", "rater", "ratee"):
