@@ -74,7 +74,7 @@ class Report:
 
     @property
     def as_of_line(self) -> str:
-        """ "As of 2026-08-25" in the report's language, with the size of the record if known."""
+        """The line "As of 2026-08-25" in the report's language, with the size of the record if known."""
         line = f"{label('as_of', self.lang)} {self.as_of}" if self.as_of else label("no_data", self.lang)
         if self.counts:
             line += " · " + ", ".join(f"{n} {label(k, self.lang).lower()}" for k, n in self.counts.items())
