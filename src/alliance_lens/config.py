@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from traitlets import Enum, Integer, Unicode
+from traitlets import Enum, Float, Integer, Unicode
 from traitlets.config import Configurable
 
 _cached: LensConfig | None = None
@@ -59,6 +59,45 @@ class LensConfig(Configurable):
     # ------------------------------------------------------------------ client links (issue 9)
 
     # ------------------------------------------------------------------ live poll (issue 10)
+    poll_base_url = Unicode(
+        "",
+        config=True,
+        help="Address of the client server as the participants' phones reach it (e.g. http://192.168.1.20:8867/), "
+        "for the poll's link and QR code; empty = this machine's address on the local network and client_port.",
+    ).tag(env="ALLIANCE_LENS_POLL_BASE_URL")
+
+    poll_hours = Integer(
+        12, config=True, help="A poll closes by itself this many hours after it was opened (a forgotten poll ends)."
+    ).tag(env="ALLIANCE_LENS_POLL_HOURS")
+
+    poll_max_body = Integer(
+        16_384,
+        config=True,
+        help="Largest answer accepted from a phone, in bytes (a whole answer is well under 2 KiB); more gets 413.",
+    ).tag(env="ALLIANCE_LENS_POLL_MAX_BODY")
+
+    poll_comment_max = Integer(
+        500, config=True, help="Longest comment a participant may add to an answer, in characters."
+    ).tag(env="ALLIANCE_LENS_POLL_COMMENT_MAX")
+
+    poll_burst = Integer(
+        80,
+        config=True,
+        help="Answers accepted from one network address at once before it must slow down (a room behind one "
+        "router shares an address, so this covers the whole room answering in the same second).",
+    ).tag(env="ALLIANCE_LENS_POLL_BURST")
+
+    poll_per_minute = Integer(
+        120,
+        config=True,
+        help="Answers per minute one address may keep sending after its burst; past it: 429 with Retry-After.",
+    ).tag(env="ALLIANCE_LENS_POLL_PER_MINUTE")
+
+    poll_refresh = Float(
+        0.5,
+        config=True,
+        help="Seconds between the facilitator's panel's checks for new answers (one indexed read of the revision).",
+    ).tag(env="ALLIANCE_LENS_POLL_REFRESH")
 
     # ------------------------------------------------------------------ metrics (issue 11)
 

@@ -156,6 +156,24 @@ audit_log = Table(
     Index("ix_audit_alliance", "alliance_id", "id"),
 )
 
+#: The live trust polls (issue 10; ``store/polls.py``): one row per opening of a session's poll. Not a data
+#: table: opening and closing are not changes of the record (the answers are, in ``trust_ratings``), so they are
+#: neither exported nor undone. ``code`` is the short code of the projector's readable address (``/p/CODE``).
+polls = Table(
+    "polls",
+    metadata,
+    Column("poll_id", String(32), primary_key=True),
+    Column("alliance_id", _ID, nullable=False),
+    Column("session_id", _ID, nullable=False),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("opened_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("closed_at", DateTime, nullable=True),
+    Column("actor", String(200), nullable=False),
+    # no foreign key to sessions: replacing or undoing an alliance must not be blocked by its polls
+    Index("ix_polls_session", "alliance_id", "session_id"),
+)
+
 #: The data tables in dependency order (parents first); deletes run in the reverse order.
 DATA_TABLES: Final[dict[str, Table]] = {
     "alliances": alliances,

@@ -998,7 +998,8 @@ def _quick_problems(conn: Connection, items: Sequence[Entity]) -> list[Problem]:
 
 def _summary_of(entries: Sequence[Any]) -> str:
     ops = {str(e["op"]) for e in entries}
-    if "replace" in ops:
+    # a poll answer that replaced a device's earlier one is a "replace" of ratings, not of the alliance
+    if any(e["op"] == "replace" and e["table_name"] == "alliances" for e in entries):
         return "the import that replaced this alliance: its previous version is back"
     if "import" in ops:
         rows = sum(json.loads(e["after"]).get("rows", 0) for e in entries if e["op"] == "import")
