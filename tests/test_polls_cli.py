@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from poll_helpers import poll_workspace
 
 from alliance_lens import cli
 from alliance_lens.store import Workspace, polls
+from poll_helpers import poll_workspace
 
 
 def test_poll_open_status_close_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,7 +39,9 @@ def test_poll_open_status_close_on_the_command_line(tmp_path: Path, capsys: pyte
     assert "  Rail Co          1  (p3)\n" in text
 
 
-def test_poll_commands_refuse_unknown_sessions_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_poll_commands_refuse_unknown_sessions_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = poll_workspace(tmp_path)
     assert cli.main(["poll", "open", "north", "--session", "s9", "--db", url]) == 2
     err = capsys.readouterr().err
