@@ -21,14 +21,15 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import os
 from typing import Any, Final
 
 import tornado.web
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Integer
 
+from alliance_lens.config import LensConfig
 from alliance_lens.links import LinkError, verify
+from alliance_lens.messages import CATALOGUES, tr
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,14 @@ class BoundedKernelManager(AsyncMappingKernelManager):
     """Jupyter's kernel manager that refuses to run more than ``max_kernels`` kernels at once."""
 
     max_kernels = Integer(
-        24,
+        LensConfig.max_kernels.default_value,
         config=True,
         help="Most kernels alive at once (preheated pool included); 0 = no limit. Past it, start_kernel raises "
         "KernelLimitReached and the client server answers 'busy, try again'.",
     )
 
     max_rendering = Integer(
-        max(2, os.cpu_count() or 2),
+        LensConfig.max_rendering.default_value,
         config=True,
         help="Most client pages whose notebook runs at once (default: the number of cores, at least 2). More "
         "wait their turn: on 2 cores, 20 pages started at once left 4 unrendered after 300 s; in turn all 20 "
@@ -98,16 +99,6 @@ h1{{font-size:1.4em}} p.nl{{color:#555}}</style></head>
 </body></html>
 """
 
-_DUTCH: Final[dict[str, str]] = {
-    "missing": "Deze link heeft geen toegangscode. Vraag uw begeleider om een nieuwe link.",
-    "tampered": "Deze link is niet geldig: hij is gewijzigd of niet door deze server gemaakt.",
-    "expired": "Deze link is verlopen. Vraag uw begeleider om een nieuwe link.",
-    "revoked": "Deze link is door de begeleider ingetrokken.",
-    "unknown_alliance": "De alliantie van deze link staat niet meer in deze werkruimte.",
-    "busy": "De server is op dit moment bezet. Probeer het over een minuut opnieuw.",
-    "not_found": "Hier is niets te zien. Open de link die u van uw begeleider kreeg.",
-}
-
 
 def plain_page(title: str, reason: str, message: str) -> str:
     """A small self-contained page (no script, no outside request) saying one thing in English and Dutch."""
@@ -115,7 +106,7 @@ def plain_page(title: str, reason: str, message: str) -> str:
         title=html.escape(title),
         reason=html.escape(reason),
         message=html.escape(message),
-        dutch=html.escape(_DUTCH.get(reason, "")),
+        dutch=html.escape(tr(f"link.{reason}", "nl") if f"link.{reason}" in CATALOGUES["nl"] else ""),
     )
 
 
@@ -162,7 +153,7 @@ def _client_handler_class() -> type[Any]:
         """The client dashboard's page: link checked first, kernel ceiling respected, nothing else served."""
 
         def initialize(self, **kwargs: Any) -> None:
-            self.retry_after = int(kwargs.pop("retry_after", 60))
+            self.retry_after = int(kwargs.pop("retry_after", LensConfig.retry_after.default_value))
             super().initialize(**kwargs)
 
         def _plain(self, status: int, title: str, reason: str, message: str) -> None:
@@ -175,7 +166,7 @@ def _client_handler_class() -> type[Any]:
         async def get(self, path: str | None = None) -> None:
             if path:
                 # the client port serves the client view at its root and nothing else
-                self._plain(404, "Not found", "not_found", "There is nothing here. Open the link you were given.")
+                self._plain(404, "Not found", "not_found", tr("link.not_found", "en"))
                 return
             token = self.get_argument("token", None)
             try:
@@ -221,12 +212,7 @@ def _client_handler_class() -> type[Any]:
         def _busy(self) -> None:
             log.warning("client server busy: kernel ceiling reached")
             self.set_header("Retry-After", str(self.retry_after))
-            self._plain(
-                503,
-                "Busy, try again",
-                "busy",
-                "The dashboard server is busy right now. Please try again in a minute.",
-            )
+            self._plain(503, "Busy, try again", "busy", tr("link.busy", "en"))
 
     _HANDLER.append(ClientPageHandler)
     return ClientPageHandler

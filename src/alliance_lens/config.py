@@ -19,6 +19,7 @@ from traitlets import Enum, Float, Integer, Unicode
 from traitlets.config import Configurable
 
 _cached: LensConfig | None = None
+_cached_key: tuple[str | None, ...] | None = None
 
 
 class LensConfig(Configurable):
@@ -55,6 +56,32 @@ class LensConfig(Configurable):
     client_port = Integer(
         8867, config=True, help="Default port of the client server (alliance-lens serve --clients)."
     ).tag(env="ALLIANCE_LENS_CLIENT_PORT")
+
+    max_kernels = Integer(
+        24,
+        config=True,
+        help="The client server's ceiling on kernels (pool included); past it visitors get 'busy, try again'. "
+        "About 250 MiB a kernel with charts: lower it on a small server; 0 = no ceiling.",
+    ).tag(env="ALLIANCE_LENS_MAX_KERNELS")
+
+    max_rendering = Integer(
+        max(2, os.cpu_count() or 2),
+        config=True,
+        help="Client pages whose notebook runs at once; the rest wait their turn (default: the number of cores, "
+        "at least 2; 0 = no limit). On 2 cores, 20 pages at once left 4 unrendered after 300 s; in turn all 20 "
+        "rendered (bench/bench_clients.py).",
+    ).tag(env="ALLIANCE_LENS_MAX_RENDERING")
+
+    retry_after = Integer(
+        60, config=True, help="Seconds a 'busy, try again' answer asks the visitor to wait (Retry-After)."
+    ).tag(env="ALLIANCE_LENS_RETRY_AFTER")
+
+    link_secret_file = Unicode(
+        "",
+        config=True,
+        help="The file holding the client links' signing secret; empty = one file per workspace under the "
+        "home folder. Name one explicitly when a facilitator's machine and a client server share a workspace.",
+    ).tag(env="ALLIANCE_LENS_LINK_SECRET_FILE")
 
     # ------------------------------------------------------------------ client links (issue 9)
 
@@ -113,6 +140,10 @@ class LensConfig(Configurable):
         """The workspace folder as a path (``home`` or ``~/.alliance_lens``); not created here."""
         return Path(self.home).expanduser() if self.home else Path.home() / ".alliance_lens"
 
+    def port_of(self, role: str) -> int:
+        """The default port of a server: ``facilitator`` (the dashboard) or ``clients``."""
+        return self.client_port if role == "clients" else self.dashboard_port
+
     def workspace_url(self, flag: str | None = None) -> str:
         """The workspace URL: the ``--db`` flag, else ``db_url`` (``ALLIANCE_LENS_DB``), else the default file."""
         return flag or self.db_url or f"sqlite:///{self.home_path() / 'workspace.sqlite'}"
@@ -145,14 +176,19 @@ class LensConfig(Configurable):
 
 
 def settings() -> LensConfig:
-    """The process's settings, read from the environment once (the first call)."""
-    global _cached
-    if _cached is None:
-        _cached = LensConfig.from_env()
+    """The process's settings, read from the environment (again only when one of its variables changed).
+
+    Reading is cached on the values of the settings' own environment variables, so a server reads them once,
+    and a test or a command that changes one (``monkeypatch.setenv``) is seen at the next call.
+    """
+    global _cached, _cached_key
+    key = tuple(os.environ.get(var) for var in LensConfig.env_names().values())
+    if _cached is None or key != _cached_key:
+        _cached, _cached_key = LensConfig.from_env(), key
     return _cached
 
 
 def reset_settings() -> None:
-    """Forget the settings read so far (tests that change the environment call this)."""
-    global _cached
-    _cached = None
+    """Forget the settings read so far (the next :func:`settings` reads the environment again)."""
+    global _cached, _cached_key
+    _cached, _cached_key = None, None

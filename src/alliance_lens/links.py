@@ -16,14 +16,12 @@ Interface (``docs/design.md``, "Serving")::
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import os
 import re
 import secrets
 import stat
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +33,8 @@ import sqlalchemy as sa
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from alliance_lens import paths
+from alliance_lens.config import settings
+from alliance_lens.messages import tr
 from alliance_lens.model import UserError
 
 LinkErrorReason = Literal["missing", "tampered", "expired", "revoked", "unknown_alliance"]
@@ -44,7 +44,7 @@ DEFAULT_EXPIRES: Final = "30d"
 #: Longest lifetime accepted: a link is a standing door into the workspace, so it must end some day.
 MAX_EXPIRES: Final = dt.timedelta(days=366)
 #: Where links point when ``--base-url`` is not given: the client server on its default port.
-DEFAULT_BASE_URL: Final = "http://127.0.0.1:8867/"
+DEFAULT_BASE_URL: Final = "http://127.0.0.1:8867/"  # LensConfig.client_port's default
 #: Environment variable naming the secret file explicitly (e.g. shared by the facilitator's machine and the
 #: client server when both use one PostgreSQL workspace); unset = one file per workspace under the home dir.
 SECRET_FILE_ENV: Final = "ALLIANCE_LENS_LINK_SECRET_FILE"
@@ -54,13 +54,6 @@ _SALT: Final = "alliance-lens/client-link/v1"
 _DURATION = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
 _UNITS: Final = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1)}
 
-_MESSAGES: Final[dict[str, str]] = {
-    "missing": "This link has no access token. Ask your facilitator for a new link.",
-    "tampered": "This link is not valid: it was altered or was not made by this server.",
-    "expired": "This link has expired. Ask your facilitator for a new link.",
-    "revoked": "This link has been withdrawn by the facilitator.",
-    "unknown_alliance": "The alliance of this link is no longer in this workspace.",
-}
 
 # The registry is this module's own table, with its own MetaData, created on first use: the store's schema
 # is not touched.
@@ -82,7 +75,8 @@ class LinkError(UserError):
 
     def __init__(self, reason: LinkErrorReason, message: str | None = None) -> None:
         self.reason: LinkErrorReason = reason
-        super().__init__(message or _MESSAGES[reason])
+        # the English message; pages in another language render ``tr(f"link.{reason}", lang)`` themselves
+        super().__init__(message or tr(f"link.{reason}", "en"))
 
 
 @dataclass(frozen=True)
@@ -136,7 +130,7 @@ def parse_duration(text: str) -> dt.timedelta:
 
 
 def _db_url(db_url: str | None) -> str:
-    return db_url or os.environ.get("ALLIANCE_LENS_DB") or paths.default_db_url()
+    return settings().workspace_url(db_url)
 
 
 def secret_path(db_url: str | None = None) -> Path:
@@ -145,7 +139,7 @@ def secret_path(db_url: str | None = None) -> Path:
     One file per workspace (named by a hash of its URL, so no password of a database URL is written out),
     under the home folder; ``$ALLIANCE_LENS_LINK_SECRET_FILE`` names one explicitly.
     """
-    explicit = os.environ.get(SECRET_FILE_ENV)
+    explicit = settings().link_secret_file
     if explicit:
         return Path(explicit).expanduser()
     digest = hashlib.sha256(_db_url(db_url).encode()).hexdigest()[:24]
@@ -353,41 +347,3 @@ def list_links(
         )
         records.append(LinkRecord(r.link_id, r.alliance_id, r.created_at, r.expires_at, r.revoked_at, state))
     return records
-
-
-# -- the command line ---------------------------------------------------------------------------------------
-
-
-def cmd_share(args: argparse.Namespace) -> int:
-    """``alliance-lens share ALLIANCE [--expires DURATION] [--base-url URL]`` and ``share --list``."""
-    if args.list:
-        records = list_links(args.alliance, db_url=args.db)
-        if not records:
-            print("no links" + (f" for alliance {args.alliance}" if args.alliance else ""))
-            return 0
-        print(f"{'link':<12}{'alliance':<20}{'created (UTC)':<22}{'expires (UTC)':<22}state")
-        for r in records:
-            print(
-                f"{r.link_id:<12}{r.alliance_id:<20}{r.created_at:%Y-%m-%d %H:%M}{'':<6}"
-                f"{r.expires_at:%Y-%m-%d %H:%M}{'':<6}{r.state}"
-            )
-        return 0
-    if not args.alliance:
-        raise UserError("share: name the alliance to share (or use --list)")
-    link = make_link(
-        args.alliance, parse_duration(args.expires or DEFAULT_EXPIRES), db_url=args.db, base_url=args.base_url
-    )
-    print(link.url)
-    print(
-        f"link {link.info.link_id} for alliance {link.info.alliance_id}, read-only, valid until "
-        f"{link.info.expires_at:%Y-%m-%d %H:%M} UTC; end it with: alliance-lens revoke {link.info.link_id}",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def cmd_revoke(args: argparse.Namespace) -> int:
-    """``alliance-lens revoke LINK-OR-ID``."""
-    record = revoke(args.link, db_url=args.db)
-    print(f"link {record.link_id} for alliance {record.alliance_id} is revoked")
-    return 0

@@ -6,8 +6,9 @@ at the top of the repository. Both are looked up here, so nothing else needs to 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from alliance_lens.config import settings
 
 _PACKAGE = Path(__file__).resolve().parent
 _REPO = _PACKAGE.parent.parent
@@ -34,11 +35,14 @@ def sample_data_dir() -> Path:
 
 
 def home_dir() -> Path:
-    """The workspace folder: ``$ALLIANCE_LENS_HOME``, default ``~/.alliance_lens`` (not created here)."""
-    env = os.environ.get("ALLIANCE_LENS_HOME")
-    return Path(env).expanduser() if env else Path.home() / ".alliance_lens"
+    """The workspace folder: the ``home`` setting (``$ALLIANCE_LENS_HOME``), default ``~/.alliance_lens``."""
+    return settings().home_path()
 
 
 def default_db_url() -> str:
-    """The SQLAlchemy URL of the workspace database: an SQLite file in :func:`home_dir`."""
+    """The SQLAlchemy URL of the default workspace file, ``workspace.sqlite`` in :func:`home_dir`.
+
+    Not the workspace of a command: that is ``settings().workspace_url(flag)`` (``--db``, then
+    ``ALLIANCE_LENS_DB``, then this file).
+    """
     return f"sqlite:///{home_dir() / 'workspace.sqlite'}"

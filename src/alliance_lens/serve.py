@@ -27,7 +27,6 @@ import logging
 import os
 import secrets
 import shutil
-import sys
 import tempfile
 import threading
 import webbrowser
@@ -36,14 +35,13 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from alliance_lens import paths
+from alliance_lens.config import settings
 from alliance_lens.model import UserError
 
 log = logging.getLogger(__name__)
 
 Role = Literal["facilitator", "clients"]
 
-#: Default ports: Voilà's own for the facilitator, the next one for the client server.
-DEFAULT_PORTS: Final[dict[str, int]] = {"facilitator": 8866, "clients": 8867}
 NOTEBOOKS: Final[dict[str, str]] = {"facilitator": "facilitator.ipynb", "clients": "client.ipynb"}
 #: Name of our Voilà template (``voila_templates/nbconvert/templates/alliance_lens``).
 TEMPLATE: Final = "alliance_lens"
@@ -69,6 +67,7 @@ def voila_settings(role: Role, *, port: int, ip: str, token: str | None, port_gi
     ``token`` is the access token Voilà asks for (None: no token, only allowed on a loopback address).
     """
     clients = role == "clients"
+    cfg = settings()
     return {
         "Voila": {
             "ip": ip,
@@ -122,14 +121,14 @@ def voila_settings(role: Role, *, port: int, ip: str, token: str | None, port_gi
         "BoundedKernelManager": {
             # the client server's ceiling on kernels (pool included): past it visitors get "busy, try again".
             # ~250 MiB a kernel with charts (STACK.md): 24 kernels ~ 6 GiB; lower it on a small server
-            "max_kernels": 24,
+            "max_kernels": cfg.max_kernels,
             # pages whose notebook runs at once; the rest wait their turn (2 cores, 20 pages at once: without
             # it 4 of 20 never rendered within 300 s; with it all 20 did — bench/bench_clients.py)
-            "max_rendering": max(2, os.cpu_count() or 2),
+            "max_rendering": cfg.max_rendering,
         },
         "DashboardServer": {
             "role": role,
-            "retry_after": 60,
+            "retry_after": cfg.retry_after,
         },
     }
 
@@ -208,9 +207,7 @@ def demo_workspace() -> Iterator[str]:
 
 def _prepare_chart_bundle() -> None:
     """Build the pages' copy of Vega once, before any kernel needs it (a burst of kernels would each build it)."""
-    from alliance_lens.app import RENDERER_ENV
-
-    if os.environ.get(RENDERER_ENV, "browser") != "browser":
+    if settings().charts != "browser":
         return
     try:
         from alliance_lens.app.vega import javascript_bundle
@@ -223,7 +220,7 @@ def _prepare_chart_bundle() -> None:
 def run_server(role: Role, args: argparse.Namespace, db_url: str | None) -> int:
     """Run Voilà for ``role`` until interrupted; returns the exit status."""
     ip: str = args.ip or "127.0.0.1"
-    port: int = args.port or DEFAULT_PORTS[role]
+    port: int = args.port or settings().port_of(role)
     if not 0 < port < 65536:
         raise UserError(f"--port: {port} is not a port number (1-65535)")
     # the facilitator's server can change everything: off this machine it needs a token. The client
@@ -234,26 +231,14 @@ def run_server(role: Role, args: argparse.Namespace, db_url: str | None) -> int:
         os.environ[DB_ENV] = db_url
     _prepend_jupyter_path()
     _prepare_chart_bundle()
-    settings = voila_settings(role, port=port, ip=ip, token=token, port_given=args.port is not None)
-    settings["DashboardServer"]["open_in_browser"] = not args.no_browser
+    server_config = voila_settings(role, port=port, ip=ip, token=token, port_given=args.port is not None)
+    server_config["DashboardServer"]["open_in_browser"] = not args.no_browser
 
     from traitlets.config import Config
 
     server_class = _dashboard_server_class()
-    app = server_class(config=Config(settings))
+    app = server_class(config=Config(server_config))
     # one notebook file given: Voilà serves it alone (its folder is the kernels' working folder, not served)
     app.initialize([str(notebook)])
     app.start()
     return 0
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    """``alliance-lens serve [--demo] [--clients] [--port N] [--ip ADDR] [--no-browser] [--db URL]``."""
-    role: Role = "clients" if args.clients else "facilitator"
-    if args.demo and args.db:
-        raise UserError("serve: --demo works on a temporary copy of the sample data; leave out --db")
-    if args.demo:
-        with demo_workspace() as url:
-            print(f"alliance-lens: demo on a temporary copy of the sample data ({url})", file=sys.stderr)
-            return run_server(role, args, url)
-    return run_server(role, args, args.db)

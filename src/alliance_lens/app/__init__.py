@@ -9,7 +9,6 @@ Both read the workspace from ``ALLIANCE_LENS_DB`` (an SQLAlchemy URL; unset = th
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,8 @@ from typing import TYPE_CHECKING
 # imported jsonschema yet is told the package is absent.
 if "jsonschema" not in sys.modules:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+from alliance_lens.config import settings
 
 if TYPE_CHECKING:
     from alliance_lens.app.dashboard import FacilitatorDashboard
@@ -35,7 +36,7 @@ __all__ = ["DB_ENV", "facilitator_dashboard"]
 
 def db_url_from_env() -> str | None:
     """The workspace URL the server passed in ``ALLIANCE_LENS_DB`` (``None``: the default workspace)."""
-    return os.environ.get(DB_ENV) or None
+    return settings().db_url or None
 
 
 def facilitator_dashboard(

@@ -31,6 +31,7 @@ from alliance_lens.app.views import (
     as_of,
     hide_below_floor,
 )
+from alliance_lens.messages import CATALOGUES
 
 if TYPE_CHECKING:
     from alliance_lens.links import LinkInfo
@@ -39,11 +40,7 @@ log = logging.getLogger("alliance_lens.app")
 
 #: The refusal reasons of :class:`alliance_lens.links.LinkError`, in Dutch (the English comes with the error).
 REASONS_NL: dict[str, str] = {
-    "missing": "Deze link bevat geen toegangscode.",
-    "tampered": "Deze link is niet geldig: hij is gewijzigd of niet door deze server gemaakt.",
-    "expired": "Deze link is verlopen.",
-    "revoked": "Deze link is door de begeleider ingetrokken.",
-    "unknown_alliance": "De alliantie van deze link staat niet meer in deze werkruimte.",
+    key.removeprefix("link."): text for key, text in CATALOGUES["nl"].items() if key.startswith("link.")
 }
 
 #: How often an open client page re-checks its link (a revoked link stops showing data within this time).

@@ -21,6 +21,7 @@ import anywidget
 import traitlets
 
 from alliance_lens import paths
+from alliance_lens.config import settings
 
 log = logging.getLogger("alliance_lens.app")
 
@@ -126,9 +127,7 @@ def javascript_bundle() -> str:
 
 def choose_renderer(renderer: str | None = None) -> str:
     """``renderer``, else ``ALLIANCE_LENS_CHARTS``, else ``browser``; ``svg`` when the Vega bundle cannot be had."""
-    from alliance_lens.app import RENDERER_ENV
-
-    chosen = renderer or os.environ.get(RENDERER_ENV) or "browser"
+    chosen = renderer or settings().charts
     if chosen == "browser":
         try:
             javascript_bundle()  # built once per machine and cached; later calls read the file

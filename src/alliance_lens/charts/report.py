@@ -6,12 +6,11 @@
   patterns with their explanations, the overdue agreements, the "as of" date;
 * ``.svg``, ``.png``, ``.pdf`` — one page: the same charts stacked, the text as text marks (vl-convert).
 
-``alliance-lens report ALLIANCE --out FILE`` runs :func:`cmd_report`.
+``alliance-lens report ALLIANCE --out FILE`` (``alliance_lens.cli.report``) calls :func:`write_report`.
 """
 
 from __future__ import annotations
 
-import argparse
 import html
 import textwrap
 from dataclasses import dataclass, field
@@ -299,23 +298,3 @@ def write_report(metrics: Any, out: str | Path, data: AllianceData | None = None
         content = render.to_pdf(report.page())
     render.write_atomically(out, content)
     return out
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    """``alliance-lens report ALLIANCE --out FILE [--lang en|nl] [--db URL]``."""
-    from alliance_lens.metrics import compute
-    from alliance_lens.store import Workspace
-
-    out = Path(args.out)
-    check_output(out)  # refuse a bad suffix or folder before any work
-    ws = Workspace.open(args.db, read_only=True)
-    try:
-        data = ws.load(args.alliance)
-    finally:
-        ws.close()
-    if data.alliances.empty:
-        raise UserError(f"alliance {args.alliance!r} is not in the workspace")
-    metrics = compute(data, args.alliance)
-    path = write_report(metrics, out, data, args.lang)
-    print(f"report of {metrics.alliance_name!r} written to {path}")
-    return 0

@@ -1,19 +1,17 @@
-"""The ``trends`` and ``patterns`` commands: the metrics of one alliance as JSON or as a readable table.
+"""What the ``trends`` and ``patterns`` commands print: the metrics of one alliance as JSON or a readable table.
 
+Pure functions of :class:`~alliance_lens.metrics.core.Metrics` (the handlers are in :mod:`alliance_lens.cli`).
 JSON is as ``CONTRACT.md`` promises: values 0–1, ``null`` where there is no data, ISO dates.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
 from typing import Any
 
 import pandas as pd
 
-from alliance_lens.metrics.core import Metrics, compute
+from alliance_lens.metrics.core import Metrics
 from alliance_lens.metrics.patterns import pct
 
 #: Columns of ``trends --json``, in order (the contract's first, then the helpful rest).
@@ -37,23 +35,6 @@ TREND_JSON = [
     "goals_shared",
     "trust_below_floor",
 ]
-
-
-def load_metrics(args: argparse.Namespace) -> Metrics:
-    """Open the workspace read-only, load the alliance and compute its metrics."""
-    from alliance_lens.store import Workspace
-
-    ws = Workspace.open(args.db, read_only=True)
-    try:
-        data = ws.load(args.alliance)
-    finally:
-        ws.close()
-    return compute(data, args.alliance)
-
-
-def _lang(args: argparse.Namespace, m: Metrics) -> str:
-    lang = getattr(args, "lang", None) or m.language
-    return "nl" if lang == "nl" else "en"
 
 
 def json_value(v: Any) -> Any:
@@ -176,26 +157,3 @@ def patterns_text(m: Metrics, lang: str = "en") -> str:
         lines.append("Geen duidelijk beeld:" if lang == "nl" else "No clear state:")
         lines.extend(f"- {r[col]}" for r in mixed.to_dict("records"))
     return "\n".join(lines)
-
-
-def cmd_trends(args: argparse.Namespace) -> int:
-    """``alliance-lens trends ALLIANCE [--json] [--lang en|nl] [--db URL]``."""
-    m = load_metrics(args)
-    if args.json:
-        json.dump(trends_records(m), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    else:
-        print(trends_table(m, _lang(args, m)))
-    return 0
-
-
-def cmd_patterns(args: argparse.Namespace) -> int:
-    """``alliance-lens patterns ALLIANCE [--json] [--lang en|nl] [--db URL]``."""
-    m = load_metrics(args)
-    lang = _lang(args, m)
-    if args.json:
-        json.dump(patterns_records(m, lang), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    else:
-        print(patterns_text(m, lang))
-    return 0

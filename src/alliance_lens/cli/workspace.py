@@ -1,4 +1,4 @@
-"""The ``import`` and ``export`` commands (``CONTRACT.md`` section 2)."""
+"""The ``import`` and ``export`` commands (``CONTRACT.md`` section 2); ``args.db`` is the resolved workspace."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from alliance_lens.model import ValidationError
-from alliance_lens.store.workspace import Workspace
+from alliance_lens.store import Workspace
 
 
 def cmd_import(args: argparse.Namespace) -> int:

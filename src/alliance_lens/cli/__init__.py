@@ -1,8 +1,13 @@
-"""The ``alliance-lens`` command line: a thin face over the library (see ``CONTRACT.md``).
+"""The ``alliance-lens`` command line: the cli face over the library (see ``CONTRACT.md``).
 
-Each command's work lives in the layer it belongs to; this module only parses arguments, imports that layer
-lazily (so ``alliance-lens --help`` stays fast), and turns expected errors into one clear line on standard
-error with a non-zero exit status — never a traceback for a user's mistake.
+This package is the only place that knows about commands: each handler (``cli/workspace.py``, ``cli/metrics.py``,
+``cli/report.py``, ``cli/links.py``, ``cli/serve.py``) parses nothing, calls library functions of the layers below
+and prints. This module parses the arguments, resolves the workspace once for every command (``--db``, then
+``ALLIANCE_LENS_DB``, then the default file: :meth:`alliance_lens.config.LensConfig.workspace_url`), imports the
+handler lazily (so ``alliance-lens --help`` stays fast), and turns expected errors into one clear line on
+standard error with a non-zero exit status — never a traceback for a user's mistake.
+
+A new command: a parser here, a thin handler module in this package, one line in :data:`HANDLERS`.
 """
 
 from __future__ import annotations
@@ -17,18 +22,19 @@ from alliance_lens import __version__
 
 log = logging.getLogger("alliance_lens")
 
-#: command name -> "module:function"; each function takes the parsed ``argparse.Namespace`` and returns the
-#: exit status. Kept as strings so that ``--help`` imports none of pandas, altair or voila.
+#: command name -> "module:function"; each function takes the parsed ``argparse.Namespace`` (its ``db`` already
+#: resolved to the workspace URL) and returns the exit status. Kept as strings so that ``--help`` imports none
+#: of pandas, altair or voila.
 HANDLERS: dict[str, str] = {
-    "import": "alliance_lens.store.commands:cmd_import",
-    "export": "alliance_lens.store.commands:cmd_export",
-    "trends": "alliance_lens.metrics.commands:cmd_trends",
-    "patterns": "alliance_lens.metrics.commands:cmd_patterns",
-    "report": "alliance_lens.charts.report:cmd_report",
-    "serve": "alliance_lens.serve:cmd_serve",
-    "share": "alliance_lens.links:cmd_share",
-    "revoke": "alliance_lens.links:cmd_revoke",
-    "poll": "alliance_lens.cli:cmd_poll",
+    "import": "alliance_lens.cli.workspace:cmd_import",
+    "export": "alliance_lens.cli.workspace:cmd_export",
+    "trends": "alliance_lens.cli.metrics:cmd_trends",
+    "patterns": "alliance_lens.cli.metrics:cmd_patterns",
+    "report": "alliance_lens.cli.report:cmd_report",
+    "serve": "alliance_lens.cli.serve:cmd_serve",
+    "share": "alliance_lens.cli.links:cmd_share",
+    "revoke": "alliance_lens.cli.links:cmd_revoke",
+    "poll": "alliance_lens.cli.poll:cmd_poll",
 }
 
 
@@ -37,7 +43,8 @@ def _add_db(p: argparse.ArgumentParser) -> None:
         "--db",
         metavar="URL",
         default=None,
-        help="SQLAlchemy URL of the workspace (default: SQLite file under $ALLIANCE_LENS_HOME, ~/.alliance_lens)",
+        help="SQLAlchemy URL of the workspace (default: $ALLIANCE_LENS_DB, else the SQLite file under "
+        "$ALLIANCE_LENS_HOME, ~/.alliance_lens)",
     )
 
 
@@ -115,70 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def cmd_poll(args: argparse.Namespace) -> int:
-    """``alliance-lens poll open|close|status ALLIANCE --session S``: a thin face over the poll registry."""
-    import datetime as dt
-    import json
+def resolve_workspace(args: argparse.Namespace) -> None:
+    """Set ``args.db`` to the workspace URL of the command; ``args.db_given`` says whether ``--db`` named it.
 
+    The one place the rule "--db, then ALLIANCE_LENS_DB, then the default" is applied, for every command alike.
+    """
     from alliance_lens.config import settings
-    from alliance_lens.messages import tr
-    from alliance_lens.store import Workspace, polls
 
-    config = settings()
-    url = config.workspace_url(args.db)
-    with Workspace.open(url, read_only=args.action == "status") as ws:
-        if args.action == "open":
-            base = args.base_url or config.poll_base_url or f"http://127.0.0.1:{config.client_port}/"
-            link = polls.open_poll(
-                ws, args.alliance, args.session, base_url=base, lifetime=dt.timedelta(hours=config.poll_hours)
-            )
-            print(link.url)
-            until = f"{link.poll.expires_at:%Y-%m-%d %H:%M}"
-            print(
-                tr(
-                    "poll.cli_opened",
-                    code=link.poll.code,
-                    alliance=args.alliance,
-                    session=args.session,
-                    until=until,
-                    short=link.short_url,
-                ),
-                file=sys.stderr,
-            )
-            return 0
-        if args.action == "close":
-            polls.close_poll(ws, args.alliance, args.session)
-            total = polls.poll_results(ws, args.alliance, args.session, floor=1).total
-            print(tr("poll.cli_closed", alliance=args.alliance, session=args.session, total=total))
-            return 0
-        res = polls.poll_results(ws, args.alliance, args.session, floor=1)
-    state = "none" if res.poll is None else "open" if res.poll.is_open() else "closed"
-    if args.json:
-        out = {
-            "alliance": args.alliance,
-            "session": args.session,
-            "state": state,
-            "open": state == "open",
-            "code": res.poll.code if res.poll else None,
-            "closes_at": res.poll.expires_at.isoformat() + "Z" if res.poll and state == "open" else None,
-            "total": res.total,
-            "answers": [{"partner": pid, "name": name, "answers": res.answers[pid]} for pid, name in res.partners],
-        }
-        print(json.dumps(out, ensure_ascii=False, indent=2))
-        return 0
-    print(
-        tr(
-            "poll.cli_status",
-            alliance=args.alliance,
-            session=args.session,
-            state=tr(f"poll.cli_state_{state}"),
-            total=res.total,
-        )
-    )
-    width = max((len(name) for _, name in res.partners), default=0)
-    for pid, name in res.partners:
-        print(f"  {name:<{width}}  {res.answers[pid]:>3}  ({pid})")
-    return 0
+    args.db_given = args.db is not None
+    args.db = settings().workspace_url(args.db)
 
 
 def _resolve(spec: str) -> Callable[[argparse.Namespace], int]:
@@ -192,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
+        resolve_workspace(args)
         return _resolve(HANDLERS[args.command])(args)
     except KeyboardInterrupt:
         return 130
@@ -208,9 +161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _is_user_error(exc: BaseException) -> bool:
+    from traitlets import TraitError
+
     from alliance_lens.model import UserError
 
-    return isinstance(exc, UserError | FileNotFoundError | PermissionError)
+    # a TraitError is a setting of the environment that does not fit (it names the setting and the value)
+    return isinstance(exc, UserError | FileNotFoundError | PermissionError | TraitError)
 
 
 if __name__ == "__main__":  # pragma: no cover
