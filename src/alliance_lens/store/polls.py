@@ -402,7 +402,7 @@ def parse_score(text: str) -> float | None:
     clean = text.strip().replace(",", ".")
     if not clean:
         return None
-    if len(clean) > _MAX_SCORE_TEXT:
+    if len(clean) > _MAX_SCORE_TEXT or not clean.isascii():  # float() would take other scripts' digits
         raise ValueError(text)
     value = float(clean)
     if not math.isfinite(value):
@@ -588,6 +588,25 @@ def submit(
     return ws._transaction(run)
 
 
+def own_answer(ws: Workspace, poll: Poll, device: str) -> dict[str, str] | None:
+    """The device's own earlier answer at the poll's session as form fields (shown only back to that device)."""
+    r = s.trust_ratings
+    respondent = respondent_key(poll.alliance_id, poll.session_id, device)
+
+    def run(conn: Connection) -> list[Any]:
+        where = and_(
+            r.c.alliance_id == poll.alliance_id, r.c.session_id == poll.session_id, r.c.respondent == respondent
+        )
+        return list(conn.execute(select(r.c.rater, r.c.ratee, r.c.score, r.c.comment).where(where).order_by(r.c.id)))
+
+    rows = ws._read(run)
+    if not rows:
+        return None
+    fields = {"rater": str(rows[0].rater), "comment": next((str(x.comment) for x in rows if x.comment), "")}
+    fields |= {f"score:{x.ratee}": f"{float(x.score):g}" for x in rows}
+    return fields
+
+
 # ---------------------------------------------------------------------------------------------- results
 
 
@@ -661,6 +680,7 @@ __all__ = [
     "current",
     "form_of",
     "open_poll",
+    "own_answer",
     "poll_results",
     "submit",
     "verify",
