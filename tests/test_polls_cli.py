@@ -32,10 +32,10 @@ def test_poll_open_status_close_on_the_command_line(tmp_path: Path, capsys: pyte
     assert "secret" not in json.dumps(status) and '"2' not in json.dumps(status["answers"])
 
     assert cli.main(["poll", "close", "north", "--session", "s2", "--db", url]) == 0
-    assert "closed (1 answers)" in capsys.readouterr().out
+    assert "closed (answers: 1)" in capsys.readouterr().out
     assert cli.main(["poll", "status", "north", "--session", "s2", "--db", url]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("alliance north, session s2: closed, 1 answers")
+    assert text.startswith("alliance north, session s2: closed, answers: 1")
     assert "  Rail Co          1  (p3)\n" in text
 
 

@@ -550,6 +550,9 @@ class RatingGrid(Form):
         self.cells: dict[tuple[str, str], widgets.Text] = {}
         self._partners: list[tuple[str, str]] = []
         self.save = self.button("save_ratings", "al-ratings-save", self.save_ratings)
+        from alliance_lens.app.poll import PollPanel  # the live poll of the session chosen here (issue 10)
+
+        self.poll = PollPanel(state, self.session)
         self.widget.children = [
             self.field("session_id", self.session, "session").box,
             self.field("respondent", self.respondent, "respondent").box,
@@ -557,6 +560,7 @@ class RatingGrid(Form):
             self.grid,
             self.save,
             self.status,
+            self.poll.widget,
         ]
         self.relabel()
         self.on_data()

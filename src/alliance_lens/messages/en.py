@@ -240,8 +240,8 @@ MESSAGES: Final[dict[str, str]] = {
     "poll.close_button": "Close the poll",
     "poll.scan": "Scan the code, or go to",
     "poll.state_none": "No poll for this session yet.",
-    "poll.state_open": "Open: {total} answers so far.",
-    "poll.state_closed": "Closed: {total} answers.",
+    "poll.state_open": "Open · answers so far: {total}",
+    "poll.state_closed": "Closed · answers: {total}",
     "poll.answers_title": "Answers per organisation",
     "poll.grid_title": "Trust in the room: average per pair",
     "poll.not_enough": "not enough answers yet",
@@ -254,11 +254,11 @@ MESSAGES: Final[dict[str, str]] = {
     "poll.cli_opened": (
         "poll {code} of alliance {alliance}, session {session} is open until {until} UTC; readable address: {short}"
     ),
-    "poll.cli_closed": "the poll of alliance {alliance}, session {session} is closed ({total} answers)",
+    "poll.cli_closed": "the poll of alliance {alliance}, session {session} is closed (answers: {total})",
     "poll.cli_state_open": "open",
     "poll.cli_state_closed": "closed",
     "poll.cli_state_none": "no poll",
-    "poll.cli_status": "alliance {alliance}, session {session}: {state}, {total} answers",
+    "poll.cli_status": "alliance {alliance}, session {session}: {state}, answers: {total}",
     # ------------------------------------------------------------------ patterns (issue 11)
     # ------------------------------------------------------------------ dashboard (issue 12)
     # ------------------------------------------------------------------ files (issue 14)

@@ -249,8 +249,8 @@ MESSAGES: Final[dict[str, str]] = {
     "poll.close_button": "Sluit de peiling",
     "poll.scan": "Scan de code, of ga naar",
     "poll.state_none": "Nog geen peiling voor deze bijeenkomst.",
-    "poll.state_open": "Open: tot nu toe {total} antwoorden.",
-    "poll.state_closed": "Gesloten: {total} antwoorden.",
+    "poll.state_open": "Open · antwoorden tot nu toe: {total}",
+    "poll.state_closed": "Gesloten · antwoorden: {total}",
     "poll.answers_title": "Antwoorden per organisatie",
     "poll.grid_title": "Vertrouwen in de zaal: gemiddelde per paar",
     "poll.not_enough": "nog niet genoeg antwoorden",
@@ -264,11 +264,11 @@ MESSAGES: Final[dict[str, str]] = {
         "peiling {code} van alliantie {alliance}, bijeenkomst {session} is open tot {until} UTC; leesbaar "
         "adres: {short}"
     ),
-    "poll.cli_closed": "de peiling van alliantie {alliance}, bijeenkomst {session} is gesloten ({total} antwoorden)",
+    "poll.cli_closed": "de peiling van alliantie {alliance}, bijeenkomst {session} is gesloten (antwoorden: {total})",
     "poll.cli_state_open": "open",
     "poll.cli_state_closed": "gesloten",
     "poll.cli_state_none": "geen peiling",
-    "poll.cli_status": "alliantie {alliance}, bijeenkomst {session}: {state}, {total} antwoorden",
+    "poll.cli_status": "alliantie {alliance}, bijeenkomst {session}: {state}, antwoorden: {total}",
     # ------------------------------------------------------------------ patterns (issue 11)
     # ------------------------------------------------------------------ dashboard (issue 12)
     # ------------------------------------------------------------------ files (issue 14)

@@ -98,7 +98,7 @@ class Poll:
 
     def is_open(self, now: dt.datetime | None = None) -> bool:
         """Takes answers now: not closed and not expired."""
-        return self.closed_at is None and (now or _utcnow()) < self.expires_at
+        return self.closed_at is None and (now or utcnow()) < self.expires_at
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,8 @@ class PollForm:
     session_title: str
 
 
-def _utcnow() -> dt.datetime:
+def utcnow() -> dt.datetime:
+    """Now, in UTC without a zone: how the poll registry stores its instants."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
@@ -228,7 +229,7 @@ def verify(ws: Workspace, token: str | None, *, now: dt.datetime | None = None) 
 def _check_open(poll: Poll, now: dt.datetime | None) -> None:
     if poll.closed_at is not None:
         raise PollError("closed")
-    if (now or _utcnow()) >= poll.expires_at:
+    if (now or utcnow()) >= poll.expires_at:
         raise PollError("expired")
 
 
@@ -290,6 +291,21 @@ def current(ws: Workspace, alliance_id: str, session_id: str) -> Poll | None:
     return ws._read(lambda conn: _latest(conn, alliance_id, session_id))
 
 
+def change_key(ws: Workspace, alliance_id: str, session_id: str) -> tuple[int, tuple[str, Any, Any] | None]:
+    """What moves when an answer arrives or the session's poll opens or closes: one cheap read (two indexed rows).
+
+    A watcher compares it with the last one it saw and reads :func:`poll_results` only when it moved.
+    """
+
+    def run(conn: Connection) -> tuple[int, tuple[str, Any, Any] | None]:
+        q = select(func.max(s.audit_log.c.id)).where(s.audit_log.c.alliance_id == alliance_id)
+        revision = int(conn.execute(q).scalar() or 0)
+        latest = _latest(conn, alliance_id, session_id)
+        return revision, None if latest is None else (latest.poll_id, latest.closed_at, latest.expires_at)
+
+    return ws._read(run)
+
+
 def open_polls(ws: Workspace, alliance_id: str, *, now: dt.datetime | None = None) -> list[Poll]:
     """The polls of the alliance open now."""
     p = s.polls
@@ -329,7 +345,7 @@ def open_poll(
     still replaces its own answer (the device is counted per session).
     """
     _base(base_url)  # refuse a bad address before writing anything
-    moment = (now or _utcnow()).replace(microsecond=0)
+    moment = (now or utcnow()).replace(microsecond=0)
 
     def run(conn: Connection) -> Poll:
         s.polls.create(conn, checkfirst=True)  # workspaces made before the poll existed get the table here
@@ -373,7 +389,7 @@ def _new_code(taken: set[str]) -> str:
 
 def close_poll(ws: Workspace, alliance_id: str, session_id: str, *, now: dt.datetime | None = None) -> Poll:
     """Close the session's poll: its link takes no more answers. Closing a closed poll is harmless."""
-    moment = (now or _utcnow()).replace(microsecond=0)
+    moment = (now or utcnow()).replace(microsecond=0)
 
     def run(conn: Connection) -> Poll:
         _check_session(conn, ws, alliance_id, session_id)
@@ -675,6 +691,7 @@ __all__ = [
     "Submitted",
     "UnknownAlliance",
     "by_code",
+    "change_key",
     "check_answer",
     "close_poll",
     "current",
