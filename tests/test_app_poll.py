@@ -1,4 +1,4 @@
-"""The facilitator's poll panel: open/close from the trust-ratings tab, QR and address, counts and grid, no answer shown."""
+"""The facilitator's poll panel: open/close in the ratings tab, QR and address, counts and grid, no answer shown."""
 
 from __future__ import annotations
 
