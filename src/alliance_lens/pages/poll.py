@@ -24,6 +24,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -280,9 +281,13 @@ class PollPages:
         self.answers = RateLimiter(self.config.poll_burst, self.config.poll_per_minute)
         # a code on the projector can be typed: looking codes up is limited too, so they cannot be guessed
         self.lookups = RateLimiter(30, 30)
+        # the workspace's work runs on two threads of our own: the SQLite engine keeps one connection per
+        # thread in a pool of five and closes the others' beyond that, so a larger shared pool would break it
+        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="poll-db")
 
     def close(self) -> None:
-        """Release the workspace."""
+        """Release the threads and the workspace."""
+        self.executor.shutdown(wait=True)
         self.workspace.close()
 
     # -- helpers
@@ -450,6 +455,10 @@ def poll_handlers(pages: PollPages, prefix: str = "/") -> list[tuple[str, type[A
                 self.add_header("Set-Cookie", cookie)
             self.finish(reply.body)
 
+        def _request_summary(self) -> str:
+            # the access log names the route, never the query: a poll token in a log is a key left lying around
+            return f"{self.request.method} {self.request.path} ({self.request.remote_ip})"
+
         def check_xsrf_cookie(self) -> None:
             """The form carries its own CSRF field (checked by :class:`PollPages`)."""
 
@@ -457,7 +466,7 @@ def poll_handlers(pages: PollPages, prefix: str = "/") -> list[tuple[str, type[A
             req = self._request()
             try:
                 # the workspace is read and written in a thread: one slow write never stalls other phones
-                reply = await asyncio.to_thread(fn, req)
+                reply = await asyncio.get_running_loop().run_in_executor(self.pages.executor, fn, req)
             except Exception:
                 log.exception("poll page failed")
                 reply = Reply(503, render_refusal("busy", preferred_language(req.accept_language)))
