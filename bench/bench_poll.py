@@ -43,32 +43,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(url: str, port: int) -> None:
-    """The child: the poll's pages on ``port`` until killed."""
-    import asyncio
-
-    from alliance_lens.pages.poll import PollPages, make_app
-
-    async def main() -> None:
-        pages = PollPages(url)
-        make_app(pages).listen(port, address="127.0.0.1")
-        print("ready", flush=True)
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
-
-
 class Server:
     def __init__(self, url: str, env: dict[str, str]) -> None:
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve", url, str(self.port)],
+            [sys.executable, "-m", "alliance_lens.pages.poll", url, str(self.port)],
             env={**os.environ, **env},
             stdout=subprocess.PIPE,
             text=True,
         )
         assert self.proc.stdout is not None
-        assert self.proc.stdout.readline().strip() == "ready"
+        assert self.proc.stdout.readline().startswith("poll pages on")
         self.ps = psutil.Process(self.proc.pid)
 
     def cpu(self) -> float:
@@ -269,11 +254,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--phones", type=int, default=40)
     parser.add_argument("--fuzz", type=int, default=1000)
-    parser.add_argument("--serve", nargs=2, metavar=("URL", "PORT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve[0], int(args.serve[1]))
-        return
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["ALLIANCE_LENS_HOME"] = str(Path(tmp) / "home")
         print(f"load average before: {Path('/proc/loadavg').read_text().strip()}")

@@ -153,8 +153,9 @@ class PollPanel:
         self.watch: PollWatch | None = None
         self._handle: asyncio.TimerHandle | None = None
         self.title = widgets.HTML("").add_class("al-poll-title")
-        self.open_button = widgets.Button(button_style="primary").add_class("al-poll-open")
-        self.close_button = widgets.Button(button_style="warning").add_class("al-poll-close")
+        wide = widgets.Layout(width="auto")  # the whole label, in both languages
+        self.open_button = widgets.Button(button_style="primary", layout=wide).add_class("al-poll-open")
+        self.close_button = widgets.Button(button_style="warning", layout=wide).add_class("al-poll-close")
         self.status = widgets.HTML("").add_class("al-poll-state")
         self.link = widgets.HTML("").add_class("al-poll-link")
         self.counts = widgets.HTML("").add_class("al-poll-counts-box")
@@ -308,6 +309,6 @@ CSS = """
   padding: 0.35em 0.6em; text-align: center; }
 .al-poll-counts th, .al-poll-grid tbody th { text-align: left; }
 .al-poll-n { font-weight: 700; min-width: 3em; }
-.al-poll-thin { color: #555; font-size: 0.8em; font-style: italic; max-width: 8em; }
+.al-poll-thin { color: #555; font-size: 0.8em; font-style: italic; max-width: 8em; line-height: 1.2; }
 .al-poll-mean { font-weight: 700; font-size: 1.2em; }
 """

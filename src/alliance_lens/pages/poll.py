@@ -501,6 +501,23 @@ def make_app(pages: PollPages, **settings_: Any) -> Any:
     return tornado.web.Application(poll_handlers(pages), **settings_)
 
 
+def serve_forever(db_url: str, port: int, address: str = "127.0.0.1") -> None:
+    """Serve only the poll's pages until stopped (the bench and tests; a room uses the client server)."""
+
+    async def main() -> None:
+        pages = PollPages(db_url)
+        make_app(pages).listen(port, address=address)
+        print(f"poll pages on http://{address}:{port}/", flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+if __name__ == "__main__":  # python -m alliance_lens.pages.poll DB_URL PORT
+    import sys
+
+    serve_forever(sys.argv[1], int(sys.argv[2]))
+
 __all__ = [
     "DEVICE_COOKIE",
     "PollPages",
