@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import openpyxl
@@ -297,7 +298,13 @@ def _handmade_workbook(path: Path, sheet_xml: str, shared: str = "", date1904: b
 
     ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
-    with zipfile.ZipFile(path, "w") as z:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr(  # every program writes the package's root relationship; calamine needs it to see a workbook
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="xl/workbook.xml" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument"/></Relationships>',
+        )
         z.writestr(
             "xl/workbook.xml",
             f'<x:workbook {ns} {rel}><x:workbookPr date1904="{int(date1904)}"/>'
@@ -343,3 +350,125 @@ def test_workbooks_from_other_programs_are_read_cell_by_cell(tmp_path: Path) -> 
     base = read_path(write_folder(tmp_path / "base", GOOD)).data
     data = read_path(path, base).data
     assert list(data.trust_ratings.iloc[0]) == ["a1", "s1", "p1", "p2", 7.5, " kept & spaced ", "TRUE"]
+
+
+# ---------------------------------------------------------------------------------------------- hostile files
+
+_PARTNER_HEADER = (
+    '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>alliance_id</x:t></x:is></x:c>'
+    '<x:c r="B1" t="inlineStr"><x:is><x:t>partner_id</x:t></x:is></x:c>'
+    '<x:c r="C1" t="inlineStr"><x:is><x:t>name</x:t></x:is></x:c></x:row>'
+)
+
+
+def _lie_about_size(path: Path, part: str, size: int) -> None:
+    """Make the zip directory (and local header) of ``part`` declare ``size`` bytes uncompressed."""
+    import struct
+    import zipfile
+
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(part)
+    struct.pack_into("<L", raw, info.header_offset + 22, size)
+    central = raw.find(b"PK\x01\x02", info.header_offset + 30)
+    while raw[central + 46 : central + 46 + len(part)] != part.encode():
+        central = raw.find(b"PK\x01\x02", central + 4)
+    struct.pack_into("<L", raw, central + 24, size)
+    path.write_bytes(bytes(raw))
+
+
+HOSTILE = {
+    # name: (sheet XML after the header row, shared strings, fragments the message must hold)
+    "far column": ('<x:row r="2"><x:c r="ZZZZZZ2"><x:v>1</x:v></x:c></x:row>', "", ("column ZZZZZZ", "200 columns")),
+    "farther column": ('<x:row r="2"><x:c r="ZZZZZZZ2"><x:v>1</x:v></x:c></x:row>', "", ("file_max_columns",)),
+    "last row": ('<x:row r="1048576"><x:c r="A1048576"><x:v>1</x:v></x:c></x:row>', "", ("row 1048576", "500000")),
+    "row beyond any": (
+        '<x:row r="2"><x:c r="A99999999999999999999"><x:v>1</x:v></x:c></x:row>',
+        "",
+        ("file_max_rows",),
+    ),
+    "wide and long": ('<x:row r="300000"><x:c r="Z300000"><x:v>1</x:v></x:c></x:row>', "", ("7800000 cells",)),
+    "cells without references": ("<x:row>" + "<x:c><x:v>1</x:v></x:c>" * 300 + "</x:row>", "", ("file_max_columns",)),
+    "announced strings": ("", '<x:sst count="2000000000" uniqueCount="2000000000"/>', ("2000000000 items",)),
+    "zip bomb": ("<x:row r='2'>" + " " * 5_000_000 + "</x:row>", "", ("file_max_ratio",)),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_a_hostile_workbook_is_refused_naming_the_limit_before_it_is_inflated(tmp_path: Path, case: str) -> None:
+    import time
+
+    rows, shared, fragments = HOSTILE[case]
+    path = _handmade_workbook(tmp_path / "hostile.xlsx", _PARTNER_HEADER + rows, shared)
+    start = time.perf_counter()
+    with pytest.raises(UserError) as info:
+        read_path(path)
+    assert time.perf_counter() - start < 5
+    message = str(info.value)
+    assert message.startswith(f"{path} cannot be read as an .xlsx workbook: ")
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_a_part_larger_than_it_says_is_refused(tmp_path: Path) -> None:
+    path = _handmade_workbook(tmp_path / "lies.xlsx", _PARTNER_HEADER)
+    _lie_about_size(path, "xl/worksheets/sheet1.xml", 40)
+    with pytest.raises(UserError, match="holds more than the 40 bytes it declares"):
+        read_path(path)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "fragment"),
+    [
+        ("ALLIANCE_LENS_FILE_MAX_BYTES", "1000", "the limit is 1000 bytes (setting file_max_bytes)"),
+        ("ALLIANCE_LENS_FILE_MAX_INFLATED", "5000", "the limit is 5000 bytes (setting file_max_inflated)"),
+        ("ALLIANCE_LENS_FILE_MAX_PARTS", "3", "the limit is 3 (setting file_max_parts)"),
+        ("ALLIANCE_LENS_FILE_MAX_ROWS", "3", "sheet 'partners' reaches row 4; the limit is 3 rows"),
+    ],
+)
+def test_each_limit_is_a_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, value: str, fragment: str
+) -> None:
+    from alliance_lens.config import reset_settings
+
+    path = tmp_path / "good.xlsx"
+    write_path(read_path(write_folder(tmp_path / "in", GOOD)).data, path)
+    monkeypatch.setenv(setting, value)
+    reset_settings()
+    try:
+        with pytest.raises(UserError, match=re.escape(fragment)):
+            read_path(path)
+    finally:
+        monkeypatch.delenv(setting)
+        reset_settings()
+    assert len(read_path(path).data.partners) == 3
+
+
+def test_not_a_zip_and_an_encrypted_part_are_clear_messages(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"PK\x03\x04 this is not really a zip" * 10)
+    with pytest.raises(UserError, match="not a zip archive"):
+        read_path(junk)
+    path = _handmade_workbook(tmp_path / "locked.xlsx", _PARTNER_HEADER)
+    raw = bytearray(path.read_bytes())
+    central = raw.find(b"PK\x01\x02")
+    raw[central + 8] |= 1  # the "encrypted" flag of the first part
+    path.write_bytes(bytes(raw))
+    with pytest.raises(UserError, match="is encrypted"):
+        read_path(path)
+
+
+def test_the_writer_stores_each_text_once_in_a_shared_string_table(tmp_path: Path) -> None:
+    import zipfile
+
+    data = read_path(write_folder(tmp_path / "in", GOOD)).data
+    write_path(data, tmp_path / "out.xlsx")
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet6.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode()
+    # 7 header cells; 5, 4 and 5 text cells in the three ratings (ids, and a respondent or a comment)
+    assert "inlineStr" not in sheet and sheet.count('t="s"') == 7 + 5 + 4 + 5
+    assert strings.count("<si>") == len(set(re.findall(r"<si>(.*?)</si>", strings, re.S)))  # each text once
+    assert strings.count(">a1<") == 1
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert [c.value for c in book["trust_ratings"][2]] == ["a1", "s1", "p1", "p2", 7.5, "CEO", None]

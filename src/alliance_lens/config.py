@@ -131,6 +131,49 @@ class LensConfig(Configurable):
     # ------------------------------------------------------------------ facilitator in the room (issue 12)
 
     # ------------------------------------------------------------------ files and analysts (issue 14)
+    # Limits on an imported file, checked before anything is inflated or parsed: a careless or hostile file is
+    # refused with a message naming the limit, within seconds and a few hundred MB, instead of filling memory.
+    file_max_bytes = Integer(
+        50_000_000,
+        config=True,
+        help="Largest file an import reads, in bytes (a workbook as stored, or one CSV file).",
+    ).tag(env="ALLIANCE_LENS_FILE_MAX_BYTES")
+
+    file_max_inflated = Integer(
+        200_000_000,
+        config=True,
+        help="Largest total size of a workbook's parts once uncompressed, in bytes (a zip bomb is refused).",
+    ).tag(env="ALLIANCE_LENS_FILE_MAX_INFLATED")
+
+    file_max_ratio = Float(
+        200.0,
+        config=True,
+        help="Largest compression ratio of one part of a workbook larger than 1 MB uncompressed "
+        "(real sheets compress 5-50 times; zip bombs a thousand times).",
+    ).tag(env="ALLIANCE_LENS_FILE_MAX_RATIO")
+
+    file_max_parts = Integer(1_000, config=True, help="Most parts (files inside the zip) a workbook may have.").tag(
+        env="ALLIANCE_LENS_FILE_MAX_PARTS"
+    )
+
+    file_max_rows = Integer(
+        500_000,
+        config=True,
+        help="Most rows one sheet or CSV file may have (the large sample alliance has 140,000 ratings).",
+    ).tag(env="ALLIANCE_LENS_FILE_MAX_ROWS")
+
+    file_max_columns = Integer(
+        200,
+        config=True,
+        help="Most columns a sheet may reach (a table of the format has at most 9); a cell reference far to the "
+        "right, such as ZZZZZZ2, is refused.",
+    ).tag(env="ALLIANCE_LENS_FILE_MAX_COLUMNS")
+
+    file_max_cells = Integer(
+        5_000_000,
+        config=True,
+        help="Most cells of the rectangle from A1 to a sheet's last used cell (rows times columns).",
+    ).tag(env="ALLIANCE_LENS_FILE_MAX_CELLS")
 
     # ------------------------------------------------------------------ shared PostgreSQL workspace (issue 15)
 

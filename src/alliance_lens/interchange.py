@@ -32,6 +32,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from alliance_lens.messages import tr
 from alliance_lens.model import (
     AGREEMENT_KINDS,
     BENEFICIARY_SEPARATOR,
@@ -571,7 +572,8 @@ def _read_workbook(file: Path) -> tuple[dict[str, _Raw], list[Problem]]:
     try:
         book = Workbook(file)
     except (WorkbookError, OSError) as exc:
-        raise UserError(f"{file} cannot be read as an .xlsx workbook: {exc}") from exc
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UserError(tr("file.not_a_workbook", file=str(file), why=why)) from exc
     try:
         sheets = {s.strip().lower(): s for s in book.sheet_names}
         for name in TABLES:
@@ -605,7 +607,7 @@ def _read_workbook(file: Path) -> tuple[dict[str, _Raw], list[Problem]]:
         for other in sheets.values():
             problems.append(Problem(other, None, None, None, "not a table of the format; sheet ignored", "warning"))
     except WorkbookError as exc:
-        raise UserError(f"{file} cannot be read as an .xlsx workbook: {exc}") from exc
+        raise UserError(tr("file.not_a_workbook", file=str(file), why=str(exc))) from exc
     finally:
         book.close()
     if not raw and not [q for q in problems if q.severity == "error"]:

@@ -262,5 +262,38 @@ MESSAGES: Final[dict[str, str]] = {
     # ------------------------------------------------------------------ patterns (issue 11)
     # ------------------------------------------------------------------ dashboard (issue 12)
     # ------------------------------------------------------------------ files (issue 14)
+    "file.too_large": "it is {size} bytes; the limit is {limit} bytes (setting file_max_bytes)",
+    "file.not_a_workbook": "{file} cannot be read as an .xlsx workbook: {why}",
+    "file.not_a_zip": "it is not a zip archive (an .xlsx workbook is one)",
+    "file.too_many_parts": "it has {count} parts; the limit is {limit} (setting file_max_parts)",
+    "file.part_encrypted": "part {part} is encrypted (save the workbook without a password)",
+    "file.part_method": "part {part} is compressed in a way Excel does not use (method {method})",
+    "file.part_lies": "part {part} holds more than the {size} bytes it declares (a damaged or hostile file)",
+    "file.part_damaged": "part {part} is damaged ({why})",
+    "file.inflated_too_large": (
+        "its parts hold {size} bytes uncompressed; the limit is {limit} bytes (setting file_max_inflated)"
+    ),
+    "file.ratio_too_high": (
+        "part {part} is compressed {ratio:.0f} times; the limit is {limit:.0f} (setting file_max_ratio): a zip bomb?"
+    ),
+    "file.count_too_large": "part {part} announces {count} items; the limit is {limit} (setting file_max_cells)",
+    "file.rows_too_many": "sheet {sheet} reaches row {rows}; the limit is {limit} rows (setting file_max_rows)",
+    "file.columns_too_many": (
+        "sheet {sheet} reaches column {column} (column {columns}); the limit is {limit} columns "
+        "(setting file_max_columns)"
+    ),
+    "file.cells_too_many": (
+        "sheet {sheet} spans {cells} cells ({rows} rows × {columns} columns); the limit is {limit} "
+        "cells (setting file_max_cells)"
+    ),
+    "file.sheet_unreadable": "sheet {sheet} cannot be read ({why})",
+    "file.csv_rows_too_many": "has more than {limit} rows (setting file_max_rows)",
+    "file.csv_not_utf8": "is not UTF-8 text: byte {byte} at line {line} (save it as 'CSV UTF-8')",
+    "file.csv_unterminated_quote": 'a quoted value that starts on line {line} is never closed (a " is missing)',
+    "file.csv_unreadable": "cannot be read as CSV: {why}",
+    "file.csv_double_bom": "starts with the byte-order mark twice (saved twice as 'UTF-8 with BOM'?); read as if once",
+    "file.cannot_read": "{file} cannot be read: {why}",
+    "file.folder_missing": "cannot write {path}: the folder {folder} does not exist",
+    "file.cannot_write": "cannot write {path}: {why}",
     # ------------------------------------------------------------------ store (issue 15)
 }

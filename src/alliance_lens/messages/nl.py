@@ -272,5 +272,44 @@ MESSAGES: Final[dict[str, str]] = {
     # ------------------------------------------------------------------ patterns (issue 11)
     # ------------------------------------------------------------------ dashboard (issue 12)
     # ------------------------------------------------------------------ files (issue 14)
+    "file.too_large": "het is {size} bytes; de grens is {limit} bytes (instelling file_max_bytes)",
+    "file.not_a_workbook": "{file} is niet te lezen als .xlsx-werkmap: {why}",
+    "file.not_a_zip": "het is geen zip-archief (een .xlsx-werkmap is dat wel)",
+    "file.too_many_parts": "het heeft {count} delen; de grens is {limit} (instelling file_max_parts)",
+    "file.part_encrypted": "deel {part} is versleuteld (sla de werkmap op zonder wachtwoord)",
+    "file.part_method": "deel {part} is gecomprimeerd op een manier die Excel niet gebruikt (methode {method})",
+    "file.part_lies": "deel {part} bevat meer dan de {size} bytes die het opgeeft (een beschadigd of vijandig bestand)",
+    "file.part_damaged": "deel {part} is beschadigd ({why})",
+    "file.inflated_too_large": (
+        "de delen bevatten {size} bytes ongecomprimeerd; de grens is {limit} bytes (instelling file_max_inflated)"
+    ),
+    "file.ratio_too_high": (
+        "deel {part} is {ratio:.0f} keer gecomprimeerd; de grens is {limit:.0f} (instelling "
+        "file_max_ratio): een zip-bom?"
+    ),
+    "file.count_too_large": "deel {part} kondigt {count} items aan; de grens is {limit} (instelling file_max_cells)",
+    "file.rows_too_many": "blad {sheet} loopt tot rij {rows}; de grens is {limit} rijen (instelling file_max_rows)",
+    "file.columns_too_many": (
+        "blad {sheet} loopt tot kolom {column} (kolom {columns}); de grens is {limit} kolommen "
+        "(instelling file_max_columns)"
+    ),
+    "file.cells_too_many": (
+        "blad {sheet} beslaat {cells} cellen ({rows} rijen × {columns} kolommen); de grens is "
+        "{limit} cellen (instelling file_max_cells)"
+    ),
+    "file.sheet_unreadable": "blad {sheet} is niet te lezen ({why})",
+    "file.csv_rows_too_many": "heeft meer dan {limit} rijen (instelling file_max_rows)",
+    "file.csv_not_utf8": "is geen UTF-8-tekst: byte {byte} op regel {line} (sla het op als 'CSV UTF-8')",
+    "file.csv_unterminated_quote": (
+        'een waarde tussen aanhalingstekens die op regel {line} begint, wordt nooit gesloten (er ontbreekt een ")'
+    ),
+    "file.csv_unreadable": "is niet te lezen als CSV: {why}",
+    "file.csv_double_bom": (
+        "begint twee keer met de byte-order-markering (twee keer opgeslagen als 'UTF-8 met BOM'?); "
+        "gelezen alsof het één keer was"
+    ),
+    "file.cannot_read": "{file} is niet te lezen: {why}",
+    "file.folder_missing": "kan {path} niet schrijven: de map {folder} bestaat niet",
+    "file.cannot_write": "kan {path} niet schrijven: {why}",
     # ------------------------------------------------------------------ store (issue 15)
 }
