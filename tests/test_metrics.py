@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pydoc
+import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from alliance_lens.metrics import Metrics, MetricsConfig, compute
+from alliance_lens.metrics.explain import pct
+from alliance_lens.metrics.relations import effective_n
 from alliance_lens.model import AllianceData, UserError, ValidationError
 from alliance_lens.synth import SAMPLE_ALLIANCE_ID, generate_sample
 
@@ -114,10 +120,18 @@ def test_trust_shock_is_at_the_session_after_the_big_breach_and_names_it(m: Metr
 def test_blind_trust_cites_the_agreements_not_kept(m: Metrics) -> None:
     blind = m.patterns[m.patterns["pattern"] == "blind_trust"].iloc[0]
     not_kept = blind["evidence"]["not_kept"]
-    assert "A910" in not_kept, "the overdue specification counts as not kept"
-    assert not_kept[0] in blind["explanation_en"] and not_kept[0] in blind["explanation_nl"]
+    assert not_kept[:4] == ["A070", "A083", "A081", "A094"] and len(not_kept) == 8
+    # A912 fell due before S10 and is still open at S11: overdue, so it counts as not kept ...
+    assert "A912" in not_kept
+    # ... but A910 fell due after S10 and has no outcome yet: awaiting outcome at S11, not (yet) counted.
+    assert "A910" not in not_kept
+    for text in (blind["explanation_en"], blind["explanation_nl"]):
+        assert "A070 “Agree the cost-sharing key for battery in writing”" in text and "A910" not in text
+    assert "nog 4" in blind["explanation_nl"] and "4 more" in blind["explanation_en"]
     state = m.partner_states.set_index("partner").loc["meridian"]
     assert state["trust"] >= m.config.trust_high and state["reliability"] <= m.config.reliability_low
+    # On evidence: the whole interval of its reliability lies below the "high" line, that of trust above "low".
+    assert state["reliability_high"] < m.config.reliability_high and state["trust_low"] > m.config.trust_low
 
 
 def test_states_are_judged_on_a_window_and_explained_with_figures(m: Metrics) -> None:
@@ -194,11 +208,58 @@ def test_anonymity_floor_marks_thin_dyads_and_is_configurable(sample: AllianceDa
 
 def test_agreement_status_as_of_the_latest_session(m: Metrics) -> None:
     s = m.agreement_status.set_index("agreement_id")
-    assert s.loc["A900", "status"] == "broken"
-    assert s.loc["A910", "status"] == "open" and bool(s.loc["A910", "overdue"])
+    assert s.loc["A900", "status"] == "broken" and s.loc["A900", "display_status"] == "broken"
+    # Due 2026-08-07, after S10 (2026-06-23), no outcome at S11: awaiting, neither overdue nor counted.
+    a910 = s.loc["A910"]
+    assert a910["status"] == "open" and bool(a910["awaiting_outcome"]) and not bool(a910["overdue"])
+    assert a910["display_status"] == "awaiting_outcome" and np.isnan(a910["score"]) and a910["days_overdue"] == 0
+    a912 = s.loc["A912"]  # due 2026-06-10, before S10: S10 was its chance to be recorded
+    assert a912["display_status"] == "overdue" and bool(a912["overdue"]) and a912["score"] == 0.0
+    assert a912["days_overdue"] == 76 and not bool(a912["awaiting_outcome"])
     assert s.loc["A920", "status"] == "open" and not bool(s.loc["A920", "overdue"])
+    assert s.loc["A920", "display_status"] == "open" and not bool(s.loc["A920", "awaiting_outcome"])
     assert s.loc["A930", "status"] == "dropped"
-    assert np.isnan(s.loc["A930", "score"]) and s.loc["A910", "score"] == 0.0
+    assert np.isnan(s.loc["A930", "score"])
+
+
+def _with_session(sample: AllianceData, session_id: str, date: str) -> AllianceData:
+    """The sample with one more session and nothing entered for it yet (the facilitator's "Add session")."""
+    frames = {n: getattr(sample, n) for n in ("alliances", "partners", "agreements", "outcomes", "trust_ratings")}
+    extra = pd.DataFrame(
+        [
+            {
+                "alliance_id": SAMPLE_ALLIANCE_ID,
+                "session_id": session_id,
+                "date": pd.Timestamp(date),
+                "title": "",
+                "kind": "meeting",
+            }
+        ]
+    )
+    frames["sessions"] = pd.concat([sample.sessions, extra], ignore_index=True)
+    return AllianceData.from_frames(frames)
+
+
+def test_adding_todays_session_counts_nothing_as_broken_before_outcomes_are_entered(sample: AllianceData) -> None:
+    before = compute(sample, SAMPLE_ALLIANCE_ID)
+    after = compute(_with_session(sample, "S12", "2026-10-13"), SAMPLE_ALLIANCE_ID)
+    s = after.agreement_status.set_index("agreement_id")
+    # A920–A924 fell due on 2026-10-04, in S12's period: awaiting outcome, not counted.
+    for a in ("A920", "A921", "A922", "A923", "A924"):
+        assert s.loc[a, "display_status"] == "awaiting_outcome" and np.isnan(s.loc[a, "score"])
+    # A910 had its session (S11) to be recorded: from S12 on it is overdue and counts as not kept.
+    assert s.loc["A910", "display_status"] == "overdue" and s.loc["A910", "score"] == 0.0
+    assert s.loc["A910", "days_overdue"] == 67
+    states_before = before.partner_states.set_index("partner")["state"]
+    states_after = after.partner_states.set_index("partner")["state"]
+    assert states_after["solara"] == states_before["solara"] == "earned_trust"
+    assert states_after["nordwagen"] == "trust_lags"
+    s12 = after.trends[after.trends["period_id"] == "S12"].set_index("partner")
+    s11 = before.trends[before.trends["period_id"] == "S11"].set_index("partner")
+    # Nordwagen's A920 is awaiting: its rolling reliability at S12 does not fall for it.
+    assert s12.loc["nordwagen", "reliability"] >= s11.loc["nordwagen", "reliability"] - 0.05
+    meridian = after.partner_states.set_index("partner").loc["meridian"]
+    assert "A910" in meridian["evidence"]["not_kept"]
 
 
 def test_events_mark_broken_agreements_and_dialogues(m: Metrics) -> None:
@@ -255,15 +316,28 @@ def test_as_of_an_earlier_date_sees_only_what_was_known(sample: AllianceData) ->
 SESSIONS = [("S1", "2025-01-31"), ("S2", "2025-02-28"), ("S3", "2025-03-31")]
 
 
-def test_an_open_agreement_past_due_counts_as_not_kept_until_resolved() -> None:
+def test_an_open_agreement_awaits_its_outcome_for_one_session_then_counts_as_not_kept() -> None:
     data = build(
         SESSIONS, agreements=[("A1", "a", "2025-01-01", "2025-01-20")], outcomes=[("A1", "2025-02-10", "kept_late")]
     )
     m = compute(data, "x", MetricsConfig(view="period", prior_strength=0.001))
-    assert row(m, "a", "S1")["reliability"] == pytest.approx(0.0, abs=0.01)
+    # At S1 (its due period) it awaits its outcome: no reliability yet rather than a made-up zero.
+    assert np.isnan(row(m, "a", "S1")["reliability"]) and row(m, "a", "S1")["n_agreements"] == 0
     # In the rolling window of S2 the late keeping is known: half a point.
     rolling = compute(data, "x", MetricsConfig(view="rolling", prior_strength=0.001))
     assert row(rolling, "a", "S2")["reliability"] == pytest.approx(0.5, abs=0.01)
+    # Still open at S2: from S2 on it counts as not kept.
+    still_open = build(SESSIONS, agreements=[("A1", "a", "2025-01-01", "2025-01-20")])
+    o = compute(still_open, "x", MetricsConfig(prior_strength=0.001))
+    assert row(o, "a", "S1")["n_agreements"] == 0
+    assert row(o, "a", "S2")["reliability"] == pytest.approx(0.0, abs=0.01) and row(o, "a", "S2")["n_agreements"] == 1
+    status = compute(still_open, "x", as_of="2025-01-31").agreement_status.iloc[0]
+    assert status["display_status"] == "awaiting_outcome" and not status["overdue"]
+    status = compute(still_open, "x", as_of="2025-02-28").agreement_status.iloc[0]
+    assert status["display_status"] == "overdue" and status["days_overdue"] == 39
+    # Switched off, it counts as not kept at once.
+    now = compute(still_open, "x", MetricsConfig(await_outcome=False, prior_strength=0.001))
+    assert row(now, "a", "S1")["reliability"] == pytest.approx(0.0, abs=0.01)
 
 
 def test_outcome_scores() -> None:
@@ -305,14 +379,85 @@ def test_small_samples_are_shrunk_toward_the_alliance_rate() -> None:
     assert a["n_agreements"] == 1
 
 
+def _drop(
+    changes: dict[str, tuple[float, float]],
+    respondents: tuple[str, ...] = ("p",),
+    scale: tuple[float, float] = (1.0, 10.0),
+) -> AllianceData:
+    """Raters rate ``a`` (before, after) at S1 and S2; ``a``'s agreement A1 is broken between them."""
+    ratings = [
+        (s, r, "a", v, who)
+        for r, (v1, v2) in changes.items()
+        for s, v in (("S1", v1), ("S2", v2))
+        for who in respondents
+    ]
+    partners = ("a", *changes)
+    return build(
+        SESSIONS[:2],
+        [("A1", "a", "2025-01-01", "2025-02-05")],
+        [("A1", "2025-02-10", "broken")],
+        ratings,
+        partners=partners,
+        scale=scale,
+    )
+
+
+def _shocks(data: AllianceData) -> pd.DataFrame:
+    p = compute(data, "x").patterns
+    return p[p["pattern"] == "trust_shock"]
+
+
 def test_a_drop_of_trust_without_a_breach_is_no_trust_shock() -> None:
-    ratings = [(s, r, "a", v, who) for s, v in (("S1", 5.0), ("S2", 1.0)) for r in ("b", "c") for who in ("p", "q")]
-    quiet = build(SESSIONS[:2], ratings=ratings)
+    raters = ("b", "c", "d")
+    ratings = [(s, r, "a", v, who) for s, v in (("S1", 5.0), ("S2", 1.0)) for r in raters for who in ("p", "q")]
+    quiet = build(SESSIONS[:2], ratings=ratings, partners=("a", *raters))
     assert "trust_shock" not in set(compute(quiet, "x").patterns["pattern"])
-    breach = build(SESSIONS[:2], [("A1", "a", "2025-01-01", "2025-02-05")], [("A1", "2025-02-10", "broken")], ratings)
+    breach = build(
+        SESSIONS[:2],
+        [("A1", "a", "2025-01-01", "2025-02-05")],
+        [("A1", "2025-02-10", "broken")],
+        ratings,
+        partners=("a", *raters),
+    )
     shocks = compute(breach, "x").patterns
     shock = shocks[shocks["pattern"] == "trust_shock"].iloc[0]
     assert shock["partner"] == "a" and shock["session_id"] == "S2" and "A1" in shock["explanation_en"]
+    assert shock["evidence"]["n_shared_raters"] == 3
+
+
+def test_a_trust_shock_needs_enough_raters_present_at_both_sessions() -> None:
+    # The same large, consistent drop from 3 raters is a shock; with one of them absent at S2, not.
+    assert len(_shocks(_drop({"b": (9, 4), "c": (9, 4), "d": (9, 4)}, ("p", "q")))) == 1
+    data = _drop({"b": (9, 4), "c": (9, 4), "d": (9, 4)}, ("p", "q"))
+    frames = {n: getattr(data, n) for n in ("alliances", "partners", "sessions", "agreements", "outcomes")}
+    tr = data.trust_ratings
+    frames["trust_ratings"] = tr[~((tr["rater"] == "d") & (tr["session_id"] == "S2"))]
+    assert _shocks(AllianceData.from_frames(frames)).empty
+
+
+def test_a_noisy_drop_is_no_trust_shock_and_the_p_value_is_the_paired_t_test() -> None:
+    # Mean drop 3 points of 9 (33 %), but the raters disagree: −6, −6, +3 → not beyond noise.
+    noisy = _drop({"b": (9, 3), "c": (9, 3), "d": (5, 8)})
+    assert _shocks(noisy).empty
+    # Consistent drops of 3, 3 and 2 points on 1–10: a shock, with the paired t-test's p-value.
+    clear = _drop({"b": (9, 6), "c": (9, 6), "d": (8, 6)})
+    ev = _shocks(clear).iloc[0]["evidence"]
+    d = np.array([3, 3, 2]) / 9
+    t = d.mean() / (d.std(ddof=1) / np.sqrt(3))
+    assert ev["drop"] == pytest.approx(round(d.mean(), 4))
+    assert ev["p_value"] == pytest.approx(round(float(stats.t.sf(t, df=2)), 4))
+    assert ev["n_shared_raters"] == 3
+    # A drop below the facilitator's threshold is no shock, however consistent.
+    assert _shocks(_drop({"b": (9, 8), "c": (9, 8), "d": (9, 8)}, ("p", "q"))).empty
+
+
+def test_shock_points_are_the_difference_of_the_percentages_shown(m: Metrics) -> None:
+    shock = m.patterns[m.patterns["pattern"] == "trust_shock"].iloc[0]
+    ev = shock["evidence"]
+    assert (ev["trust_before"], ev["trust_after"], ev["drop"]) == (0.7654, 0.3333, 0.4321)  # 43.2 points unrounded
+    assert "from 77% to 33% (44 points)" in shock["explanation_en"]
+    assert "van 77% naar 33% (44 procentpunten)" in shock["explanation_nl"]
+    assert "the 3 partners who rated it at both S06 and S07" in shock["explanation_en"]
 
 
 def test_thin_data_claims_nothing() -> None:
@@ -415,3 +560,138 @@ def test_in_months_an_agreement_due_after_the_latest_session_is_not_yet_overdue(
     m = compute(data, "x", MetricsConfig(period="month"))
     assert (m.trends["n_agreements"] == 0).all()
     assert not m.agreement_status["overdue"].any()
+
+
+# ------------------------------------------------------------------------------------------- honest texts
+
+
+def test_the_window_states_its_real_date_span(m: Metrics) -> None:
+    # S09–S11 counts the agreements due from the day after S08 (2026-03-17), not from S09's date.
+    lags = m.partner_states.set_index("partner").loc["nordwagen"]
+    assert "(S09–S11; agreements due and ratings given 2026-03-18 to 2026-08-25)" in lags["explanation_en"]
+    assert "(S09–S11; afspraken met einddatum en scores van 2026-03-18 tot en met 2026-08-25)" in lags["explanation_nl"]
+    assert lags["evidence"]["window_since"] == "2026-03-18" and lags["evidence"]["window_until"] == "2026-08-25"
+
+
+def test_the_adjusted_figure_stands_beside_k_of_n_kept(m: Metrics) -> None:
+    solara = m.partner_states.set_index("partner").loc["solara"]
+    assert (solara["n_kept"], solara["n_agreements"], pct(solara["reliability"])) == (8, 8, "91%")
+    assert (
+        "reliability 91% adjusted (8 of 8 agreements kept, shrunk toward the alliance's rate"
+        in (solara["explanation_en"])
+    )
+    assert "betrouwbaarheid 91% bijgesteld (8 van 8 afspraken nagekomen" in solara["explanation_nl"]
+
+
+def test_goals_are_named_only_when_the_record_says_so(m: Metrics) -> None:
+    states = m.partner_states.set_index("partner")
+    # Meridian's goals_shared_on is blank: unknown, so nothing is said about goals.
+    assert "goals" not in states.loc["meridian", "explanation_en"]
+    assert "doelen" not in states.loc["meridian", "explanation_nl"]
+    assert states.loc["meridian", "evidence"]["goals_shared_on"] is None
+    assert states.loc["nordwagen", "explanation_en"].endswith(
+        " Nordwagen AG shared its own goals with the alliance on 2025-03-11."
+    )
+
+
+NUMBER = re.compile(r"\d+(?:[.,]\d+)?%?")
+
+
+def test_english_and_dutch_cite_the_same_numbers(m: Metrics) -> None:
+    rows = list(m.patterns.itertuples(index=False)) + list(m.partner_states.itertuples(index=False))
+    assert len(rows) == 10
+    for r in rows:
+        en = sorted(NUMBER.findall(re.sub(r"“[^”]*”", "", r.explanation_en)))
+        nl = sorted(NUMBER.findall(re.sub(r"“[^”]*”", "", r.explanation_nl)))
+        assert en == nl, (r.partner, en, nl)
+
+
+def _shock_then_low() -> AllianceData:
+    """``a`` keeps 3 agreements a session except one broken before S4; b, c, d trust it 9 of 10, then 3."""
+    agreements, outcomes, ratings = [], [], []
+    for i, (sid, _date) in enumerate(MONTHLY):
+        for j in range(3):
+            aid = f"A{i}{j}"
+            agreements.append((aid, "a", f"2025-{i + 1:02d}-01", f"2025-{i + 1:02d}-10"))
+            outcomes.append((aid, f"2025-{i + 1:02d}-09", "broken" if (i, j) == (3, 0) else "kept"))
+        ratings += [(sid, r, "a", 9.0 if i < 3 else 3.0, "p") for r in ("b", "c", "d")]
+    return build(MONTHLY, agreements, outcomes, ratings, partners=("a", "b", "c", "d"), scale=(1.0, 10.0))
+
+
+def test_no_lag_story_straight_after_a_shock() -> None:
+    m = compute(_shock_then_low(), "x")
+    mine = m.patterns[m.patterns["partner"] == "a"]
+    assert list(mine["pattern"]) == ["trust_shock"] and mine["session_id"].iloc[0] == "S4"
+    state = m.partner_states.set_index("partner").loc["a"]
+    assert (state["state"], state["leaning"]) == ("mixed", "after_shock")
+    assert "trust is still low after the trust shock at S4 (2025-04-28)" in state["explanation_en"]
+    assert "nog laag na de vertrouwensschok bij S4 (2025-04-28)" in state["explanation_nl"]
+    assert "comes on foot" not in state["explanation_en"]
+    # Three sessions on, the shock is history: the lag may be told, but not "it was 100% at S1" across it.
+    later = compute(_shock_then_low(), "x", MetricsConfig(after_shock_periods=2)).partner_states
+    lag = later.set_index("partner").loc["a"]
+    assert lag["state"] == "trust_lags" and "it was" not in lag["explanation_en"]
+
+
+def test_blind_trust_is_claimed_only_where_the_interval_supports_falling() -> None:
+    data = story([3, 3, 3, 2, 2, 2], 5.0)
+    state = compute(data, "x").partner_states.set_index("partner").loc["a"]
+    assert state["state"] == "blind_trust" and state["evidence"]["falling"]
+    # The same figures judged at 99.9 %: the fall is no longer beyond doubt, so it is not claimed.
+    strict = compute(data, "x", MetricsConfig(credible_level=0.999)).partner_states.set_index("partner").loc["a"]
+    assert (strict["state"], strict["leaning"]) == ("mixed", "blind_trust")
+    assert strict["reliability"] == pytest.approx(state["reliability"])
+    assert "the figures point toward blind trust, but their intervals do not support it" in strict["explanation_en"]
+    assert "wijzen richting blind vertrouwen" in strict["explanation_nl"]
+    assert "blind_trust" not in set(compute(data, "x", MetricsConfig(credible_level=0.999)).patterns["pattern"])
+
+
+def test_trust_interval_is_clustered_by_rater_organisation() -> None:
+    # On 1–10: b's two respondents say 7, c's two say 5, d's one says 6.
+    ratings = [("S1", "b", "a", 7.0, "p"), ("S1", "b", "a", 7.0, "q"), ("S1", "c", "a", 5.0, "p")]
+    ratings += [("S1", "c", "a", 5.0, "q"), ("S1", "d", "a", 6.0, "p")]
+    m = compute(build(SESSIONS[:1], ratings=ratings, partners=("a", "b", "c", "d"), scale=(1.0, 10.0)), "x")
+    r = row(m, "a", "S1")
+    assert (r["n_ratings"], r["n_raters"], r["n_respondents"]) == (5, 3, 5)
+    means, shares = np.array([6, 4, 5]) / 9, np.array([2, 2, 1]) / 5
+    mean = float((shares * means).sum())
+    se = np.sqrt((((shares * (means - mean)) ** 2).sum()) * 3 / 2)
+    half = stats.t.ppf(0.95, df=2) * se  # df = raters − 1, not ratings − 1
+    assert r["trust"] == pytest.approx(5 / 9)
+    assert (r["trust_low"], r["trust_high"]) == pytest.approx((mean - half, mean + half))
+    assert (round(r["trust_low"], 4), round(r["trust_high"], 4)) == (0.3308, 0.7803)
+
+
+def test_one_rating_organisation_gives_the_whole_scale_as_interval() -> None:
+    ratings = [("S1", "b", "a", 7.0, who) for who in ("p", "q", "r")]
+    r = row(compute(build(SESSIONS[:1], ratings=ratings), "x"), "a", "S1")
+    assert (r["trust_low"], r["trust_high"], r["n_raters"], r["n_ratings"]) == (0.0, 1.0, 1, 3)
+
+
+def test_lead_lag_band_is_widened_for_autocorrelation(m: Metrics) -> None:
+    ll = m.lead_lag
+    assert (ll["level"] == 0.9).all()
+    known = ll["n_effective"].notna()
+    assert (ll.loc[known, "n_effective"] <= ll.loc[known, "n"]).all()
+    # Two smooth trends share most of their autocorrelation: far fewer than 20 independent pairs.
+    x = np.linspace(0, 1, 20)
+    assert effective_n(x, x**2) < 6
+    rng = np.random.default_rng(3)
+    assert effective_n(rng.normal(size=200), rng.normal(size=200)) > 150
+
+
+def test_help_shows_every_metrics_setting_with_default_and_meaning() -> None:
+    doc = pydoc.render_doc(MetricsConfig, renderer=pydoc.plaintext)
+    for f in dataclasses.fields(MetricsConfig):
+        assert f.metadata["help"], f.name
+        assert f"{f.name} = {f.default!r}" in doc, f.name
+    assert "shock_alpha = 0.05" in doc and "paired t-test" in doc
+
+
+def test_lead_lag_chart_says_exploratory_and_the_bands_level(m: Metrics) -> None:
+    from alliance_lens.charts import lead_lag_chart
+
+    for lang, word in (("en", "Exploratory"), ("nl", "Verkennend")):
+        spec = lead_lag_chart(m, lang).to_dict()
+        assert spec["title"]["subtitle"].startswith(word) and "90%" in spec["title"]["subtitle"]
+        assert "95 %" not in str(spec)

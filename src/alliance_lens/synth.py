@@ -338,7 +338,7 @@ def _plant_the_big_breach(rows: _Rows, end: dt.date) -> None:
 
 
 def _plant_open_and_overdue(rows: _Rows, end: dt.date) -> None:
-    """Agreements still open at the last session: some overdue, some due later."""
+    """Agreements still open at the last session: one overdue, some awaiting their outcome, some due later."""
     aid = SAMPLE_ALLIANCE_ID
     made = _SESSIONS[-2][1]
     overdue = [
@@ -380,6 +380,21 @@ def _plant_open_and_overdue(rows: _Rows, end: dt.date) -> None:
                 "note": "",
             }
         )
+    # Due before S10 and still without an outcome at S11: overdue (A910 and A911 fell due after S10, so at S11
+    # they are still awaiting their outcome, and do not count yet).
+    rows.agreements.append(
+        {
+            "alliance_id": aid,
+            "agreement_id": "A912",
+            "kind": "process",
+            "owner": "meridian",
+            "title": "Publish the open-issues list on pre-series logistics before each session",
+            "made_on": _SESSIONS[-3][1],
+            "due_on": _D(2026, 6, 10),
+            "beneficiaries": "",
+            "note": "",
+        }
+    )
     # Dropped by mutual consent, to show that such agreements count neither way.
     rows.agreements.append(
         {

@@ -28,6 +28,7 @@ from alliance_lens.charts.theme import (
     label,
     status_label,
 )
+from alliance_lens.messages import tr
 
 _TITLES_SHOWN = 3
 
@@ -399,6 +400,8 @@ def lead_lag_chart(
     data = frame.copy()
     data["partner_name"] = _name(data["partner"], names)
     data = data[["partner_name", "lag", "r", "r_low", "r_high", "n"]]
+    # The band's own level (metrics' credible_level), and "exploratory" on the chart itself (issue 11).
+    level = round(float(frame["level"].iloc[0]) * 100) if "level" in frame and len(frame) else 90
     x = alt.X("lag:O", title=label("lag", lang), axis=alt.Axis(labelAngle=0))
     colour = alt.Color("partner_name:N", title=label("partner", lang), scale=alt.Scale(scheme=PARTNER_SCHEME))
     r_scale = alt.Scale(domain=[-1, 1])
@@ -421,8 +424,8 @@ def lead_lag_chart(
                 alt.Tooltip("partner_name:N", title=label("partner", lang)),
                 alt.Tooltip("lag:O", title=label("lag", lang)),
                 alt.Tooltip("r:Q", format=".2f", title="r"),
-                alt.Tooltip("r_low:Q", format=".2f", title="95 % −"),
-                alt.Tooltip("r_high:Q", format=".2f", title="95 % +"),
+                alt.Tooltip("r_low:Q", format=".2f", title=tr("pattern.lead_lag.low", lang, level=level)),
+                alt.Tooltip("r_high:Q", format=".2f", title=tr("pattern.lead_lag.high", lang, level=level)),
                 alt.Tooltip("n:Q", title=label("count", lang)),
             ],
         )
@@ -430,6 +433,11 @@ def lead_lag_chart(
     zero = alt.Chart(pd.DataFrame({"v": [0.0]})).mark_rule(color="#555555").encode(y="v:Q")
     return as_layer(
         alt.layer(zero, bars, points).properties(
-            width=width, height=height, title=title("lead_lag_title", lang, "lead_lag_subtitle")
+            width=width,
+            height=height,
+            title=alt.TitleParams(
+                text=title("lead_lag_title", lang).text,
+                subtitle=tr("pattern.lead_lag.subtitle", lang, level=level),
+            ),
         )
     )

@@ -260,6 +260,57 @@ MESSAGES: Final[dict[str, str]] = {
     "poll.cli_state_none": "no poll",
     "poll.cli_status": "alliance {alliance}, session {session}: {state}, answers: {total}",
     # ------------------------------------------------------------------ patterns (issue 11)
+    "pattern.name.earned_trust": "earned trust",
+    "pattern.name.trust_lags": "trust lagging reliability",
+    "pattern.name.blind_trust": "blind trust",
+    "pattern.name.distrust": "distrust",
+    "pattern.name.trust_shock": "trust shock",
+    "pattern.status.awaiting_outcome": "awaiting outcome",
+    "pattern.cite": "{id} “{title}”",
+    "pattern.more": "{n} more",
+    "pattern.span": "agreements due and ratings given {since} to {until}",
+    "pattern.span_from_start": "agreements due and ratings given up to {until}",
+    "pattern.window.sessions": "the last {k} sessions ({first}–{last}; {span})",
+    "pattern.window.session": "the latest session ({last}; {span})",
+    "pattern.window.months": "the last {k} months ({first} to {last}; {span})",
+    "pattern.reliability": "reliability {value} adjusted ({kept} of {n} agreements kept, shrunk toward the "
+    "alliance's rate; {level}% interval {low}–{high}) over {window}",
+    "pattern.trust": "trust {value} ({n_ratings} ratings from {n_raters} partners, {n_respondents} respondents; "
+    "{level}% interval {low}–{high})",
+    "pattern.not_kept": "; not kept: {items}",
+    "pattern.lags_since": "; it was {value} at {period}",
+    "pattern.goals_shared": " {name} shared its own goals with the alliance on {date}.",
+    "pattern.thin.agreements": "only {n} of its agreements fell due (at least {need} needed)",
+    "pattern.thin.ratings": "it received only {n} trust ratings (at least {need} needed)",
+    "pattern.thin.rated_periods": "it was rated in only {n} of those periods (at least {need} needed)",
+    "pattern.state.not_enough_data": "Not enough data to judge {name}: over {window} {reasons}. No pattern is claimed.",
+    "pattern.state.earned_trust": "{name}: trust and reliability are both high — {reliability}, {trust}. Trust "
+    "here rests on behaviour that was shown.",
+    "pattern.state.trust_lags": "{name} keeps its agreements — {reliability} — but trust stays low: "
+    "{trust}{since}. Trust comes on foot: keep showing reliable behaviour, and give trust time and dialogue on "
+    "shared beliefs.",
+    "pattern.state.blind_trust.low": "Trust in {name} stays high — {trust} — while its reliability is low: "
+    "{reliability}{not_kept}. The dark side of trust: steer on the agreements, not on the feeling.",
+    "pattern.state.blind_trust.falling": "Trust in {name} stays high — {trust} — while its reliability is "
+    "falling (from {previous} in the window before): {reliability}{not_kept}. The dark side of trust: steer on "
+    "the agreements, not on the feeling.",
+    "pattern.state.distrust": "For {name} both are low — {reliability}{not_kept}; {trust}. Start from small "
+    "agreements that can be kept, and review them at every session.",
+    "pattern.state.mixed": "{name}: no clear state — {reliability}, {trust}: neither both high, both low, nor "
+    "clearly apart.",
+    "pattern.state.leaning": "{name}: no clear state yet — the figures point toward {leaning}, but their "
+    "intervals do not support it: {reliability}, {trust}{not_kept}. Not claimed; look again at the next session.",
+    "pattern.state.after_shock": "{name}: trust is still low after the trust shock at {session} ({date}) — "
+    "{reliability}, {trust}. Too soon to read it as trust lagging reliability.",
+    "pattern.cause.broken": "{id} “{title}” was broken ({date})",
+    "pattern.cause.overdue": "{id} “{title}” fell due on {date} and was not kept",
+    "pattern.shock": "At {session} ({date}) trust in {name} fell sharply: the {n_raters} partners who rated it "
+    "at both {previous} and {session} went from {before} to {after} ({points} points), after {causes}. Trust "
+    "leaves on horseback.",
+    "pattern.lead_lag.subtitle": "Exploratory, a hint and never proof: correlation of trust with reliability "
+    "some sessions earlier, with its {level}% interval (widened for autocorrelation).",
+    "pattern.lead_lag.low": "{level}% −",
+    "pattern.lead_lag.high": "{level}% +",
     # ------------------------------------------------------------------ dashboard (issue 12)
     # ------------------------------------------------------------------ files (issue 14)
     "file.too_large": "it is {size} bytes; the limit is {limit} bytes (setting file_max_bytes)",

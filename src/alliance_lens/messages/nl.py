@@ -270,6 +270,60 @@ MESSAGES: Final[dict[str, str]] = {
     "poll.cli_state_none": "geen peiling",
     "poll.cli_status": "alliantie {alliance}, bijeenkomst {session}: {state}, antwoorden: {total}",
     # ------------------------------------------------------------------ patterns (issue 11)
+    "pattern.name.earned_trust": "verdiend vertrouwen",
+    "pattern.name.trust_lags": "vertrouwen dat achterblijft bij de betrouwbaarheid",
+    "pattern.name.blind_trust": "blind vertrouwen",
+    "pattern.name.distrust": "wantrouwen",
+    "pattern.name.trust_shock": "vertrouwensschok",
+    "pattern.status.awaiting_outcome": "uitkomst nog niet vastgelegd",
+    "pattern.cite": "{id} “{title}”",
+    "pattern.more": "nog {n}",
+    "pattern.span": "afspraken met einddatum en scores van {since} tot en met {until}",
+    "pattern.span_from_start": "afspraken met einddatum en scores tot en met {until}",
+    "pattern.window.sessions": "de laatste {k} sessies ({first}–{last}; {span})",
+    "pattern.window.session": "de laatste sessie ({last}; {span})",
+    "pattern.window.months": "de laatste {k} maanden ({first} tot {last}; {span})",
+    "pattern.reliability": "betrouwbaarheid {value} bijgesteld ({kept} van {n} afspraken nagekomen, "
+    "getrokken naar het gemiddelde van de alliantie; {level}%-interval {low}–{high}) over {window}",
+    "pattern.trust": "vertrouwen {value} ({n_ratings} scores van {n_raters} partners, {n_respondents} "
+    "respondenten; {level}%-interval {low}–{high})",
+    "pattern.not_kept": "; niet nagekomen: {items}",
+    "pattern.lags_since": "; bij {period} was het {value}",
+    "pattern.goals_shared": " {name} deelde zijn eigen doelen met de alliantie op {date}.",
+    "pattern.thin.agreements": "hadden maar {n} van zijn afspraken hun einddatum (minstens {need} nodig)",
+    "pattern.thin.ratings": "kreeg het maar {n} vertrouwensscores (minstens {need} nodig)",
+    "pattern.thin.rated_periods": "werd het in maar {n} van die perioden beoordeeld (minstens {need} nodig)",
+    "pattern.state.not_enough_data": "Te weinig gegevens om {name} te beoordelen: over {window} {reasons}. Er "
+    "wordt geen patroon geclaimd.",
+    "pattern.state.earned_trust": "{name}: vertrouwen en betrouwbaarheid zijn allebei hoog — {reliability}, "
+    "{trust}. Het vertrouwen rust hier op gedrag dat is getoond.",
+    "pattern.state.trust_lags": "{name} komt zijn afspraken na — {reliability} — maar het vertrouwen blijft "
+    "laag: {trust}{since}. Vertrouwen komt te voet: blijf betrouwbaar gedrag laten zien en geef vertrouwen tijd "
+    "en het gesprek over gedeelde overtuigingen.",
+    "pattern.state.blind_trust.low": "Het vertrouwen in {name} blijft hoog — {trust} — terwijl de "
+    "betrouwbaarheid laag is: {reliability}{not_kept}. De schaduwkant van vertrouwen: stuur op de afspraken, "
+    "niet op het gevoel.",
+    "pattern.state.blind_trust.falling": "Het vertrouwen in {name} blijft hoog — {trust} — terwijl de "
+    "betrouwbaarheid daalt (van {previous} in de periode ervoor): {reliability}{not_kept}. De schaduwkant van "
+    "vertrouwen: stuur op de afspraken, niet op het gevoel.",
+    "pattern.state.distrust": "Voor {name} zijn beide laag — {reliability}{not_kept}; {trust}. Begin met "
+    "kleine afspraken die haalbaar zijn, en bespreek ze elke sessie.",
+    "pattern.state.mixed": "{name}: geen duidelijk beeld — {reliability}, {trust}: niet allebei hoog, niet "
+    "allebei laag en niet duidelijk uit elkaar.",
+    "pattern.state.leaning": "{name}: nog geen duidelijk beeld — de cijfers wijzen richting {leaning}, maar hun "
+    "intervallen onderbouwen dat niet: {reliability}, {trust}{not_kept}. Niet geclaimd; kijk bij de volgende "
+    "sessie opnieuw.",
+    "pattern.state.after_shock": "{name}: het vertrouwen is nog laag na de vertrouwensschok bij {session} "
+    "({date}) — {reliability}, {trust}. Te vroeg om dit te lezen als vertrouwen dat achterblijft.",
+    "pattern.cause.broken": "{id} “{title}” werd verbroken ({date})",
+    "pattern.cause.overdue": "{id} “{title}” (einddatum {date}) niet werd nagekomen",
+    "pattern.shock": "Bij {session} ({date}) daalde het vertrouwen in {name} scherp: de {n_raters} partners "
+    "die het zowel bij {previous} als bij {session} beoordeelden, gingen van {before} naar {after} ({points} "
+    "procentpunten), nadat {causes}. Vertrouwen gaat te paard.",
+    "pattern.lead_lag.subtitle": "Verkennend, een aanwijzing en nooit een bewijs: correlatie van vertrouwen "
+    "met betrouwbaarheid enkele sessies eerder, met {level}%-interval (verbreed voor autocorrelatie).",
+    "pattern.lead_lag.low": "{level}% −",
+    "pattern.lead_lag.high": "{level}% +",
     # ------------------------------------------------------------------ dashboard (issue 12)
     # ------------------------------------------------------------------ files (issue 14)
     "file.too_large": "het is {size} bytes; de grens is {limit} bytes (instelling file_max_bytes)",

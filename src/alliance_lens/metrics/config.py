@@ -1,80 +1,111 @@
-"""Every threshold and default of the metrics, in one place (documented for facilitators in docs/metrics.md)."""
+"""Every threshold and default of the metrics, in one place (documented for facilitators in docs/metrics.md).
+
+Each setting is declared once with its help text (``field(metadata={"help": ...})``); the class docstring is
+built from those texts, so ``help(MetricsConfig)`` lists every setting with its default and meaning.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, Literal
 
 PeriodKind = Literal["session", "month"]
 TrendView = Literal["period", "rolling", "ewm"]
 
 
+def _s(default: Any, help: str) -> Any:
+    """A setting: its default and its help text (shown by ``help(MetricsConfig)``)."""
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass(frozen=True)
 class MetricsConfig:
-    """The choices behind every figure. Defaults are those ``docs/metrics.md`` explains and defends.
-
-    Scores of outcomes (what an agreement counts for, as it was known at the end of a period):
-    ``kept`` counts 1; an agreement with no outcome yet whose due date has passed counts 0 until it is resolved;
-    ``broken`` counts 0; ``dropped`` (by mutual consent) is left out altogether.
-    """
+    """The choices behind every figure. Defaults are those ``docs/metrics.md`` explains and defends."""
 
     # -- periods and trend views
-    period: PeriodKind = "session"
-    """``session``: each session closes a period (previous session date, this date]; ``month``: calendar months."""
-    view: TrendView = "rolling"
-    """Which reliability view the ``reliability`` column (and the dashboard) shows."""
-    rolling_window: int = 3
-    """Periods in the rolling window: the agreements that fell due in the last this many periods."""
-    half_life: float = 2.0
-    """Half-life, in periods, of the exponentially weighted view: an agreement that fell due this many periods
-    ago counts half as much as one that fell due in the latest period."""
-    ewm_horizon_half_lives: float = 5.0
-    """Agreements older than this many half-lives are left out of the weighted view (weight below 1/32)."""
+    period: PeriodKind = field(
+        default="session",
+        metadata={
+            "help": "'session': each session closes a period (previous session date, this date]; 'month': months."
+        },
+    )
+    view: TrendView = field(
+        default="rolling",
+        metadata={"help": "Which reliability view the 'reliability' column (and the dashboard) shows."},
+    )
+    rolling_window: int = _s(3, "Periods in the rolling window: the agreements due in the last this many periods.")
+    half_life: float = _s(
+        2.0,
+        "Half-life, in periods, of the exponentially weighted view: an agreement due this many periods ago "
+        "counts half as much as one due in the latest period.",
+    )
+    ewm_horizon_half_lives: float = _s(
+        5.0, "Agreements older than this many half-lives are left out of the weighted view (weight below 1/32)."
+    )
 
     # -- scoring of outcomes
-    score_kept: float = 1.0
-    score_kept_late: float = 0.5
-    score_renegotiated_in_time: float = 0.75
-    """Renegotiated on or before the due date: the partner warned in time."""
-    score_renegotiated_late: float = 0.25
-    """Renegotiated after the due date had passed."""
-    score_broken: float = 0.0
-    score_open_overdue: float = 0.0
+    score_kept: float = _s(1.0, "What a kept agreement counts for.")
+    score_kept_late: float = _s(0.5, "What an agreement kept after its due date counts for.")
+    score_renegotiated_in_time: float = _s(0.75, "Renegotiated on or before the due date: the partner warned in time.")
+    score_renegotiated_late: float = _s(0.25, "Renegotiated after the due date had passed.")
+    score_broken: float = _s(0.0, "What a broken agreement counts for.")
+    score_open_overdue: float = _s(
+        0.0, "What an agreement with no outcome counts for once it is overdue (after its awaiting period)."
+    )
+    await_outcome: bool = _s(
+        True,
+        "An agreement that fell due in a period and has no outcome at its end is 'awaiting outcome' there: it "
+        "is left out of that period and counts as overdue only from the next period (session) on, so adding "
+        "today's session does not turn every agreement due since the last one into a broken one.",
+    )
 
     # -- small samples
-    prior_strength: float = 4.0
-    """How many agreements' worth of weight the alliance-wide rate gets when it is mixed into a partner's rate."""
-    credible_level: float = 0.9
-    """Width of the credible interval of reliability and the confidence interval of trust."""
+    prior_strength: float = _s(
+        4.0, "How many agreements' worth of weight the alliance-wide rate gets when mixed into a partner's rate."
+    )
+    credible_level: float = _s(
+        0.9, "Level of the credible interval of reliability and the confidence interval of trust (and lead–lag)."
+    )
 
     # -- trust
-    anonymity_floor: int = 3
-    """A rater → ratee pair rated by fewer respondents than this is marked ``below_floor`` (client views hide it)."""
+    anonymity_floor: int = _s(
+        3, "A rater → ratee pair rated by fewer respondents than this is marked 'below_floor' (client views hide it)."
+    )
 
     # -- states at the latest session
-    state_window: int = 3
-    """The states are judged on the last this many periods, not on one thin period."""
-    min_agreements: int = 5
-    """At least this many agreements must have fallen due in the state window."""
-    min_ratings: int = 6
-    """At least this many ratings must have been received in the state window ..."""
-    min_rated_periods: int = 2
-    """... spread over at least this many periods."""
-    reliability_high: float = 0.70
-    reliability_low: float = 0.50
-    trust_high: float = 0.65
-    trust_low: float = 0.45
-    falling_drop: float = 0.15
-    """Reliability "falling": at least this much lower than in the window before (for ``blind_trust``)."""
+    state_window: int = _s(3, "The states are judged on the last this many periods, not on one thin period.")
+    min_agreements: int = _s(5, "At least this many agreements must have fallen due in the state window.")
+    min_ratings: int = _s(6, "At least this many ratings must have been received in the state window ...")
+    min_rated_periods: int = _s(2, "... spread over at least this many periods.")
+    reliability_high: float = _s(0.70, "Reliability at or above this is high (if its interval stays above 'low').")
+    reliability_low: float = _s(0.50, "Reliability at or below this is low (if its interval stays below 'high').")
+    trust_high: float = _s(0.65, "Trust at or above this is high (if its interval stays above 'low').")
+    trust_low: float = _s(0.45, "Trust at or below this is low (if its interval stays below 'high').")
+    falling_drop: float = _s(
+        0.15,
+        "Reliability 'falling' (for blind_trust): at least this much lower than in the window before, and "
+        "lower beyond doubt at the interval's level.",
+    )
+    after_shock_periods: int = _s(
+        3, "For this many periods after a trust shock, low trust is its aftermath: no 'trust lags' is claimed."
+    )
 
     # -- trust shock
-    shock_drop: float = 0.20
-    """A trust shock: trust received falls by at least this much (on the 0–1 scale) from one period to the next ..."""
-    shock_min_respondents: int = 3
-    """... with at least this many respondents in both periods ..."""
+    shock_drop: float = _s(
+        0.20,
+        "A trust shock: the raters who rated the partner at both sessions lowered their trust by at least this "
+        "much on average (0–1 scale) ...",
+    )
+    shock_min_raters: int = _s(3, "... with at least this many rating partners present at both sessions ...")
+    shock_alpha: float = _s(
+        0.05,
+        "... and a drop this unlikely (one-sided p-value of the paired t-test over those raters) if trust "
+        "had not changed.",
+    )
+    shock_min_respondents: int = _s(3, "... and at least this many respondents at each of the two sessions.")
 
     # -- lead–lag
-    max_lag: int = 3
+    max_lag: int = _s(3, "Lead–lag: correlations of reliability with trust 0 … this many sessions later.")
 
     def __post_init__(self) -> None:
         from alliance_lens.model import Problem, ValidationError
@@ -88,7 +119,7 @@ class MetricsConfig:
             bad("period", self.period, "period must be 'session' or 'month'")
         if self.view not in ("period", "rolling", "ewm"):
             bad("view", self.view, "view must be 'period', 'rolling' or 'ewm'")
-        for name in ("rolling_window", "state_window", "min_rated_periods"):
+        for name in ("rolling_window", "state_window", "min_rated_periods", "shock_min_raters"):
             if int(getattr(self, name)) < 1:
                 bad(name, getattr(self, name), f"{name} must be at least 1")
         for name in ("half_life", "ewm_horizon_half_lives", "prior_strength"):
@@ -110,13 +141,30 @@ class MetricsConfig:
         ):
             if not 0.0 <= float(getattr(self, name)) <= 1.0:
                 bad(name, getattr(self, name), f"{name} must lie between 0 and 1")
-        if not 0.0 < self.credible_level < 1.0:
-            bad("credible_level", self.credible_level, "credible_level must lie strictly between 0 and 1")
+        for name in ("credible_level", "shock_alpha"):
+            if not 0.0 < float(getattr(self, name)) < 1.0:
+                bad(name, getattr(self, name), f"{name} must lie strictly between 0 and 1")
         if self.reliability_low > self.reliability_high:
             bad("reliability_low", self.reliability_low, "reliability_low must not exceed reliability_high")
         if self.trust_low > self.trust_high:
             bad("trust_low", self.trust_low, "trust_low must not exceed trust_high")
-        if self.max_lag < 0:
-            bad("max_lag", self.max_lag, "max_lag must not be negative")
+        for name in ("max_lag", "after_shock_periods"):
+            if int(getattr(self, name)) < 0:
+                bad(name, getattr(self, name), f"{name} must not be negative")
         if problems:
             raise ValidationError(problems)
+
+
+def settings_help() -> str:
+    """Every setting of :class:`MetricsConfig` as ``name = default`` and its help, one paragraph each."""
+    lines = []
+    for f in fields(MetricsConfig):
+        default = "" if f.default is MISSING else f" = {f.default!r}"
+        lines.append(f"{f.name}{default}\n    {f.metadata.get('help', '')}")
+    return "\n".join(lines)
+
+
+MetricsConfig.__doc__ = (
+    f"{MetricsConfig.__doc__}\n\nSettings (every one a keyword argument; ``docs/metrics.md`` explains them):\n\n"
+    + settings_help()
+)

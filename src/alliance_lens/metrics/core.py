@@ -151,16 +151,18 @@ def compute(
     trends = _partner_trends(partners, periods, view_sums, received, config)
     alliance_trends = _alliance_trends(periods, view_sums, ratings, dyads, config)
     resolutions = rel.resolution_changes(trends, outcomes, d.agreements, periods)
-    status = agreement_status(d, outcomes, names, as_of_date, config, history=obs.history)
+    status = agreement_status(d, outcomes, names, as_of_date, config, history=obs.history, periods=periods)
     pairs = beneficiary_pairs(d.agreements, pindex)
     when = _days(np.datetime64(as_of_date if as_of_date is not None else pd.Timestamp.today(), "D"))
     st_code, _ = obs.history.as_of(
         np.arange(len(d.agreements), dtype="int64"), np.full(len(d.agreements), when, dtype="int64")
     )
     counted = (_days(d.agreements["due_on"].to_numpy()) <= when) & (st_code != STATUS_CODES.index("dropped"))
+    # An agreement awaiting its outcome has not counted yet, in reciprocity either.
+    counted &= ~d.agreements["agreement_id"].isin(status.loc[status["awaiting_outcome"], "agreement_id"]).to_numpy()
     direction, direction_sums_ = _by_direction(obs, pairs, periods, partners, config)
-    states = pat.partner_states(partners, periods, obs, ratings, received, config, view_sums["rolling"])
-    shocks = pat.trust_shocks(trends, periods, d.agreements, outcomes, obs, config)
+    shocks = pat.trust_shocks(trends, periods, d.agreements, outcomes, obs, config, dyads, ratings.min_sd)
+    states = pat.partner_states(partners, periods, obs, ratings, received, config, view_sums["rolling"], shocks=shocks)
 
     return Metrics(
         alliance_id=alliance.alliance_id,
@@ -173,7 +175,7 @@ def compute(
         periods=periods,
         trends=trends,
         alliance_trends=alliance_trends,
-        patterns=pat.patterns_frame(states, shocks, periods),
+        patterns=pat.patterns_frame(states, shocks, periods, config),
         partner_states=states,
         trust_matrix=_with_reliability_toward_rater(
             trust_matrix(dyads, periods, pindex, config), pindex, direction_sums_, config
@@ -375,16 +377,22 @@ def agreement_status(
     config: MetricsConfig = MetricsConfig(),  # noqa: B008 - frozen
     *,
     history: OutcomeHistory | None = None,
+    periods: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every agreement's status as of ``as_of`` (``open`` where it has no outcome yet).
 
-    ``overdue``: still open after its due date. ``score`` is what it counts for in reliability (NaN: dropped,
-    or not yet due). Without ``as_of``: today.
+    ``awaiting_outcome``: open, fell due in the current period (after the session before the latest one, up to
+    ``as_of``): the facilitator has not yet had a session to record its outcome, so it does not count yet.
+    ``overdue``: still open after its due date and no longer awaiting. ``display_status`` is the one word to
+    show: the outcome, ``awaiting_outcome``, ``overdue`` or ``open``. ``score`` is what it counts for in
+    reliability (NaN: dropped, awaiting outcome, or not yet due). Without ``as_of``: today.
     """
     a = data.agreements
     when = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
     if history is None:
         history = OutcomeHistory(pd.Index(a["agreement_id"].to_numpy()), outcomes)
+    if periods is None:
+        periods = periods_of(data, config, when)
     code = np.arange(len(a), dtype="int64")
     day = np.full(len(a), _days(np.datetime64(when, "D")), dtype="int64")
     st, st_day = history.as_of(code, day)
@@ -409,8 +417,18 @@ def agreement_status(
     for c in ("agreement_id", "title", "kind", "owner", "owner_name", "beneficiaries", "status"):
         out[c] = out[c].astype("str")
     today = _days(np.datetime64(when, "D"))
-    out["overdue"] = (st < 0) & (due_day < today)
+    open_due = (st < 0) & (due_day <= today)
+    if config.await_outcome:
+        start = periods["period_start"].iloc[-1] if len(periods) else pd.NaT
+        since = np.iinfo("int64").min if pd.isna(start) else int(_days(np.datetime64(start, "D")))
+        awaiting = open_due & (due_day > since)
+    else:
+        awaiting = np.zeros(len(a), dtype=bool)
+    out["awaiting_outcome"] = awaiting
+    out["overdue"] = (st < 0) & (due_day < today) & ~awaiting
     out["days_overdue"] = np.where(out["overdue"], today - due_day, 0).astype("int64")
     score = outcome_score(st, st_day, due_day, config)
-    out["score"] = np.where(due_day <= today, score, np.nan)
+    out["score"] = np.where((due_day <= today) & ~awaiting, score, np.nan)
+    shown = np.where(awaiting, "awaiting_outcome", np.where(out["overdue"], "overdue", status))
+    out["display_status"] = pd.array(shown.astype(object), dtype="str")
     return out.sort_values(["due_on", "agreement_id"], kind="stable").reset_index(drop=True)

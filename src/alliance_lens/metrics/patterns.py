@@ -1,8 +1,11 @@
-"""Patterns: each partner's state at the latest session, and trust shocks, explained in English and Dutch.
+"""Patterns: each partner's state at the latest session, and trust shocks, with the evidence they rest on.
 
 States are judged on a window of recent periods (``MetricsConfig.state_window``), never on one thin period;
-where the window holds too little, the state is ``not_enough_data`` and no pattern is claimed. The text of
-each explanation cites its evidence: the figures, the sessions and the agreements.
+where the window holds too little, the state is ``not_enough_data`` and no pattern is claimed. A state is
+claimed only where the intervals support it, not only the point estimates (``docs/metrics.md``, "States").
+
+This module computes the *evidence* (numbers, ids, dates); :mod:`alliance_lens.metrics.explain` writes the
+sentences from it, in English and Dutch, with the message catalogue. No figure is restated by hand.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
+from alliance_lens.metrics import distributions as dist
+from alliance_lens.metrics import explain
 from alliance_lens.metrics.config import MetricsConfig
-from alliance_lens.metrics.reliability import Observations, alliance_rate, beta_estimate, view_weights
-from alliance_lens.metrics.trust import Ratings, Received, count_respondents, mean_interval
+from alliance_lens.metrics.reliability import STATUS_CODES, Observations, alliance_rate, view_weights
+from alliance_lens.metrics.trust import Dyads, Ratings, Received, cluster_interval, count_respondents
 
 STATES = ("earned_trust", "trust_lags", "blind_trust", "distrust")
 PATTERN_COLUMNS = [
@@ -27,14 +33,8 @@ PATTERN_COLUMNS = [
     "explanation_nl",
     "evidence",
 ]
-MAX_CITED = 4
-
-
-def pct(x: float | None) -> str:
-    """A share as a whole percentage ("72%"), or "–" where there is none."""
-    if x is None or not np.isfinite(x):
-        return "–"
-    return f"{round(float(x) * 100):d}%"
+pct = explain.pct
+_KEPT_CODES = (STATUS_CODES.index("kept"), STATUS_CODES.index("kept_late"))
 
 
 def _num(x: object) -> float | None:
@@ -49,28 +49,24 @@ def _date(x: Any) -> str:
     return "" if x is None or pd.isna(x) else pd.Timestamp(x).date().isoformat()
 
 
-def _window_text(periods: pd.DataFrame, first: int, last: int, config: MetricsConfig) -> tuple[str, str]:
-    p0, p1 = periods.iloc[first], periods.iloc[last]
-    k = last - first + 1
-    if config.period == "session":
-        ids = p1["period_id"] if k == 1 else f"{p0['period_id']}–{p1['period_id']}"
-        start = p0["period_end"]
-        span = f"{_date(start)} to {_date(p1['period_end'])}" if k > 1 else _date(p1["period_end"])
-        span_nl = f"{_date(start)} tot {_date(p1['period_end'])}" if k > 1 else _date(p1["period_end"])
-        en = f"the last {k} sessions ({ids}, {span})" if k > 1 else f"the latest session ({ids}, {span})"
-        nl = f"de laatste {k} sessies ({ids}, {span_nl})" if k > 1 else f"de laatste sessie ({ids}, {span_nl})"
-        return en, nl
-    ids = p1["period_id"] if k == 1 else f"{p0['period_id']} to {p1['period_id']}"
-    ids_nl = p1["period_id"] if k == 1 else f"{p0['period_id']} tot {p1['period_id']}"
-    return f"the last {k} months ({ids})", f"de laatste {k} maanden ({ids_nl})"
+def _beta(S: np.ndarray, N: np.ndarray, m: np.ndarray, config: MetricsConfig) -> dict[str, np.ndarray]:
+    """Posterior mean, interval and variance of the shrunk rate (as :func:`reliability.beta_estimate`)."""
+    m = np.clip(m, 0.02, 0.98)
+    a = config.prior_strength * m + S
+    b = config.prior_strength * (1.0 - m) + np.maximum(N - S, 0.0)
+    est = a / (a + b)
+    tail = (1.0 - config.credible_level) / 2.0
+    low = np.minimum(dist.beta_ppf(tail, a, b), est)
+    high = np.maximum(dist.beta_ppf(1.0 - tail, a, b), est)
+    var = a * b / ((a + b) ** 2 * (a + b + 1.0))
+    return {"est": est, "low": low, "high": high, "var": var}
 
 
-def _cite(items: list[dict[str, Any]], lang: str) -> str:
-    shown = [f"{i['agreement_id']} “{i['title']}”" for i in items[:MAX_CITED]]
-    more = len(items) - MAX_CITED
-    if more > 0:
-        shown.append(f"{more} more" if lang == "en" else f"nog {more}")
-    return ", ".join(shown)
+def window_span(periods: pd.DataFrame, first: int, last: int) -> tuple[str, str]:
+    """The real date span of a window: from the day after the period before it (``""``: from the start)."""
+    start = periods.iloc[first]["period_start"]
+    since = "" if pd.isna(start) else _date(pd.Timestamp(start) + pd.Timedelta(days=1))
+    return since, _date(periods.iloc[last]["period_end"])
 
 
 def partner_states(
@@ -81,26 +77,33 @@ def partner_states(
     received: Received,
     config: MetricsConfig,
     rolling_sums: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    shocks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per partner: its state at the latest period and the figures it was judged on.
 
     ``state`` is one of ``earned_trust, trust_lags, blind_trust, distrust``, ``mixed`` (none of those clearly)
-    or ``not_enough_data``; ``explanation_en``/``explanation_nl`` say why in plain words. ``partners`` must be
-    in the order of the codes of ``obs`` and ``ratings``. ``rolling_sums``: the rolling view's sums, reused
-    when its window is the state window.
+    or ``not_enough_data``; ``leaning`` is the state the point estimates alone would suggest where the
+    intervals do not support it (or ``after_shock``), else ``""``. ``evidence`` holds every figure the
+    explanation cites; ``explanation_en``/``explanation_nl`` are rendered from it. ``partners`` must be in the
+    order of the codes of ``obs`` and ``ratings``. ``rolling_sums``: the rolling view's sums, reused when its
+    window is the state window. ``shocks``: the trust shocks found (:func:`trust_shocks`).
     """
     cols = [
         "partner",
         "partner_name",
         "state",
+        "leaning",
         "session_id",
         "period_end",
         "window_first",
         "window_last",
+        "window_since",
+        "window_until",
         "reliability",
         "reliability_low",
         "reliability_high",
         "n_agreements",
+        "n_kept",
         "previous_reliability",
         "trust",
         "trust_low",
@@ -132,58 +135,68 @@ def partner_states(
     m = alliance_rate(S, N)
     cols_needed = [last - w, last] if last - w >= 0 else [last]
     S, N, k = S[:, cols_needed], N[:, cols_needed], k[:, cols_needed]
-    est, low, high = beta_estimate(S, N, m[None, cols_needed], config.prior_strength, config.credible_level)
-    prev = np.full(n_p, np.nan)
-    if last - w >= 0:
-        prev = np.where(k[:, 0] > 0, est[:, 0], np.nan)
+    post = _beta(S, N, np.broadcast_to(m[None, cols_needed], S.shape), config)
     last_col = len(cols_needed) - 1
+    prev = np.full(n_p, np.nan)
+    prev_var = np.full(n_p, np.nan)
+    if last - w >= 0:
+        prev = np.where(k[:, 0] > 0, post["est"][:, 0], np.nan)
+        prev_var = np.where(k[:, 0] > 0, post["var"][:, 0], np.nan)
 
-    # Trust over the window: every rating received in it.
+    # Trust over the window: every rating received in it; one cluster per rating organisation.
     in_w = ratings.period_idx >= first
-    ratee = ratings.ratee[in_w]
-    t_sum = np.bincount(ratee, weights=ratings.trust[in_w], minlength=n_p)
-    t_sq = np.bincount(ratee, weights=ratings.trust[in_w] ** 2, minlength=n_p)
-    t_n = np.bincount(ratee, minlength=n_p)
-    t_mean, t_low, t_high = mean_interval(t_sum, t_sq, t_n, config.credible_level, ratings.min_sd)
-    raters = np.bincount(pd.unique(ratee * n_p + ratings.rater[in_w]) // n_p, minlength=n_p)
-    rated_periods = np.bincount(pd.unique(ratee * n + ratings.period_idx[in_w]) // n, minlength=n_p)
-    sub = Ratings(
-        n_p,
-        n,
-        ratings.period_idx[in_w],
-        ratings.rater[in_w],
-        ratee,
-        ratings.trust[in_w],
-        ratings.respondent[in_w],
-        ratings.min_sd,
+    ratee, rater = ratings.ratee[in_w], ratings.rater[in_w]
+    pair = ratee * n_p + rater
+    uniq, inv = np.unique(pair, return_inverse=True)
+    c_total = np.bincount(inv, weights=ratings.trust[in_w], minlength=len(uniq))
+    c_n = np.bincount(inv, minlength=len(uniq)).astype("float64")
+    t_mean, t_low, t_high, t_n, raters = cluster_interval(
+        (uniq // n_p).astype("int64"), c_total, c_n, n_p, config.credible_level, ratings.min_sd
     )
+    rated_periods = np.bincount(pd.unique(ratee * n + ratings.period_idx[in_w]) // n, minlength=n_p)
+    sub = Ratings(n_p, n, ratings.period_idx[in_w], rater, ratee, ratings.trust[in_w], ratings.respondent[in_w])
     respondents = count_respondents(sub, ratee, n_p)
     rated_any = received.n_ratings > 0
     first_idx = np.where(rated_any.any(axis=1), rated_any.argmax(axis=1), -1)
 
+    # The agreements of the window as known at the latest session: those kept, and those not kept (cited).
     ages = np.arange(obs.n_ages)[None, :]
-    nk_mask = (obs.period_idx == last) & (ages < w) & np.isfinite(obs.score) & (obs.score <= 0.0)
-    not_kept = obs.frame(nk_mask).sort_values(["due_on", "agreement_id"], kind="stable")
+    in_window = (obs.period_idx == last) & (ages < w) & np.isfinite(obs.score)
+    kept_cells = in_window & np.isin(obs.status, _KEPT_CODES)
+    n_kept = np.bincount(np.broadcast_to(obs.owner[:, None], obs.score.shape)[kept_cells], minlength=n_p)
+    not_kept = obs.frame(in_window & (obs.score <= 0.0)).sort_values(["due_on", "agreement_id"], kind="stable")
     nk_by_owner: dict[str, list[dict[str, Any]]] = {}
     for a in not_kept.to_dict("records"):  # the few agreements not kept in the window, cited by name
         nk_by_owner.setdefault(str(a["owner"]), []).append(
             {
                 "agreement_id": str(a["agreement_id"]),
                 "title": str(a["title"]),
-                "status": str(a["status"]) or "open",
+                "status": str(a["status"]) or "overdue",
                 "due_on": _date(a["due_on"]),
             }
         )
+    last_shock: dict[str, dict[str, Any]] = {}
+    if shocks is not None and not shocks.empty:
+        recent = shocks[shocks["period_idx"] > last - config.after_shock_periods]
+        for s in recent.sort_values("period_idx").to_dict("records"):
+            last_shock[str(s["partner"])] = {"session_id": str(s["session_id"]), "date": _date(s["period_end"])}
+    ever_shocked = (
+        {str(p): int(i) for p, i in zip(shocks["partner"], shocks["period_idx"], strict=True)}
+        if (shocks is not None and not shocks.empty)
+        else {}
+    )
 
-    win_en, win_nl = _window_text(periods, first, last, config)
+    since, until = window_span(periods, first, last)
     session_id = str(periods.iloc[last]["session_id"])
     period_end = periods.iloc[last]["period_end"]
+    z = float(dist.norm_ppf((1.0 + config.credible_level) / 2.0))
     rows: list[dict[str, Any]] = []
     for i, p in enumerate(partners.itertuples(index=False)):  # one row per partner (a handful), not per data row
         pid, name = str(p.partner), str(p.partner_name)
-        nk_items = nk_by_owner.get(pid, [])
         has_rel = bool(k[i, last_col] > 0)
         fi = int(first_idx[i])
+        goals: Any = p.goals_shared_on
+        shared = goals is not None and not pd.isna(goals) and pd.Timestamp(goals) <= pd.Timestamp(period_end)
         row: dict[str, Any] = {
             "partner": pid,
             "partner_name": name,
@@ -191,11 +204,16 @@ def partner_states(
             "period_end": period_end,
             "window_first": str(periods.iloc[first]["period_id"]),
             "window_last": str(periods.iloc[last]["period_id"]),
-            "reliability": float(est[i, last_col]) if has_rel else np.nan,
-            "reliability_low": float(low[i, last_col]) if has_rel else np.nan,
-            "reliability_high": float(high[i, last_col]) if has_rel else np.nan,
+            "window_since": since,
+            "window_until": until,
+            "reliability": float(post["est"][i, last_col]) if has_rel else np.nan,
+            "reliability_low": float(post["low"][i, last_col]) if has_rel else np.nan,
+            "reliability_high": float(post["high"][i, last_col]) if has_rel else np.nan,
+            "reliability_var": float(post["var"][i, last_col]) if has_rel else np.nan,
             "n_agreements": int(k[i, last_col]),
+            "n_kept": int(n_kept[i]),
             "previous_reliability": float(prev[i]),
+            "previous_var": float(prev_var[i]),
             "trust": float(t_mean[i]),
             "trust_low": float(t_low[i]),
             "trust_high": float(t_high[i]),
@@ -205,179 +223,151 @@ def partner_states(
             "n_rated_periods": int(rated_periods[i]),
             "trust_first": float(received.trust[i, fi]) if fi >= 0 else np.nan,
             "first_rated_period": str(periods.iloc[fi]["period_id"]) if fi >= 0 else "",
-            "not_kept": nk_items,
-            "goals_shared_on": p.goals_shared_on,
+            "not_kept": nk_by_owner.get(pid, []),
+            "goals_shared_on": goals if shared else None,
+            "shock": last_shock.get(pid),
+            "shocked_since_first": pid in ever_shocked and ever_shocked[pid] > fi,
         }
         enough = (
             row["n_agreements"] >= config.min_agreements
             and row["n_ratings"] >= config.min_ratings
             and row["n_rated_periods"] >= min(config.min_rated_periods, last - first + 1)
         )
-        row["state"] = _state(row, config) if enough else "not_enough_data"
-        row["explanation_en"], row["explanation_nl"] = _explain_state(row, win_en, win_nl, config)
-        row["evidence"] = _evidence(row)
+        if enough:
+            row["state"], row["leaning"] = _state(row, config, z)
+        else:
+            row["state"], row["leaning"] = "not_enough_data", ""
+        row["evidence"] = _evidence(row, config, periods, first, last)
+        row["explanation_en"] = explain.render_state(row["evidence"], "en")
+        row["explanation_nl"] = explain.render_state(row["evidence"], "nl")
         rows.append(row)
     out = pd.DataFrame(rows, columns=cols)
-    for c in ("n_agreements", "n_ratings", "n_raters", "n_respondents", "n_rated_periods"):
+    for c in ("n_agreements", "n_kept", "n_ratings", "n_raters", "n_respondents", "n_rated_periods"):
         out[c] = out[c].astype("int64")
+    out["leaning"] = out["leaning"].astype("str")
     return out
 
 
-def _state(row: dict[str, Any], config: MetricsConfig) -> str:
-    rel, trust, prev = row["reliability"], row["trust"], row["previous_reliability"]
-    rel_high, rel_low = rel >= config.reliability_high, rel <= config.reliability_low
-    falling = bool(np.isfinite(prev)) and prev - rel >= config.falling_drop
-    row["falling"] = falling
-    if trust >= config.trust_high:
-        if rel_high:
-            return "earned_trust"
-        if rel_low or falling:
-            return "blind_trust"
-    if trust <= config.trust_low:
-        if rel_high:
-            return "trust_lags"
-        if rel_low:
-            return "distrust"
-    return "mixed"
+def _levels(est: float, low: float, high: float, line_low: float, line_high: float) -> tuple[bool, bool, bool, bool]:
+    """(point high, point low, high on evidence, low on evidence).
+
+    On evidence, "high" needs the estimate at or above the high line and the whole interval above the low line;
+    "low" needs the estimate at or below the low line and the whole interval below the high line.
+    """
+    p_high, p_low = bool(est >= line_high), bool(est <= line_low)
+    return p_high, p_low, p_high and bool(low > line_low), p_low and bool(high < line_high)
 
 
-def _goals(row: dict[str, Any]) -> tuple[str, str]:
-    name, g = row["partner_name"], row["goals_shared_on"]
-    if g is not None and not pd.isna(g) and pd.Timestamp(g) <= pd.Timestamp(row["period_end"]):
-        return (
-            f" {name} shared its own goals with the alliance on {_date(g)}.",
-            f" {name} deelde zijn eigen doelen met de alliantie op {_date(g)}.",
-        )
-    return (
-        f" {name} has not shared its own goals with the alliance.",
-        f" {name} heeft zijn eigen doelen niet met de alliantie gedeeld.",
+def _state(row: dict[str, Any], config: MetricsConfig, z: float) -> tuple[str, str]:
+    """The state claimed (on evidence) and, where none is, the one the point estimates lean to."""
+    rel, prev = row["reliability"], row["previous_reliability"]
+    r_high, r_low, r_high_ev, r_low_ev = _levels(
+        rel, row["reliability_low"], row["reliability_high"], config.reliability_low, config.reliability_high
     )
+    t_high, t_low, t_high_ev, t_low_ev = _levels(
+        row["trust"], row["trust_low"], row["trust_high"], config.trust_low, config.trust_high
+    )
+    falling = bool(np.isfinite(prev)) and prev - rel >= config.falling_drop and rel < config.reliability_high
+    # "Falling" on evidence: the drop exceeds z standard errors of the difference of the two windows' estimates.
+    se = float(np.sqrt(row["reliability_var"] + row["previous_var"])) if falling else np.nan
+    falling_ev = falling and (prev - rel) - z * se > 0
+    point = "mixed"
+    if t_high and r_high:
+        point = "earned_trust"
+    elif t_high and (r_low or falling):
+        point = "blind_trust"
+    elif t_low and r_high:
+        point = "trust_lags"
+    elif t_low and r_low:
+        point = "distrust"
+    claimed = {
+        "earned_trust": t_high_ev and r_high_ev,
+        "blind_trust": t_high_ev and (r_low_ev or falling_ev),
+        "trust_lags": t_low_ev and r_high_ev,
+        "distrust": t_low_ev and r_low_ev,
+        "mixed": False,
+    }[point]
+    # Blind trust through "falling" (not through "low") is worded as falling.
+    row["falling"] = point == "blind_trust" and not (r_low_ev if claimed else r_low)
+    if point == "trust_lags" and row["shock"] is not None:
+        return "mixed", "after_shock"  # low trust right after a shock is its aftermath, not a lag
+    if claimed:
+        return point, ""
+    return "mixed", point if point != "mixed" else ""
 
 
-def _explain_state(row: dict[str, Any], win_en: str, win_nl: str, config: MetricsConfig) -> tuple[str, str]:
-    name, state = row["partner_name"], row["state"]
-    if state == "not_enough_data":
-        en_r: list[str] = []
-        nl_r: list[str] = []
-        if row["n_agreements"] < config.min_agreements:
-            en_r.append(
-                f"only {row['n_agreements']} of its agreements fell due (at least {config.min_agreements} needed)"
-            )
-            nl_r.append(
-                f"hadden maar {row['n_agreements']} van zijn afspraken hun einddatum (minstens "
-                f"{config.min_agreements} nodig)"
-            )
-        if row["n_ratings"] < config.min_ratings:
-            en_r.append(f"it received only {row['n_ratings']} trust ratings (at least {config.min_ratings} needed)")
-            nl_r.append(f"kreeg het maar {row['n_ratings']} vertrouwensscores (minstens {config.min_ratings} nodig)")
-        if row["n_rated_periods"] < config.min_rated_periods:
-            en_r.append(
-                f"it was rated in only {row['n_rated_periods']} of those periods (at least "
-                f"{config.min_rated_periods} needed)"
-            )
-            nl_r.append(
-                f"werd het in maar {row['n_rated_periods']} van die perioden beoordeeld (minstens "
-                f"{config.min_rated_periods} nodig)"
-            )
-        return (
-            f"Not enough data to judge {name}: over {win_en} {'; '.join(en_r)}. No pattern is claimed.",
-            f"Te weinig gegevens om {name} te beoordelen: over {win_nl} {'; '.join(nl_r)}. Er wordt geen "
-            "patroon geclaimd.",
-        )
-    rel_en = (
-        f"reliability {pct(row['reliability'])} over {win_en} ({row['n_agreements']} agreements fell due; "
-        f"{round(config.credible_level * 100)}% interval {pct(row['reliability_low'])}–"
-        f"{pct(row['reliability_high'])})"
+def _evidence(
+    row: dict[str, Any], config: MetricsConfig, periods: pd.DataFrame, first: int, last: int
+) -> dict[str, Any]:
+    """Every figure a state's explanation cites (and software reads: ``patterns --json``'s ``evidence``)."""
+    missing = []
+    if row["n_agreements"] < config.min_agreements:
+        missing.append("agreements")
+    if row["n_ratings"] < config.min_ratings:
+        missing.append("ratings")
+    if row["n_rated_periods"] < min(config.min_rated_periods, last - first + 1):
+        missing.append("rated_periods")
+    lags_since = (
+        row["state"] == "trust_lags"
+        and np.isfinite(row["trust_first"])
+        and bool(row["first_rated_period"])
+        and row["first_rated_period"] != row["window_first"]
+        and not row["shocked_since_first"]
     )
-    rel_nl = (
-        f"betrouwbaarheid {pct(row['reliability'])} over {win_nl} ({row['n_agreements']} afspraken met "
-        f"een einddatum daarin; {round(config.credible_level * 100)}%-interval {pct(row['reliability_low'])}–"
-        f"{pct(row['reliability_high'])})"
-    )
-    trust_en = (
-        f"trust {pct(row['trust'])} ({row['n_ratings']} ratings from {row['n_raters']} partners, "
-        f"{row['n_respondents']} respondents)"
-    )
-    trust_nl = (
-        f"vertrouwen {pct(row['trust'])} ({row['n_ratings']} scores van {row['n_raters']} partners, "
-        f"{row['n_respondents']} respondenten)"
-    )
-    nk = row["not_kept"]
-    nk_en = f"; not kept: {_cite(nk, 'en')}" if nk else ""
-    nk_nl = f"; niet nagekomen: {_cite(nk, 'nl')}" if nk else ""
-    g_en, g_nl = _goals(row)
-    if state == "earned_trust":
-        en = (
-            f"{name}: trust and reliability are both high — {rel_en}, {trust_en}. Trust here rests on "
-            "behaviour that was shown."
-        )
-        nl = (
-            f"{name}: vertrouwen en betrouwbaarheid zijn allebei hoog — {rel_nl}, {trust_nl}. Het vertrouwen "
-            "rust hier op gedrag dat is getoond."
-        )
-    elif state == "trust_lags":
-        since_en = since_nl = ""
-        if np.isfinite(row["trust_first"]) and row["first_rated_period"]:
-            since_en = f"; it was {pct(row['trust_first'])} at {row['first_rated_period']}"
-            since_nl = f"; bij {row['first_rated_period']} was het {pct(row['trust_first'])}"
-        en = (
-            f"{name} keeps its agreements — {rel_en} — but trust stays low: {trust_en}{since_en}. Trust comes on "
-            "foot: keep showing reliable behaviour, and give trust time and dialogue on shared beliefs."
-        )
-        nl = (
-            f"{name} komt zijn afspraken na — {rel_nl} — maar het vertrouwen blijft laag: {trust_nl}{since_nl}. "
-            "Vertrouwen komt te voet: blijf betrouwbaar gedrag laten zien en geef vertrouwen tijd en het gesprek "
-            "over gedeelde overtuigingen."
-        )
-    elif state == "blind_trust":
-        if row.get("falling") and not row["reliability"] <= config.reliability_low:
-            how_en = f"is falling (from {pct(row['previous_reliability'])} in the window before)"
-            how_nl = f"daalt (van {pct(row['previous_reliability'])} in de periode ervoor)"
-        else:
-            how_en, how_nl = "is low", "laag is"
-        en = (
-            f"Trust in {name} stays high — {trust_en} — while its reliability {how_en}: {rel_en}{nk_en}. "
-            "The dark side of trust: steer on the agreements, not on the feeling."
-        )
-        nl = (
-            f"Het vertrouwen in {name} blijft hoog — {trust_nl} — terwijl de betrouwbaarheid {how_nl}: "
-            f"{rel_nl}{nk_nl}. De schaduwkant van vertrouwen: stuur op de afspraken, niet op het gevoel."
-        )
-    elif state == "distrust":
-        en = (
-            f"For {name} both are low — {rel_en}{nk_en}; {trust_en}. Start from small agreements that can be "
-            "kept, and review them at every session."
-        )
-        nl = (
-            f"Voor {name} zijn beide laag — {rel_nl}{nk_nl}; {trust_nl}. Begin met kleine afspraken die "
-            "haalbaar zijn, en bespreek ze elke sessie."
-        )
-    else:
-        en = f"{name}: no clear state — {rel_en}, {trust_en}: neither both high, both low, nor clearly apart."
-        nl = (
-            f"{name}: geen duidelijk beeld — {rel_nl}, {trust_nl}: niet allebei hoog, niet allebei laag en "
-            "niet duidelijk uit elkaar."
-        )
-    return en + g_en, nl + g_nl
-
-
-def _evidence(row: dict[str, Any]) -> dict[str, Any]:
     return {
+        "partner_name": row["partner_name"],
+        "state": row["state"],
+        "leaning": row["leaning"],
+        "period_kind": config.period,
         "window": [row["window_first"], row["window_last"]],
+        "window_periods": last - first + 1,
+        "window_since": row["window_since"] or None,
+        "window_until": row["window_until"],
+        "level": config.credible_level,
         "reliability": _num(row["reliability"]),
         "reliability_low": _num(row["reliability_low"]),
         "reliability_high": _num(row["reliability_high"]),
         "previous_reliability": _num(row["previous_reliability"]),
+        "falling": bool(row.get("falling", False)),
         "n_agreements": int(row["n_agreements"]),
+        "n_kept": int(row["n_kept"]),
         "trust": _num(row["trust"]),
         "trust_low": _num(row["trust_low"]),
         "trust_high": _num(row["trust_high"]),
         "n_ratings": int(row["n_ratings"]),
         "n_raters": int(row["n_raters"]),
         "n_respondents": int(row["n_respondents"]),
+        "n_rated_periods": int(row["n_rated_periods"]),
+        "trust_first": _num(row["trust_first"]) if lags_since else None,
+        "first_rated_period": row["first_rated_period"] if lags_since else None,
         "not_kept": [i["agreement_id"] for i in row["not_kept"]],
+        "not_kept_titles": [i["title"] for i in row["not_kept"]],
         "goals_shared_on": _date(row["goals_shared_on"]) or None,
+        "shock": row["shock"],
+        "missing": missing,
+        "min_agreements": config.min_agreements,
+        "min_ratings": config.min_ratings,
+        "min_rated_periods": config.min_rated_periods,
     }
+
+
+def paired_changes(dyads: Dyads, n_partners: int, n_periods: int) -> pd.DataFrame:
+    """For each ratee and each period it was rated in, the change per rater since the ratee was last rated.
+
+    Only raters who rated the ratee in both periods (paired). Columns: ``ratee, period_idx, previous_idx,
+    rater, before, after``.
+    """
+    mean = dyads.total / np.maximum(dyads.n_ratings, 1)
+    d = pd.DataFrame(
+        {"ratee": dyads.ratee, "period_idx": dyads.period_idx, "rater": dyads.rater, "mean": mean}
+    ).sort_values(["ratee", "period_idx"], kind="stable")
+    rated = d[["ratee", "period_idx"]].drop_duplicates()
+    rated = rated.assign(previous_idx=rated.groupby("ratee")["period_idx"].shift(1)).dropna()
+    rated["previous_idx"] = rated["previous_idx"].astype("int64")
+    now = rated.merge(d, on=["ratee", "period_idx"])
+    before = d.rename(columns={"period_idx": "previous_idx", "mean": "before"})
+    out = now.merge(before, on=["ratee", "previous_idx", "rater"]).rename(columns={"mean": "after"})
+    return out[["ratee", "period_idx", "previous_idx", "rater", "before", "after"]]
 
 
 def trust_shocks(
@@ -387,14 +377,20 @@ def trust_shocks(
     outcomes: pd.DataFrame,
     obs: Observations,
     config: MetricsConfig,
+    dyads: Dyads | None = None,
+    min_sd: float = 0.0,
 ) -> pd.DataFrame:
-    """Sharp falls of trust received at a period that follows a broken (or overdue) agreement of that partner.
+    """Sharp falls of trust received, beyond sampling noise, after a broken (or overdue) agreement of the partner.
 
-    A fall counts when trust received drops by at least ``shock_drop`` from the period it was last rated in,
-    both with at least ``shock_min_respondents`` respondents, and an agreement of that partner was marked broken
-    since then, or fell due since then and was not kept by this period's end.
+    Paired over the rating partners who rated it at both sessions (this one and the last it was rated at):
+    at least ``shock_min_raters`` of them; their mean drop at least ``shock_drop`` (``trust_before`` −
+    ``trust_after``, their means at the two sessions); and a paired t-test over their drops gives a one-sided
+    p-value of at most ``shock_alpha`` (the standard error at least that of rounding to whole points).
+    Both sessions need ``shock_min_respondents`` respondents, and an agreement of that partner was marked
+    broken since then, or fell due since then and was not kept by this period's end (not still awaiting).
     Columns: ``partner, partner_name, period_idx, session_id, period_end, trust_before, trust_after, drop,
-    previous_period, previous_end, agreements`` (a list of dicts: id, title, status, date).
+    n_shared_raters, p_value, previous_period, previous_end, agreements`` (list of dicts: id, title, status,
+    date).
     """
     cols = [
         "partner",
@@ -405,49 +401,74 @@ def trust_shocks(
         "trust_before",
         "trust_after",
         "drop",
+        "n_shared_raters",
+        "p_value",
         "previous_period",
         "previous_end",
         "agreements",
     ]
-    rated_rows = trends[trends["trust"].notna()].sort_values(["partner", "period_idx"], kind="stable")
-    prev = rated_rows.groupby("partner", sort=False)[["trust", "n_respondents", "period_idx", "period_end"]].shift(1)
-    cand = rated_rows.assign(
-        trust_before=prev["trust"],
-        prev_resp=prev["n_respondents"],
-        previous_idx=prev["period_idx"],
-        previous_end=prev["period_end"],
-    )
-    cand = cand[
-        (cand["trust_before"] - cand["trust"] >= config.shock_drop)
-        & (cand["prev_resp"] >= config.shock_min_respondents)
-        & (cand["n_respondents"] >= config.shock_min_respondents)
-    ]
+    empty = pd.DataFrame({c: [] for c in cols})
+    if dyads is None or len(dyads.ratee) == 0:
+        return empty
+    partner_ids = pd.Index(obs.partners)
+    ch = paired_changes(dyads, len(partner_ids), obs.n_periods)
+    if ch.empty:
+        return empty
+    ch = ch.assign(diff=ch["before"] - ch["after"])
+    g = ch.groupby(["ratee", "period_idx", "previous_idx"], sort=True)
+    tests = g.agg(
+        trust_before=("before", "mean"),
+        trust_after=("after", "mean"),
+        drop=("diff", "mean"),
+        sd=("diff", "std"),
+        n_shared_raters=("diff", "size"),
+    ).reset_index()
+    k = tests["n_shared_raters"].to_numpy(dtype="float64")
+    # The session-to-session spread of raters' changes, pooled over every pair of sessions of that partner:
+    # with three raters a pair's own spread is often tiny by chance, the pooled one is not.
+    dev = ch["diff"] - g["diff"].transform("mean")
+    by_ratee = pd.DataFrame({"ratee": ch["ratee"], "sq": dev**2}).groupby("ratee")["sq"].sum()
+    df_ratee = (tests.groupby("ratee")["n_shared_raters"].sum() - tests.groupby("ratee").size()).clip(lower=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = np.sqrt((by_ratee / df_ratee).reindex(tests["ratee"]).to_numpy())
+    pooled = np.where(np.isfinite(pooled), pooled, 0.0)
+    # The larger of the pair's own and the pooled spread; the floor: the rounding of two whole-point means.
+    sd = np.maximum(tests["sd"].fillna(0.0).to_numpy(), pooled)
+    se = np.maximum(sd / np.sqrt(k), min_sd * np.sqrt(2.0) / np.sqrt(k))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = tests["drop"].to_numpy() / se
+        p = np.where(k >= 2, special.stdtr(np.maximum(k - 1.0, 1.0), -t), 1.0)
+    tests["p_value"] = p
+    tests["partner"] = partner_ids.to_numpy(dtype=object)[tests["ratee"].to_numpy()]
+    resp = trends.set_index(["partner", "period_idx"])["n_respondents"]
+    r_now = resp.reindex(pd.MultiIndex.from_arrays([tests["partner"], tests["period_idx"]])).to_numpy()
+    r_before = resp.reindex(pd.MultiIndex.from_arrays([tests["partner"], tests["previous_idx"]])).to_numpy()
+    cand = tests[
+        (tests["n_shared_raters"] >= config.shock_min_raters)
+        & (tests["drop"] >= config.shock_drop - 1e-12)
+        & (tests["p_value"] <= config.shock_alpha)
+        & (r_now >= config.shock_min_respondents)
+        & (r_before >= config.shock_min_respondents)
+    ].copy()
     if cand.empty:
-        return pd.DataFrame({c: [] for c in cols})
-    cand = cand[
-        [
-            "partner",
-            "partner_name",
-            "period_idx",
-            "session_id",
-            "period_end",
-            "trust_before",
-            "trust",
-            "previous_idx",
-            "previous_end",
-        ]
-    ].rename(columns={"trust": "trust_after"})
+        return empty
+    per = periods.set_index("period_idx")
+    names = trends.drop_duplicates("partner").set_index("partner")["partner_name"]
+    cand["partner_name"] = cand["partner"].map(names).astype("str")
+    cand["session_id"] = cand["period_idx"].map(per["session_id"]).astype("str")
+    cand["period_end"] = cand["period_idx"].map(per["period_end"])
+    cand["previous_end"] = cand["previous_idx"].map(per["period_end"])
+    cand["previous_period"] = cand["previous_idx"].map(per["period_id"]).astype("str")
+    cand = cand.reset_index(drop=True)
     titles = agreements.set_index("agreement_id")["title"]
     # Marked broken since the period before ...
     broken = outcomes[outcomes["status"] == "broken"].merge(agreements[["agreement_id", "owner"]], on="agreement_id")
     b = cand.merge(broken, left_on="partner", right_on="owner")
     b = b[(b["date"] > b["previous_end"]) & (b["date"] <= b["period_end"])]
     b = b.assign(status="broken", when=b["date"])[["partner", "period_idx", "agreement_id", "status", "when"]]
-    # ... or fell due since then and was not kept (still open, or broken) at this period's end.
+    # ... or fell due since then and was not kept (overdue, or broken) at this period's end.
     n = obs.n_periods
-    cand_keys = (pd.Index(obs.partners).get_indexer(cand["partner"]) * n + cand["period_idx"].to_numpy()).astype(
-        "int64"
-    )
+    cand_keys = (partner_ids.get_indexer(cand["partner"]) * n + cand["period_idx"].to_numpy()).astype("int64")
     cell_keys = obs.owner[:, None] * n + obs.period_idx
     mask = np.isin(cell_keys, cand_keys) & np.isfinite(obs.score) & (obs.score <= 0.0)
     f = cand.merge(obs.frame(mask), left_on=["partner", "period_idx"], right_on=["owner", "period_idx"])
@@ -474,41 +495,34 @@ def trust_shocks(
         dtype=object,
     )
     cand = cand[cand["agreements"].map(len) > 0]
-    cand["drop"] = cand["trust_before"] - cand["trust_after"]
-    pid = periods.set_index("period_idx")["period_id"]
-    cand["previous_period"] = cand["previous_idx"].map(pid).astype("str")
-    return cand[cols].reset_index(drop=True)
+    cand["n_shared_raters"] = cand["n_shared_raters"].astype("int64")
+    return cand[cols].sort_values(["partner", "period_idx"], kind="stable").reset_index(drop=True)
 
 
-def _explain_shock(s: pd.Series) -> tuple[str, str]:
-    name = s["partner_name"]
-    en_items, nl_items = [], []
-    for a in s["agreements"][:MAX_CITED]:
-        if a["status"] == "broken":
-            en_items.append(f"{a['agreement_id']} “{a['title']}” was broken ({a['date']})")
-            nl_items.append(f"{a['agreement_id']} “{a['title']}” werd verbroken ({a['date']})")
-        else:
-            en_items.append(f"{a['agreement_id']} “{a['title']}” fell due on {a['date']} and was not kept")
-            nl_items.append(f"{a['agreement_id']} “{a['title']}” (einddatum {a['date']}) niet werd nagekomen")
-    more = len(s["agreements"]) - MAX_CITED
-    if more > 0:
-        en_items.append(f"{more} more")
-        nl_items.append(f"nog {more}")
-    at = f"{s['session_id'] or s['period_id']} ({_date(s['period_end'])})"
-    points = round(float(s["drop"]) * 100)
-    en = (
-        f"At {at} trust in {name} fell sharply, from {pct(s['trust_before'])} at {s['previous_period']} to "
-        f"{pct(s['trust_after'])} ({points} points), after {'; '.join(en_items)}. Trust leaves on horseback."
-    )
-    nl = (
-        f"Bij {at} daalde het vertrouwen in {name} scherp, van {pct(s['trust_before'])} bij "
-        f"{s['previous_period']} naar {pct(s['trust_after'])} ({points} procentpunten), nadat "
-        f"{'; '.join(nl_items)}. Vertrouwen gaat te paard."
-    )
-    return en, nl
+def shock_evidence(sh: dict[str, Any], config: MetricsConfig) -> dict[str, Any]:
+    """Every figure a trust shock's explanation cites."""
+    return {
+        "partner_name": sh["partner_name"],
+        "session_id": sh["session_id"],
+        "date": _date(sh["period_end"]),
+        "previous_period": sh["previous_period"],
+        "trust_before": _num(sh["trust_before"]),
+        "trust_after": _num(sh["trust_after"]),
+        "drop": _num(sh["drop"]),
+        "n_shared_raters": int(sh["n_shared_raters"]),
+        "p_value": _num(sh["p_value"]),
+        "shock_drop": config.shock_drop,
+        "agreements": [a["agreement_id"] for a in sh["agreements"]],
+        "causes": [dict(a) for a in sh["agreements"]],
+    }
 
 
-def patterns_frame(states: pd.DataFrame, shocks: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+def patterns_frame(
+    states: pd.DataFrame,
+    shocks: pd.DataFrame,
+    periods: pd.DataFrame,
+    config: MetricsConfig = MetricsConfig(),  # noqa: B008 - frozen
+) -> pd.DataFrame:
     """The patterns: a row per partner state that is claimed (or ``not_enough_data``) and per trust shock."""
     rows: list[dict[str, Any]] = []
     for s in states.itertuples(index=False):
@@ -526,11 +540,8 @@ def patterns_frame(states: pd.DataFrame, shocks: pd.DataFrame, periods: pd.DataF
                 "evidence": s.evidence,
             }
         )
-    pid = periods.set_index("period_idx")["period_id"]
-    for _, sh in shocks.iterrows():
-        sh = sh.copy()
-        sh["period_id"] = pid.get(sh["period_idx"], "")
-        en, nl = _explain_shock(sh)
+    for sh in shocks.to_dict("records"):
+        ev = shock_evidence({str(k): v for k, v in sh.items()}, config)
         rows.append(
             {
                 "partner": sh["partner"],
@@ -538,15 +549,9 @@ def patterns_frame(states: pd.DataFrame, shocks: pd.DataFrame, periods: pd.DataF
                 "pattern": "trust_shock",
                 "session_id": sh["session_id"] or None,
                 "period_end": sh["period_end"],
-                "explanation_en": en,
-                "explanation_nl": nl,
-                "evidence": {
-                    "trust_before": _num(sh["trust_before"]),
-                    "trust_after": _num(sh["trust_after"]),
-                    "drop": _num(sh["drop"]),
-                    "previous_period": sh["previous_period"],
-                    "agreements": [a["agreement_id"] for a in sh["agreements"]],
-                },
+                "explanation_en": explain.render_shock(ev, "en"),
+                "explanation_nl": explain.render_shock(ev, "nl"),
+                "evidence": ev,
             }
         )
     out = pd.DataFrame(rows, columns=PATTERN_COLUMNS)

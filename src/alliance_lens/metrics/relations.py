@@ -92,14 +92,41 @@ def alliance_asymmetry(rows: pd.DataFrame) -> pd.DataFrame:
     ).astype({"after": "str"})
 
 
+def _autocorrelations(v: np.ndarray, max_k: int) -> np.ndarray:
+    """Sample autocorrelations of one series (NaN-free) at lags 1 … ``max_k`` (0 where undefined)."""
+    n = len(v)
+    d = v - v.mean()
+    denom = float((d**2).sum())
+    out = np.zeros(max_k)
+    if n < 3 or denom <= 0:
+        return out
+    for k in range(1, min(max_k, n - 1) + 1):
+        out[k - 1] = float((d[:-k] * d[k:]).sum()) / denom
+    return out
+
+
+def effective_n(x: np.ndarray, y: np.ndarray) -> float:
+    """Bartlett's effective number of independent pairs for the correlation of two autocorrelated series.
+
+    n / (1 + 2 Σₖ ρₓ(k) ρᵧ(k)), over lags k up to n/4, kept within [2, n]: smoothed, trending series carry far
+    fewer independent pairs than they have points.
+    """
+    n = len(x)
+    if n < 3:
+        return float(n)
+    max_k = max(1, n // 4)
+    s = float((_autocorrelations(x, max_k) * _autocorrelations(y, max_k)).sum())
+    return float(np.clip(n / max(1.0 + 2.0 * s, 1e-9), 2.0, n))
+
+
 def lead_lag(trends: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
     """Exploratory: whether trust follows reliability.
 
     Pearson correlation of reliability at period t with trust at period t + lag, per partner, for lags
-    0 … ``max_lag``, with a Fisher-z confidence band.
-
-    Both series are smoothed and autocorrelated, so the band is too narrow if anything: read it as a hint,
-    never as proof. Columns: ``partner, partner_name, lag, r, r_low, r_high, n, exploratory``.
+    0 … ``max_lag``, with a Fisher-z band at ``credible_level`` on the *effective* number of pairs
+    (:func:`effective_n`, Bartlett), since both series are smoothed and autocorrelated. Read it as a hint,
+    never as proof. Columns: ``partner, partner_name, lag, r, r_low, r_high, n, n_effective, level,
+    exploratory``.
     """
     # ``trends`` is laid out partner by partner, each over all periods in order.
     firsts = trends.drop_duplicates("partner")
@@ -109,42 +136,34 @@ def lead_lag(trends: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
     n_cols = len(trends) // n_rows if n_rows else 0
     x_all = trends["reliability"].to_numpy(dtype="float64").reshape(n_rows, n_cols)
     y_all = trends["trust"].to_numpy(dtype="float64").reshape(n_rows, n_cols)
-    z = dist.norm_ppf((1.0 + config.credible_level) / 2.0)
-    frames = []
-    n_periods = x_all.shape[1]
-    for lag in range(config.max_lag + 1):  # a handful of lags, each vectorised over partners and periods
-        if lag >= n_periods:
-            x, y = np.empty((n_rows, 0)), np.empty((n_rows, 0))
-        else:
-            x, y = x_all[:, : n_periods - lag], y_all[:, lag:]
-        ok = np.isfinite(x) & np.isfinite(y)
-        n = ok.sum(axis=1)
-        xm = np.where(ok, x, 0.0)
-        ym = np.where(ok, y, 0.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mx, my = xm.sum(axis=1) / n, ym.sum(axis=1) / n
-            dx = np.where(ok, x - mx[:, None], 0.0)
-            dy = np.where(ok, y - my[:, None], 0.0)
-            r = (dx * dy).sum(axis=1) / np.sqrt((dx**2).sum(axis=1) * (dy**2).sum(axis=1))
-            r = np.where(n >= 3, np.clip(r, -1.0, 1.0), np.nan)
-            zr = np.arctanh(np.clip(r, -0.999999, 0.999999))
-            half = z / np.sqrt(n - 3.0)
-            low = np.where(n > 3, np.tanh(zr - half), -1.0)
-            high = np.where(n > 3, np.tanh(zr + half), 1.0)
-        low = np.where(np.isfinite(r), np.minimum(low, r), np.nan)
-        high = np.where(np.isfinite(r), np.maximum(high, r), np.nan)
-        frames.append(
-            pd.DataFrame(
-                {"partner": partners, "lag": lag, "r": r, "r_low": low, "r_high": high, "n": n.astype("int64")}
+    z = float(dist.norm_ppf((1.0 + config.credible_level) / 2.0))
+    rows: list[dict[str, object]] = []
+    for i in range(n_rows):  # a handful of partners and lags; the series are short
+        for lag in range(config.max_lag + 1):
+            x = x_all[i, : n_cols - lag] if lag < n_cols else np.empty(0)
+            y = y_all[i, lag:] if lag < n_cols else np.empty(0)
+            ok = np.isfinite(x) & np.isfinite(y)
+            xs, ys = x[ok], y[ok]
+            n = len(xs)
+            r = low = high = n_eff = np.nan
+            if n >= 3 and xs.std() > 0 and ys.std() > 0:
+                r = float(np.clip(np.corrcoef(xs, ys)[0, 1], -1.0, 1.0))
+                n_eff = effective_n(xs, ys)
+                if n_eff > 3:
+                    zr = np.arctanh(np.clip(r, -0.999999, 0.999999))
+                    half = z / np.sqrt(n_eff - 3.0)
+                    low, high = min(float(np.tanh(zr - half)), r), max(float(np.tanh(zr + half)), r)
+                else:
+                    low, high = -1.0, 1.0
+            rows.append(
+                {"partner": partners[i], "lag": lag, "r": r, "r_low": low, "r_high": high, "n": n, "n_effective": n_eff}
             )
-        )
-    out = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(columns=["partner", "lag", "r", "r_low", "r_high", "n"])
-    )
+    out = pd.DataFrame(rows, columns=["partner", "lag", "r", "r_low", "r_high", "n", "n_effective"])
+    out = out.astype({"lag": "int64", "n": "int64", "r": "float64", "r_low": "float64", "r_high": "float64"})
+    out["n_effective"] = out["n_effective"].astype("float64")
     out.insert(1, "partner_name", out["partner"].map(names).fillna("").astype("str"))
     out["partner"] = out["partner"].astype("str")
+    out["level"] = config.credible_level
     out["exploratory"] = True
     return out.sort_values(["partner", "lag"], kind="stable").reset_index(drop=True)
 

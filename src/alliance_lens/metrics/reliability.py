@@ -275,7 +275,10 @@ def observe(
     status = status.reshape(period_idx.shape)
     status_day = status_day.reshape(period_idx.shape)
     score = outcome_score(status, status_day, due_day[:, None], config)
-    score = np.where(exists, score, np.nan)
+    # Awaiting outcome: at the end of the period it fell due in, an agreement with no outcome yet is left out;
+    # the facilitator records outcomes at the next session, so it counts as overdue only from then on.
+    awaiting = exists & (status == _OPEN) & (np.arange(m)[None, :] == 0) if config.await_outcome else ~exists
+    score = np.where(exists & ~awaiting, score, np.nan)
     owner = partners.get_indexer(pd.Index(agr["owner"].to_numpy()[keep])).astype("int64")
     return Observations(
         partners=partners.to_numpy(dtype=object),

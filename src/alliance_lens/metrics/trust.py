@@ -142,6 +142,39 @@ def dyads_of(r: Ratings) -> Dyads:
     )
 
 
+def cluster_interval(
+    group: np.ndarray, total: np.ndarray, n: np.ndarray, size: int, level: float, min_sd: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Mean of every rating per group, with an interval that treats each rating organisation as one unit.
+
+    One entry per cluster (a rater organisation within a group): ``group`` code, ``total`` (sum of its ratings)
+    and ``n`` (their number). Respondents of one organisation share its view, so their ratings are not
+    independent: the spread is that of the organisations' means around the group's mean, weighted by their
+    share of the ratings (the cluster-robust variance, with the small-sample factor G / (G − 1)), and the
+    Student-t quantile has G − 1 degrees of freedom (G: organisations). With equal numbers of respondents this
+    is exactly the t-interval over the organisations' means. The standard error is at least that of rounding
+    to whole points (``min_sd`` / √ratings). One organisation alone gives no spread: the whole scale.
+    Returns mean, low, high, ratings and organisations per group (NaN where there is no rating).
+    """
+    N = np.bincount(group, weights=n, minlength=size)
+    S = np.bincount(group, weights=total, minlength=size)
+    G = np.bincount(group, minlength=size).astype("float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = S / N
+        share = n / N[group]
+        dev = total / n - mean[group]
+        between = np.bincount(group, weights=(share * dev) ** 2, minlength=size) * G / (G - 1.0)
+        se = np.sqrt(np.maximum(between, min_sd**2 / N))
+        half = dist.t_ppf((1.0 + level) / 2.0, np.maximum(G - 1.0, 1.0)) * se
+    mean = np.clip(mean, 0.0, 1.0)
+    low = np.where(G > 1, np.clip(mean - half, 0.0, 1.0), 0.0)
+    high = np.where(G > 1, np.clip(mean + half, 0.0, 1.0), 1.0)
+    low = np.where(N > 0, np.minimum(low, mean), np.nan)
+    high = np.where(N > 0, np.maximum(high, mean), np.nan)
+    mean = np.where(N > 0, mean, np.nan)
+    return mean, low, high, N.astype("int64"), G.astype("int64")
+
+
 @dataclass
 class Received:
     """Trust received per partner (rows) and period (columns); NaN where there is no rating."""
@@ -157,22 +190,28 @@ class Received:
 def trust_received(r: Ratings, dyads: Dyads, config: MetricsConfig, by_partner: bool = True) -> Received:
     """Trust received per ratee (or, with ``by_partner=False``, the whole alliance) and period.
 
-    The mean of every rating, each respondent counting once, with a Student-t interval.
+    The mean of every rating, each respondent counting once, with an interval clustered by rating
+    organisation (:func:`cluster_interval`: df = raters − 1).
     """
     n = r.n_periods
     rows = r.n_partners if by_partner else 1
     size = rows * n
-    group = (dyads.ratee * n + dyads.period_idx) if by_partner else dyads.period_idx
-    s = np.bincount(group, weights=dyads.total, minlength=size)
-    sq = np.bincount(group, weights=dyads.total_sq, minlength=size)
-    k = np.bincount(group, weights=dyads.n_ratings, minlength=size).astype("int64")
-    mean, low, high = mean_interval(s, sq, k, config.credible_level, r.min_sd)
+    if by_partner:
+        # A dyad (period, rater, ratee) is one organisation's ratings of one ratee: the cluster.
+        group = dyads.ratee * n + dyads.period_idx
+        total, count = dyads.total, dyads.n_ratings.astype("float64")
+    else:
+        # The whole alliance: one cluster per rating organisation and period, over all it rated.
+        key = dyads.period_idx * r.n_partners + dyads.rater
+        uniq, inv = np.unique(key, return_inverse=True)
+        total = np.bincount(inv, weights=dyads.total, minlength=len(uniq))
+        count = np.bincount(inv, weights=dyads.n_ratings, minlength=len(uniq))
+        group = (uniq // r.n_partners).astype("int64")
+    mean, low, high, k, raters = cluster_interval(group, total, count, size, config.credible_level, r.min_sd)
     if by_partner:
         # A respondent belongs to one rater, so the respondents of a ratee are those of its pairs added up.
-        raters = np.bincount(group, minlength=size)
         resp = np.bincount(group, weights=dyads.n_respondents, minlength=size).astype("int64")
     else:
-        raters = np.bincount(pd.unique(dyads.period_idx * r.n_partners + dyads.rater) // r.n_partners, minlength=size)
         resp = count_respondents(r, r.period_idx, size)
     shape = (rows, n)
     return Received(

@@ -1,0 +1,325 @@
+"""Simulation study of the patterns: false alarms, recall and interval coverage on generated alliances.
+
+Run:  python bench/sim_patterns.py            (the default study: 400 alliances, a few minutes on 2 cores)
+      python bench/sim_patterns.py --quick    (80 alliances, well under a minute)
+      python bench/sim_patterns.py --json out.json
+
+Each alliance has 6–25 sessions (six weeks apart), 4–8 partners, a trust scale of 1–5, 1–7 or 1–10, an
+attendance rate of 60–100 % (per organisation and session) and 1–3 respondents per organisation. Ratings carry
+an organisation-level bias shared by its respondents (per organisation, and per organisation and ratee), a
+session-to-session wobble per organisation and ratee, and each respondent's own noise; they are rounded to the
+scale's whole points. Each partner makes 2–4 agreements per session, due before the next session (one in five a
+session later); each is kept with the partner's true reliability, else broken, its outcome recorded 0–20 days
+after the due date.
+
+Most partners are **steady**: true trust 40–80 % and true reliability 60–95 %, drawn independently and constant.
+In each alliance two partners get a **planted story** each, two different ones (earned trust, trust
+lags, blind trust, distrust, or a trust shock) at a weak, medium or strong effect size:
+
+| story | trust | reliability | weak / medium / strong |
+|---|---|---|---|
+| earned_trust | high | high | trust .70/.80/.90, reliability .75/.85/.95 |
+| trust_lags | low | high | trust .40/.30/.20, reliability .75/.85/.95 |
+| blind_trust | high | low | trust .70/.80/.90, reliability .45/.30/.15 |
+| distrust | low | low | trust .40/.30/.20, reliability .45/.30/.15 |
+| trust_shock | .75, then falls | .85, one big agreement broken before the shock | fall of 22 / 30 / 40 points |
+
+(weak lies just past the decision lines of ``docs/metrics.md``: 45/65 % for trust, 50/70 % for reliability, 20
+points for a shock.) The true values are known, so the study counts: false trust shocks per steady partner and
+the share of 18–25-session alliances with any; blind trust on steady partners with reliability ≥ 85 %; recall of
+each story (the state at the latest session, or the shock at its session); and how often the 90 % intervals of
+trust (each period) and reliability (the state window) hold the true value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from alliance_lens.metrics import compute
+from alliance_lens.model import AllianceData
+
+STORIES = ("earned_trust", "trust_lags", "blind_trust", "distrust", "trust_shock")
+EFFECTS = ("weak", "medium", "strong")
+LEVELS: dict[str, dict[str, tuple[float, float, float]]] = {
+    # (weak, medium, strong) of (trust, reliability); the shock's fall in its own table below.
+    "trust_high": {"x": (0.70, 0.80, 0.90)},
+    "trust_low": {"x": (0.40, 0.30, 0.20)},
+    "rel_high": {"x": (0.75, 0.85, 0.95)},
+    "rel_low": {"x": (0.45, 0.30, 0.15)},
+}
+SHOCK_FALL = (0.22, 0.30, 0.40)
+SCALES = ((1.0, 5.0), (1.0, 7.0), (1.0, 10.0))
+GAP_DAYS = 42
+BIAS_ORG, BIAS_PAIR, WOBBLE, NOISE = 0.06, 0.06, 0.03, 0.10
+
+
+@dataclass
+class Truth:
+    """What was planted in one alliance."""
+
+    n_sessions: int
+    role: dict[str, str] = field(default_factory=dict)
+    effect: dict[str, str] = field(default_factory=dict)
+    trust: dict[str, np.ndarray] = field(default_factory=dict)
+    reliability: dict[str, np.ndarray] = field(default_factory=dict)
+    shock_session: dict[str, str] = field(default_factory=dict)
+
+
+def _level(kind: str, effect: int) -> float:
+    return LEVELS[kind]["x"][effect]
+
+
+def generate(rng: np.random.Generator, index: int) -> tuple[AllianceData, Truth]:
+    """One alliance with its truth."""
+    aid = f"sim{index}"
+    n_s = int(rng.integers(6, 26))
+    n_p = int(rng.integers(4, 9))
+    lo, hi = SCALES[int(rng.integers(0, 3))]
+    attendance = float(rng.uniform(0.6, 1.0))
+    start = pd.Timestamp("2024-01-08")
+    dates = [start + pd.Timedelta(days=GAP_DAYS * i) for i in range(n_s)]
+    sids = [f"S{i + 1:02d}" for i in range(n_s)]
+    pids = [f"p{j}" for j in range(n_p)]
+    truth = Truth(n_s)
+    # Two partners get a planted story each (two different stories), the others are steady.
+    chosen = rng.choice(n_p, size=2, replace=False)
+    stories = rng.choice(len(STORIES), size=2, replace=False)
+    planted = {pids[int(c)]: (STORIES[int(k)], int(rng.integers(0, 3))) for c, k in zip(chosen, stories, strict=True)}
+    shock_at = int(rng.integers(max(2, n_s // 2 - 2), max(3, n_s - 3)))
+    for p in pids:
+        if p in planted:
+            story, effect = planted[p]
+            truth.role[p], truth.effect[p] = story, EFFECTS[effect]
+            if story == "trust_shock":
+                tau = np.full(n_s, 0.75)
+                fall = SHOCK_FALL[effect]
+                after = np.arange(n_s - shock_at)
+                tau[shock_at:] = 0.75 - fall + np.minimum(0.02 * after, fall / 2)
+                theta = np.full(n_s, 0.85)
+                truth.shock_session[p] = sids[shock_at]
+            else:
+                t_kind = "trust_high" if story in ("earned_trust", "blind_trust") else "trust_low"
+                r_kind = "rel_high" if story in ("earned_trust", "trust_lags") else "rel_low"
+                tau = np.full(n_s, _level(t_kind, effect))
+                theta = np.full(n_s, _level(r_kind, effect))
+        else:
+            truth.role[p], truth.effect[p] = "steady", ""
+            tau = np.full(n_s, float(rng.uniform(0.4, 0.8)))
+            theta = np.full(n_s, float(rng.uniform(0.6, 0.95)))
+        truth.trust[p], truth.reliability[p] = tau, theta
+
+    # Agreements and outcomes.
+    agreements, outcomes = [], []
+    counter = 0
+    for i in range(n_s):
+        made = dates[i]
+        for p in pids:
+            for _ in range(int(rng.integers(2, 5))):
+                counter += 1
+                aid_ = f"A{counter:04d}"
+                later = rng.random() < 0.2 and i + 2 < n_s
+                due = made + pd.Timedelta(
+                    days=int(rng.integers(GAP_DAYS + 3, 2 * GAP_DAYS - 3) if later else rng.integers(5, GAP_DAYS - 3))
+                )
+                k = min(i + (2 if later else 1), n_s - 1)
+                kept = rng.random() < truth.reliability[p][k]
+                agreements.append((aid_, p, made, due))
+                outcomes.append(
+                    (
+                        aid_,
+                        due + pd.Timedelta(days=int(rng.integers(-5, 1) if kept else rng.integers(0, 21))),
+                        "kept" if kept else "broken",
+                    )
+                )
+        for p in pids:
+            if truth.role[p] != "trust_shock" or i != shock_at - 1:
+                continue
+            counter += 1
+            aid_ = f"A{counter:04d}"
+            due = made + pd.Timedelta(days=GAP_DAYS - 12)
+            agreements.append((aid_, p, made, due))
+            outcomes.append((aid_, due + pd.Timedelta(days=4), "broken"))
+
+    # Ratings: organisation bias shared by its respondents, a wobble per session, each respondent's noise.
+    n_resp = rng.integers(1, 4, size=n_p)
+    b_org = rng.normal(0, BIAS_ORG, size=n_p)
+    b_pair = rng.normal(0, BIAS_PAIR, size=(n_p, n_p))
+    ratings = []
+    for i in range(n_s):
+        for j, rater in enumerate(pids):
+            # Attendance per person: each respondent comes with the alliance's attendance rate.
+            here = [q for q in range(int(n_resp[j])) if rng.random() < attendance]
+            for e, ratee in enumerate(pids):
+                if e == j or not here:
+                    continue
+                base = truth.trust[ratee][i] + b_org[j] + b_pair[j, e] + rng.normal(0, WOBBLE)
+                for q in here:
+                    latent = np.clip(base + rng.normal(0, NOISE), 0.0, 1.0)
+                    score = float(np.round(lo + latent * (hi - lo)))
+                    ratings.append((sids[i], rater, ratee, score, f"r{q}"))
+    frames = {
+        "alliances": pd.DataFrame([{"alliance_id": aid, "name": aid, "trust_min": lo, "trust_max": hi}]),
+        "partners": pd.DataFrame([{"alliance_id": aid, "partner_id": p, "name": p.upper()} for p in pids]),
+        "sessions": pd.DataFrame(
+            [{"alliance_id": aid, "session_id": s, "date": d} for s, d in zip(sids, dates, strict=True)]
+        ),
+        "agreements": pd.DataFrame(
+            [
+                {
+                    "alliance_id": aid,
+                    "agreement_id": a,
+                    "title": f"do {a}",
+                    "kind": "content",
+                    "owner": o,
+                    "made_on": m,
+                    "due_on": d,
+                }
+                for a, o, m, d in agreements
+            ]
+        ),
+        "outcomes": pd.DataFrame(
+            [{"alliance_id": aid, "agreement_id": a, "date": d, "status": s} for a, d, s in outcomes]
+        ),
+        "trust_ratings": pd.DataFrame(
+            [
+                {"alliance_id": aid, "session_id": s, "rater": r, "ratee": e, "score": v, "respondent": w}
+                for s, r, e, v, w in ratings
+            ],
+        ),
+    }
+    return AllianceData.from_frames(frames), truth
+
+
+@dataclass
+class Tally:
+    """Counts: hits over trials, per key."""
+
+    hits: dict[str, int] = field(default_factory=dict)
+    trials: dict[str, int] = field(default_factory=dict)
+
+    def add(self, key: str, hit: bool, n: int = 1) -> None:
+        self.hits[key] = self.hits.get(key, 0) + int(hit) * n
+        self.trials[key] = self.trials.get(key, 0) + n
+
+    def add_many(self, key: str, hits: int, trials: int) -> None:
+        self.hits[key] = self.hits.get(key, 0) + hits
+        self.trials[key] = self.trials.get(key, 0) + trials
+
+    def rate(self, key: str) -> float:
+        return self.hits.get(key, 0) / self.trials[key] if self.trials.get(key) else float("nan")
+
+
+def study(n_alliances: int, seed: int) -> Tally:
+    """Generate and judge ``n_alliances`` alliances; every figure as hits over trials."""
+    rng = np.random.default_rng(seed)
+    t = Tally()
+    for a in range(n_alliances):
+        data, truth = generate(rng, a)
+        m = compute(data, f"sim{a}")
+        pats = m.patterns
+        shocks = pats[pats["pattern"] == "trust_shock"]
+        states = m.partner_states.set_index("partner")
+        long = truth.n_sessions >= 18
+        any_false = False
+        for p, role in truth.role.items():
+            mine = shocks[shocks["partner"] == p]
+            if role == "steady":
+                t.add("false_shock_per_steady_partner", not mine.empty)
+                if long:
+                    t.add("false_shock_per_steady_partner_18_25", not mine.empty)
+                any_false |= not mine.empty
+                if truth.reliability[p][-1] >= 0.85:
+                    t.add("blind_trust_on_reliable", states.loc[p, "state"] == "blind_trust")
+                t.add(
+                    "any_state_on_steady",
+                    states.loc[p, "state"] in ("earned_trust", "trust_lags", "blind_trust", "distrust"),
+                )
+            elif role == "trust_shock":
+                found = bool((mine["session_id"] == truth.shock_session[p]).any())
+                t.add(f"recall_trust_shock_{truth.effect[p]}", found)
+            else:
+                t.add(f"recall_{role}_{truth.effect[p]}", states.loc[p, "state"] == role)
+            # Coverage: trust per rated period (against the planted trust), reliability over the state window.
+            tr = m.trends[(m.trends["partner"] == p) & m.trends["trust"].notna()]
+            idx = tr["period_idx"].to_numpy()
+            true_t = truth.trust[p][idx]
+            inside = (tr["trust_low"].to_numpy() <= true_t) & (true_t <= tr["trust_high"].to_numpy())
+            t.add_many("coverage_trust_90", int(inside.sum()), len(inside))
+            several = tr["n_raters"].to_numpy() >= 3
+            t.add_many("coverage_trust_90_3plus_raters", int(inside[several].sum()), int(several.sum()))
+            st = states.loc[p]
+            if st["n_agreements"] > 0 and role in ("steady", "earned_trust", "trust_lags", "blind_trust", "distrust"):
+                theta = truth.reliability[p][-1]
+                t.add("coverage_reliability_90", bool(st["reliability_low"] <= theta <= st["reliability_high"]))
+        if long:
+            t.add("alliances_18_25_with_any_false_shock", any_false)
+    return t
+
+
+GOALS: list[tuple[str, str, str]] = [
+    ("false_shock_per_steady_partner", "<=", "0.01"),
+    ("false_shock_per_steady_partner_18_25", "<=", "0.01"),
+    ("alliances_18_25_with_any_false_shock", "<=", "0.05"),
+    ("blind_trust_on_reliable", "<=", "0.01"),
+    ("coverage_trust_90", ">=", "0.85"),
+    ("coverage_trust_90_3plus_raters", ">=", "0.85"),
+    ("coverage_reliability_90", ">=", "0.85"),
+    ("any_state_on_steady", "", ""),
+]
+
+
+def report(t: Tally) -> tuple[str, bool]:
+    """The table of figures, and whether every goal was met."""
+    lines = [f"{'figure':46} {'rate':>7} {'count':>12}  goal"]
+    ok = True
+    keys = [g[0] for g in GOALS] + [f"recall_{s}_{e}" for s in STORIES for e in EFFECTS]
+    goal = {k: (op, v) for k, op, v in GOALS}
+    for s in STORIES:
+        for e in ("medium", "strong"):
+            goal[f"recall_{s}_{e}"] = (">=", "0.9")
+    for k in keys:
+        if not t.trials.get(k):
+            lines.append(f"{k:46} {'–':>7} {'0/0':>12}")
+            continue
+        r = t.rate(k)
+        op, v = goal.get(k, ("", ""))
+        met = "" if not op else ("met" if (r <= float(v) if op == "<=" else r >= float(v)) else "MISSED")
+        ok &= met != "MISSED"
+        lines.append(f"{k:46} {r:7.3f} {t.hits[k]:>5}/{t.trials[k]:<6}  {op} {v} {met}".rstrip())
+    return "\n".join(lines), ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="80 alliances instead of 400")
+    ap.add_argument("--alliances", type=int, default=None)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--json", default=None, help="also write the counts as JSON to this file")
+    args = ap.parse_args(argv)
+    n = args.alliances or (80 if args.quick else 400)
+    t0 = time.perf_counter()
+    t = study(n, args.seed)
+    took = time.perf_counter() - t0
+    text, ok = report(t)
+    with open("/proc/loadavg") as f:
+        load = f.read().strip() if os.path.exists("/proc/loadavg") else "?"
+    print(f"sim_patterns: {n} alliances, seed {args.seed}, {took:.0f} s, loadavg {load}")
+    print(text)
+    if args.json:
+        out: dict[str, Any] = {k: {"hits": t.hits[k], "trials": t.trials[k], "rate": t.rate(k)} for k in t.trials}
+        with open(args.json, "w") as f:
+            json.dump({"alliances": n, "seed": args.seed, "seconds": took, "figures": out}, f, indent=1)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
