@@ -121,7 +121,7 @@ class LensConfig(Configurable):
     ).tag(env="ALLIANCE_LENS_POLL_PER_MINUTE")
 
     poll_refresh = Float(
-        0.5,
+        0.25,
         config=True,
         help="Seconds between the facilitator's panel's checks for new answers (one indexed read of the revision).",
     ).tag(env="ALLIANCE_LENS_POLL_REFRESH")

@@ -205,6 +205,12 @@ def parse_form(body: bytes, content_type: str, max_body: int) -> dict[str, str] 
     return fields
 
 
+def _first(body: bytes, name: str) -> str:
+    """The first value of ``name`` in a urlencoded body that :func:`parse_form` refused for a repeated field."""
+    pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+    return next((v for k, v in pairs if k == name), "")
+
+
 def csrf_token(secret: bytes, poll_id: str, device: str) -> str:
     """The form's hidden field: good for this poll on this device only."""
     mac = hmac.new(secret, f"poll-form\x1f{poll_id}\x1f{device}".encode(), hashlib.sha256).digest()
@@ -351,37 +357,47 @@ class PollPages:
             return self._refuse("flood", lang, seconds=max(1, math.ceil(wait)))
         if len(req.body) > self.config.poll_max_body:
             return self._refuse("too_large", lang, n=self.config.poll_max_body)
-        poll = self._poll(req)
-        if isinstance(poll, Reply):
-            return poll
-        form = polls.form_of(self.workspace, poll)
-        lang = form.language if form.language in LANGUAGES else lang
+        try:
+            poll_id, alliance_id, session_id = polls.decode(self.workspace, req.token)
+        except polls.PollError as exc:
+            return self._refuse(exc.reason, lang)
         fields = parse_form(req.body, req.content_type, self.config.poll_max_body)
         if fields == "too_large":
             return self._refuse("too_large", lang, n=self.config.poll_max_body)
-        if isinstance(fields, str):
-            if fields == "repeated":
-                problem = polls.AnswerProblem("form", "", "poll.problem.repeated_field")
-                return self._form_again(req, poll, form, [problem], {})
+        if fields == "form":
             return self._refuse("form", lang)
         device = req.device or ""
-        expected = csrf_token(self._secret, poll.poll_id, device) if device else ""
-        if not device or not hmac.compare_digest(fields.get("csrf", ""), expected):
+        expected = csrf_token(self._secret, poll_id, device) if device else ""
+        given = fields.get("csrf", "") if isinstance(fields, dict) else _first(req.body, "csrf")
+        if not device or not hmac.compare_digest(given, expected):
             return self._refuse("form", lang)
+        # one write transaction checks the poll, reads the partners and the scale, and stores the answer
         try:
-            done = polls.submit(self.workspace, poll.poll_id, device, fields, comment_max=self.config.poll_comment_max)
-        except polls.PollError as exc:  # closed between the check above and the write
+            if isinstance(fields, str):  # a field sent twice: say so on the form (nothing is written)
+                raise polls.AnswerRefused(
+                    [polls.AnswerProblem("form", "", "poll.problem.repeated_field")],
+                    polls.form_of(self.workspace, polls.verify(self.workspace, req.token)),
+                )
+            done = polls.submit(
+                self.workspace,
+                poll_id,
+                device,
+                fields,
+                comment_max=self.config.poll_comment_max,
+                session=(alliance_id, session_id),
+            )
+        except polls.PollError as exc:
             return self._refuse(exc.reason, lang)
         except polls.AnswerRefused as exc:
-            return self._form_again(req, poll, form, exc.problems, fields)
-        log.info("poll %s: an answer stored%s", poll.code, " (replacing one)" if done.replaced else "")
+            assert exc.form is not None
+            return self._form_again(req, exc.form, exc.problems, fields if isinstance(fields, dict) else {})
+        log.info("poll %s: an answer stored%s", done.form.poll.code, " (replacing one)" if done.replaced else "")
         action = self.action(req.token or "")
-        return Reply(200, render_done(form, action=action, replaced=done.replaced, floor=self.floor))
+        return Reply(200, render_done(done.form, action=action, replaced=done.replaced, floor=self.floor))
 
     def _form_again(
         self,
         req: Request,
-        poll: polls.Poll,
         form: polls.PollForm,
         problems: Sequence[polls.AnswerProblem],
         values: Mapping[str, str],
@@ -390,7 +406,7 @@ class PollPages:
         body = render_form(
             form,
             action=self.action(req.token or ""),
-            csrf=csrf_token(self._secret, poll.poll_id, req.device or ""),
+            csrf=csrf_token(self._secret, form.poll.poll_id, req.device or ""),
             floor=self.floor,
             comment_max=self.config.poll_comment_max,
             problems=problems,

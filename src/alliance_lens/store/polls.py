@@ -79,8 +79,9 @@ class AnswerProblem:
 class AnswerRefused(UserError):
     """An answer with problems: nothing was written."""
 
-    def __init__(self, problems: Sequence[AnswerProblem]) -> None:
+    def __init__(self, problems: Sequence[AnswerProblem], form: PollForm | None = None) -> None:
         self.problems = list(problems)
+        self.form = form  # what the page needs to show the form again with the problems
         super().__init__("; ".join(f"{p.field}: {p.key}" for p in self.problems))
 
 
@@ -127,6 +128,7 @@ class Submitted:
     change_id: str
     n_ratings: int
     replaced: bool
+    form: PollForm  # the poll's form as the answer saw it (for the page saying it was stored)
 
 
 @dataclass(frozen=True)
@@ -210,15 +212,20 @@ def _base(base_url: str) -> str:
     return base_url if base_url.endswith("/") else base_url + "/"
 
 
-def verify(ws: Workspace, token: str | None, *, now: dt.datetime | None = None) -> Poll:
-    """The open poll ``token`` grants, or :class:`PollError` saying why not. Reads only."""
+def decode(ws: Workspace, token: str | None) -> tuple[str, str, str]:
+    """``(poll_id, alliance_id, session_id)`` signed in ``token`` (not yet checked against the registry)."""
     if not token or not token.strip():
         raise PollError("missing")
     try:
         data = _serializer(ws, create=False).loads(token.strip())
-        poll_id, alliance_id, session_id = str(data["p"]), str(data["a"]), str(data["s"])
+        return str(data["p"]), str(data["a"]), str(data["s"])
     except (BadSignature, KeyError, TypeError, ValueError, UserError) as exc:
         raise PollError("tampered") from exc
+
+
+def verify(ws: Workspace, token: str | None, *, now: dt.datetime | None = None) -> Poll:
+    """The open poll ``token`` grants, or :class:`PollError` saying why not. Reads only."""
+    poll_id, alliance_id, session_id = decode(ws, token)
     poll = ws._read(lambda conn: _poll_by_id(conn, poll_id))
     if poll is None or (poll.alliance_id, poll.session_id) != (alliance_id, session_id):
         raise PollError("tampered")  # signed here, but for a poll this workspace does not know
@@ -530,25 +537,27 @@ def submit(
     fields: Mapping[str, str],
     *,
     comment_max: int = 500,
+    session: tuple[str, str] | None = None,
     now: dt.datetime | None = None,
 ) -> Submitted:
     """Store one device's answer to a poll as one change; an earlier answer of the device is replaced in it.
 
-    Raises :class:`PollError` (poll closed, expired, unknown) or :class:`AnswerRefused` (the problems) and then
-    writes nothing. Everything is checked again inside the write transaction.
+    Raises :class:`PollError` (poll closed, expired, unknown, or not of ``session`` = (alliance, session) when
+    given: a token's claim) or :class:`AnswerRefused` (the problems), and then writes nothing. The poll, the
+    partners and the scale are read inside the write transaction: one transaction per answer, nothing stale.
     """
     if check_id(device, "device") is not None or len(device) < 16:
         raise PollError("missing")  # no device id: the page sets one before it shows the form
 
     def run(conn: Connection) -> Submitted:
         poll = _poll_by_id(conn, poll_id)
-        if poll is None:
+        if poll is None or (session is not None and (poll.alliance_id, poll.session_id) != session):
             raise PollError("tampered")
         _check_open(poll, now)
         form = _form(conn, poll)
         answer, problems = check_answer(fields, form.partners, form.trust_min, form.trust_max, comment_max=comment_max)
         if answer is None:
-            raise AnswerRefused(problems)
+            raise AnswerRefused(problems, form)
         change = ws._change()
         respondent = respondent_key(poll.alliance_id, poll.session_id, device)
         r = s.trust_ratings
@@ -599,7 +608,7 @@ def submit(
             }
         )
         ws._audit(conn, change, entries)
-        return Submitted(change.change_id, len(rows), bool(old))
+        return Submitted(change.change_id, len(rows), bool(old), form)
 
     return ws._transaction(run)
 
@@ -695,6 +704,7 @@ __all__ = [
     "check_answer",
     "close_poll",
     "current",
+    "decode",
     "form_of",
     "open_poll",
     "own_answer",
