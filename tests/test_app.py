@@ -51,16 +51,20 @@ def workspace(db_url: str) -> Iterator[store.Workspace]:
     ws.close()
 
 
+#: The day of the sample's last session (S11): the meeting in which these tests enter things.
+MEETING_DAY = dt.date(2026, 8, 25)
+
+
 @pytest.fixture
 def dash(workspace) -> FacilitatorDashboard:
     """The whole dashboard, every chart drawn."""
-    return FacilitatorDashboard(DashboardState(workspace))
+    return FacilitatorDashboard(DashboardState(workspace, today=lambda: MEETING_DAY))
 
 
 @pytest.fixture
 def lean(workspace) -> FacilitatorDashboard:
     """The dashboard with no chart, for tests of the forms alone (drawing charts is what takes time)."""
-    return FacilitatorDashboard(DashboardState(workspace), charts=())
+    return FacilitatorDashboard(DashboardState(workspace, today=lambda: MEETING_DAY), charts=())
 
 
 def _aid(dash: FacilitatorDashboard) -> str:
@@ -481,3 +485,85 @@ def test_enter_saves_once_the_typed_value_has_arrived(lean: FacilitatorDashboard
     stored = workspace.load(aid).agreements.set_index("agreement_id")
     assert stored.loc[new_id, "title"] == "Agree on the press release"
     assert not _messages(form)
+
+
+def _stored_outcome(workspace, aid: str, agreement_id: str) -> tuple[dt.date, str]:
+    outcomes = workspace.load(aid).outcomes
+    row = outcomes[outcomes["agreement_id"] == agreement_id].iloc[-1]
+    return pd.Timestamp(row["date"]).date(), str(row["status"])
+
+
+def test_entry_dates_default_to_the_session_being_worked_on_else_today(workspace) -> None:
+    # the sample's last session is S11 on 2026-08-25; "today" is 2026-12-03: no session is current
+    today = dt.date(2026, 12, 3)
+    dash = FacilitatorDashboard(DashboardState(workspace, today=lambda: today), charts=())
+    aid = _aid(dash)
+    outcome, agreement, grid = dash.form(forms.OutcomeForm), dash.form(forms.AgreementForm), dash.form(forms.RatingGrid)
+    assert dash.state.session_id is None
+    assert outcome.date.value == today and agreement.made_on.value == today
+    assert "today" in outcome.date_default.note.value and "today" in agreement.made_on_default.note.value
+    assert grid.session.value == "S11"  # ratings need a session: the latest one
+
+    # a new session dated 2026-12-01 (the meeting of two days ago): outcomes and ratings follow it, visibly
+    sf = dash.form(forms.SessionForm)
+    sf.pick.value = ""
+    sf.session_id.value = "S12"
+    sf.date.value = dt.date(2026, 12, 1)
+    sf.title.value = "Quarterly review"
+    sf.save.click()
+    assert dash.state.session_id == "S12"
+    assert outcome.date.value == dt.date(2026, 12, 1)
+    assert agreement.made_on.value == dt.date(2026, 12, 1)
+    assert "Quarterly review" in outcome.date_default.note.value
+    assert grid.session.value == "S12"
+
+    # marked broken: stored with the session's date, not S11's (2026-08-25) nor today's
+    first = outcome.open_agreements().iloc[0]
+    assert outcome.mark(str(first["agreement_id"]), "broken")
+    assert _stored_outcome(workspace, aid, str(first["agreement_id"])) == (dt.date(2026, 12, 1), "broken")
+
+    # a date the facilitator picked stays through other saves, and the note no longer claims it is the session's
+    outcome.date.value = dt.date(2026, 11, 28)
+    assert outcome.date_default.note.value == ""
+    second = outcome.open_agreements().iloc[0]
+    assert outcome.mark(str(second["agreement_id"]), "kept")
+    assert outcome.date.value == dt.date(2026, 11, 28)
+    assert _stored_outcome(workspace, aid, str(second["agreement_id"])) == (dt.date(2026, 11, 28), "kept")
+
+    # picking another session in the rating grid makes it the one worked on: the outcome date follows
+    grid.session.value = "S11"
+    assert dash.state.session_id == "S11"
+    assert outcome.date.value == dt.date(2026, 8, 25)
+    dash.language.value = "nl"
+    assert "de datum van sessie" in outcome.date_default.note.value
+
+
+def test_a_recent_session_is_current_an_older_one_is_not(workspace) -> None:
+    # S11 is 2026-08-25: 14 days later it is still the session worked on, 15 days later it is not
+    recent = DashboardState(workspace, today=lambda: dt.date(2026, 9, 8))
+    assert recent.session_id == "S11" and recent.entry_date()[0] == dt.date(2026, 8, 25)
+    late = DashboardState(workspace, today=lambda: dt.date(2026, 9, 9))
+    assert late.session_id is None and late.entry_date()[0] == dt.date(2026, 9, 9)
+    # a session planned for later is not the one worked on either
+    before = DashboardState(workspace, today=lambda: dt.date(2026, 8, 24))
+    assert before.session_id is None and before.entry_date()[0] == dt.date(2026, 8, 24)
+
+
+def test_a_kernel_whose_page_is_gone_or_hidden_stops_polling(lean: FacilitatorDashboard, db_url: str) -> None:
+    aid = _aid(lean)
+    state = lean.state
+    lean.presence._on_msg(lean.presence, {"event": "gone"}, [])
+    other = store.Workspace.open(db_url)
+    try:
+        other.add(Session(aid, "S-while-gone", dt.date(2030, 1, 1), "Written while the tab was closed"))
+    finally:
+        other.close()
+    assert state.poll() is False  # closed: nothing read, nothing redrawn
+    assert "S-while-gone" not in set(state.data.sessions["session_id"])
+    lean.presence._on_msg(lean.presence, {"event": "hidden"}, [])
+    assert state.poll() is False  # a background tab neither
+    lean.presence._on_msg(lean.presence, {"event": "here"}, [])  # shown again: what changed shows at once
+    assert "S-while-gone" in set(state.data.sessions["session_id"])
+    # a page silent for longer than a background tab's slowest heartbeat counts as gone
+    state._page_seen -= state.page_silent_after + 1
+    assert not state.page_present()

@@ -129,6 +129,13 @@ class LensConfig(Configurable):
     # ------------------------------------------------------------------ metrics (issue 11)
 
     # ------------------------------------------------------------------ facilitator in the room (issue 12)
+    kernel_cull_after = Integer(
+        90,
+        config=True,
+        help="Seconds a facilitator's dashboard kernel may stay without its page (no websocket: the tab was "
+        "closed) before the server shuts it down, however busy the meeting; checked every 15 s, so a closed "
+        "tab's kernel is gone within 2 minutes. 0 keeps such kernels until the idle culler (10 minutes idle).",
+    ).tag(env="ALLIANCE_LENS_KERNEL_CULL_AFTER")
 
     # ------------------------------------------------------------------ files and analysts (issue 14)
     # Limits on an imported file, checked before anything is inflated or parsed: a careless or hostile file is

@@ -100,7 +100,8 @@ def voila_settings(role: Role, *, port: int, ip: str, token: str | None, port_gi
             "multi_kernel_manager_class": (
                 "alliance_lens.client_server.BoundedKernelManager"
                 if clients
-                else "jupyter_server.services.kernels.kernelmanager.AsyncMappingKernelManager"
+                # culls a kernel whose page is gone by its connections, not its activity (facilitator_kernels.py)
+                else "alliance_lens.facilitator_kernels.FacilitatorKernelManager"
             ),
         },
         "VoilaKernelManager": {
@@ -114,9 +115,15 @@ def voila_settings(role: Role, *, port: int, ip: str, token: str | None, port_gi
             # Clients: 10 minutes idle, connected or not — a stranger's open tabs must not hold kernels; the
             # charts stay on screen after that, only interaction ends.
             "cull_idle_timeout": 600,
-            "cull_interval": 60,
+            # the facilitator's check also shuts down kernels without a page (below): often enough for 2 minutes
+            "cull_interval": 60 if clients else 15,
             "cull_connected": clients,
             "cull_busy": False,
+        },
+        "FacilitatorKernelManager": {
+            # a closed tab's kernel still polls and redraws on every save, so it is never idle: it goes when it
+            # has had no page (websocket) for this long, even while other tabs keep saving
+            "cull_disconnected_after": float(settings().kernel_cull_after),
         },
         "BoundedKernelManager": {
             # the client server's ceiling on kernels (pool included): past it visitors get "busy, try again".

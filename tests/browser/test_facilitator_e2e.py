@@ -76,9 +76,24 @@ def test_entries_update_charts_and_cards_live(server: Server, page: Any) -> None
         assert page.locator(f".al-chart-{css} svg").count() == 1, css
     _shot(page, "1_loaded")
 
+    # 0. today's meeting is added as a session: outcomes and the new agreement are then dated by it, visibly
+    today = dt.date.today().isoformat()
+    _tab(page, "Sessions")
+    assert page.input_value(".al-session-form .al-input-date input") == today
+    page.fill(".al-session-form .al-input-title input", "Today's steering group")
+    page.click(".al-session-save")
+    page.wait_for_selector(
+        '.al-session-form .al-form-status:has-text("Today\'s steering group")', timeout=UPDATE_TIMEOUT
+    )
+    _tab(page, "Outcomes")
+    page.wait_for_selector('.al-outcome-form .al-date-note:has-text("Today\'s steering group")', timeout=UPDATE_TIMEOUT)
+    assert page.input_value(".al-outcome-form .al-input-date input") == today
+    _tab(page, "New agreement")
+
     # 1. a new agreement, typed and saved: it appears in the agreement timeline
     timeline = _html(page, ".al-chart-timeline")
     made_on = page.input_value(".al-agreement-form .al-input-made_on input")
+    assert made_on == today
     due = (dt.date.fromisoformat(made_on) + dt.timedelta(days=21)).isoformat()
     title = "Share the test bench schedule with every partner"
     page.fill(".al-agreement-form .al-input-title input", title)

@@ -75,6 +75,10 @@ class FacilitatorDashboard:
             from alliance_lens.app.vega import loader_widgets
 
             shown.extend(loader_widgets(renderer))
+        from alliance_lens.app.presence import Presence
+
+        self.presence = Presence(state, layout=widgets.Layout(display="none"))
+        shown.append(self.presence)
         chart_box = widgets.VBox([*shown[:1], self.patterns.widget, *shown[1:], self.overdue.widget])
         chart_box.add_class("al-charts")
         body = widgets.HBox([chart_box, self.tabs]).add_class("al-body")

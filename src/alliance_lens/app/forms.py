@@ -154,6 +154,38 @@ class Field:
         self.widget.description = state.tr(self.label_key)
 
 
+class DefaultDate:
+    """A date field that follows the date entries default to (the current session's, else today), visibly.
+
+    The note beside it says where the date comes from ("the date of session …", "today"). A date the facilitator
+    picked stays until the session being worked on changes; then the field follows the new session.
+    """
+
+    def __init__(self, state: DashboardState, picker: widgets.DatePicker) -> None:
+        self.state = state
+        self.picker = picker
+        self.note = widgets.HTML("").add_class("al-date-note")
+        self._default: tuple[dt.date, str | None] | None = None
+        self._why = ""
+        picker.observe(lambda _c: self._show_note(), names="value")
+
+    def follow(self) -> None:
+        """Set the field to the default if it was untouched, empty, or the session worked on changed."""
+        when, why = self.state.entry_date()
+        key = (when, self.state.session_id)
+        last = self._default
+        self._why = why
+        if last is None or self.picker.value is None or self.picker.value == last[0] or key[1] != last[1]:
+            self._default = key
+            self.picker.value = when
+        self._default = key
+        self._show_note()
+
+    def _show_note(self) -> None:
+        shown = self._default is not None and self.picker.value == self._default[0]
+        self.note.value = f'<span class="al-tip">{html.escape(self._why)}</span>' if shown else ""
+
+
 class Form:
     """What the forms share: fields with messages, a status line, guarded callbacks, relabelling."""
 
@@ -166,6 +198,7 @@ class Form:
         self.widget = widgets.VBox([]).add_class("al-form").add_class(css)
         state.observe(lambda _c: self.guard(self.relabel, "action_refresh"), names="language")
         state.observe(lambda _c: self.guard(self.on_data, "action_refresh"), names="data")
+        state.observe(lambda _c: self.guard(self.on_session, "action_refresh"), names="session_id")
 
     def field(self, column: str, widget: widgets.DOMWidget, label_key: str) -> Field:
         """Register ``widget`` as the input of ``column``."""
@@ -177,6 +210,9 @@ class Form:
     # --- to be filled in by each form
     def on_data(self) -> None:
         """The alliance's data changed: refresh option lists and defaults."""
+
+    def on_session(self) -> None:
+        """The session being worked on changed: dates and sessions follow it."""
 
     def relabel(self) -> None:
         """The language changed: relabel every field."""
@@ -295,6 +331,7 @@ class AgreementForm(Form):
         self.owner = widgets.Dropdown(options=[], layout=w)
         self.beneficiaries = widgets.SelectMultiple(options=[], rows=4, layout=w)
         self.made_on = widgets.DatePicker(value=None)
+        self.made_on_default = DefaultDate(state, self.made_on)
         self.due_on = widgets.DatePicker(value=None)
         self.agreement_id = text_input(layout=widgets.Layout(width="16em"))
         self.note = text_input(layout=w)
@@ -312,6 +349,8 @@ class AgreementForm(Form):
         self.save = self.button("add_agreement", "al-agreement-save", self.add)
         _on_enter(self.title, lambda: self.guard(self.add))
         _on_enter(self.note, lambda: self.guard(self.add))
+        fields[4].box.children = (*fields[4].box.children, self.made_on_default.note)
+        fields[4].box.add_class("al-field-dated")
         self.widget.children = (
             [f.box for f in fields[:4]]
             + [self.tip]
@@ -332,6 +371,7 @@ class AgreementForm(Form):
         self.kind.options = [(tr(f"kind_{k}"), k) for k in AGREEMENT_KINDS]
         self.tip.value = html.escape(tr("beneficiaries_tip"))
         self.save.description = tr("add_agreement")
+        self.made_on_default.follow()
 
     def on_data(self) -> None:
         """New partners, new default id and made-on date."""
@@ -345,9 +385,11 @@ class AgreementForm(Form):
         data = self.state.data
         existing = [] if data is None else [str(a) for a in data.agreements["agreement_id"]]
         self.agreement_id.value = next_id(existing, "A")
-        latest = self.latest_session()
-        if latest is not None:
-            self.made_on.value = latest[1]
+        self.made_on_default.follow()
+
+    def on_session(self) -> None:
+        """The made-on date follows the session being worked on."""
+        self.made_on_default.follow()
 
     def _exclude_owner(self) -> None:
         """The owner cannot be its own beneficiary, so it is not offered."""
@@ -412,14 +454,18 @@ class OutcomeForm(Form):
 
     def __init__(self, state: DashboardState) -> None:
         super().__init__(state, "al-outcome-form")
-        self.date = widgets.DatePicker(value=None)
+        self.date = widgets.DatePicker(value=None, style={"description_width": "initial"})
+        self.date_default = DefaultDate(state, self.date)
         self.owner_filter = widgets.Dropdown(options=[("—", "")], value="")
         self.owner_filter.add_class("al-outcome-owner-filter")
         self.rows = widgets.VBox([]).add_class("al-outcome-rows")
         self.more = widgets.HTML("")
         self._row_cache: dict[tuple[str, str, str], widgets.HBox] = {}
+        date_box = self.field("date", self.date, "outcome_date").box
+        date_box.children = (*date_box.children, self.date_default.note)
+        date_box.add_class("al-field-dated")
         self.widget.children = [
-            widgets.HBox([self.field("date", self.date, "outcome_date").box, self.owner_filter]),
+            widgets.HBox([date_box, self.owner_filter]).add_class("al-outcome-head"),
             self.rows,
             self.more,
             self.status,
@@ -432,8 +478,13 @@ class OutcomeForm(Form):
         """Labels in the current language; the rows are rebuilt with their buttons relabelled."""
         super().relabel()
         self.owner_filter.description = self.state.tr("owner")
+        self.date_default.follow()
         self._row_cache.clear()
         self._show_rows()
+
+    def on_session(self) -> None:
+        """The outcome date follows the session being worked on."""
+        self.date_default.follow()
 
     def open_agreements(self) -> pd.DataFrame:
         """Agreements whose latest outcome is none (open) or renegotiated, soonest due first."""
@@ -453,9 +504,7 @@ class OutcomeForm(Form):
             keep = self.owner_filter.value
             self.owner_filter.options = options
             self.owner_filter.value = keep if keep in {v for _, v in options} else ""
-        latest = self.latest_session()
-        if latest is not None and self.date.value is None:
-            self.date.value = latest[1]
+        self.date_default.follow()
         self._show_rows()
 
     def _show_rows(self) -> None:
@@ -463,8 +512,7 @@ class OutcomeForm(Form):
         if self.owner_filter.value:
             frame = frame[frame["owner"] == self.owner_filter.value]
         names = dict((p, n) for n, p in self.partner_options())
-        latest = self.latest_session()
-        today = latest[1] if latest else dt.date.today()
+        today = self.state.today()
         rows: list[widgets.Widget] = []
         seen: set[tuple[str, str, str]] = set()
         for r in frame.head(MAX_OUTCOME_ROWS).itertuples(index=False):
@@ -520,7 +568,12 @@ class OutcomeForm(Form):
             data = self.state.data
             found = None if data is None else data.agreements.loc[data.agreements["agreement_id"] == agreement_id]
             title = str(found["title"].iloc[0]) if found is not None and not found.empty else agreement_id
-            return self.state.tr("marked", title=title, status=self.state.tr(f"status_{status}"))
+            text = self.state.tr("marked", title=title, status=self.state.tr(f"status_{status}"))
+            latest = self.latest_session()
+            if latest is not None and self.date.value > latest[1]:
+                # the charts show the alliance as of its latest session: say why this one does not move them yet
+                text += " " + self.state.tr("dash.counts_from_next_session", date=latest[1].isoformat())
+            return text
 
         return self.submit(write)
 
@@ -549,6 +602,8 @@ class RatingGrid(Form):
         self.grid = widgets.GridBox([]).add_class("al-rating-grid")
         self.cells: dict[tuple[str, str], widgets.Text] = {}
         self._partners: list[tuple[str, str]] = []
+        self._setting = False  # the form itself sets the session: not the facilitator's choice
+        self.session.observe(lambda _c: self.guard(self._picked), names="value")
         self.save = self.button("save_ratings", "al-ratings-save", self.save_ratings)
         from alliance_lens.app.poll import PollPanel  # the live poll of the session chosen here (issue 10)
 
@@ -583,8 +638,12 @@ class RatingGrid(Form):
             for s, d, t in zip(sessions["session_id"], sessions["date"], sessions["title"], strict=True)
         ]
         if list(self.session.options) != options:
-            self.session.options = options
-            self.session.value = options[-1][1] if options else None
+            self._setting = True
+            try:
+                self.session.options = options
+            finally:
+                self._setting = False
+            self.on_session()
         alliance = self.state.alliance
         if alliance is not None:
             lo, hi = alliance.trust_min, alliance.trust_max
@@ -593,6 +652,22 @@ class RatingGrid(Form):
         if partners != self._partners:
             self._partners = partners
             self._build_grid()
+
+    def on_session(self) -> None:
+        """The grid is for the session being worked on, else the latest one."""
+        ids = [v for _, v in self.session.options]
+        wanted = self.state.session_id if self.state.session_id in ids else (ids[-1] if ids else None)
+        if self.session.value != wanted:
+            self._setting = True
+            try:
+                self.session.value = wanted
+            finally:
+                self._setting = False
+
+    def _picked(self) -> None:
+        # a session picked here is the one being worked on: the outcome and agreement dates follow it
+        if not self._setting and self.session.value:
+            self.state.session_id = self.session.value
 
     def _build_grid(self) -> None:
         old = self.grid.children
@@ -896,9 +971,13 @@ class SessionForm(Form):
                 self.state.workspace.update(session)
             else:
                 self.state.workspace.add(session)
+            saved.append(session.session_id)
             return session.title or session.session_id
 
-        self.submit(write)
+        saved: list[str] = []
+        if self.submit(write) and saved:
+            # the session just saved is the one being worked on: outcomes and ratings default to it
+            self.state.session_id = saved[0]
 
 
 FORM_TABS: tuple[tuple[str, type[Form]], ...] = (

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import pandas as pd
 import traitlets
 from traitlets import Bool, Enum, HasTraits, Int, List, Unicode
 
-from alliance_lens.app.i18n import tr
+from alliance_lens.app.i18n import LABELS
+from alliance_lens.app.i18n import tr as label_tr
 from alliance_lens.model import LANGUAGES, AllianceData, UserError, ValidationError
 
 if TYPE_CHECKING:
@@ -28,6 +32,20 @@ if TYPE_CHECKING:
 log = logging.getLogger("alliance_lens.app")
 
 T = TypeVar("T")
+
+#: A session dated at most this many days before today is still the one being worked on (results of a meeting
+#: are often entered a few days later); an older one is not, and entries then default to today.
+CURRENT_SESSION_DAYS = 14
+
+
+def tr(key: str, lang: str, **values: object) -> str:
+    """A dashboard text: the labels of ``app.i18n``, else the message catalogue (``dash.*`` keys)."""
+    if key in LABELS:
+        return label_tr(key, lang, **values)
+    from alliance_lens.messages import tr as message_tr
+
+    return message_tr(key, lang, **values)
+
 
 #: ``compute(data, alliance_id) -> Metrics``; the default is ``alliance_lens.metrics.compute``.
 ComputeFn = Callable[[AllianceData, str], "Metrics"]
@@ -74,6 +92,11 @@ class DashboardState(HasTraits):
     read_only = Bool(False)
     defer = Bool(False, help="redraw secondary views on the next turns of the event loop, not inside the save")
     pending = Int(0, help="redraws scheduled by later() and not yet done")
+    session_id = Unicode(
+        None,
+        allow_none=True,
+        help="the session being worked on: the one last added or picked here, else a recent one (None: none)",
+    )
 
     def __init__(
         self,
@@ -84,6 +107,7 @@ class DashboardState(HasTraits):
         compute: ComputeFn | None = None,
         read_only: bool = False,
         follow_alliance_language: bool = True,
+        today: Callable[[], dt.date] | None = None,
     ) -> None:
         super().__init__(read_only=read_only)
         self.workspace = workspace
@@ -93,6 +117,13 @@ class DashboardState(HasTraits):
         if language is not None:
             self.language = language
         self._poll_handle: asyncio.TimerHandle | None = None
+        #: what the page last said of itself ("here", "hidden", "gone"; None: it never said, e.g. no page at all)
+        self.page_state: str | None = None
+        self._page_seen = 0.0
+        #: seconds without a word from the page after which it counts as gone (app.presence.SILENT_AFTER)
+        self.page_silent_after = 150.0
+        #: today's date (a test gives another clock)
+        self.today: Callable[[], dt.date] = today or dt.date.today
         self.load_alliances()
         if alliance_id is None and self.alliances and not read_only:
             alliance_id = self.alliances[0][1]
@@ -151,6 +182,7 @@ class DashboardState(HasTraits):
                 self.data = data
                 self.metrics = metrics
                 self.revision = revision
+                self.session_id = self._session_worked_on(data, aid)
                 self.generation += 1
                 if follow:
                     self.language = alliance.language
@@ -161,9 +193,67 @@ class DashboardState(HasTraits):
             self.busy = False
         return True
 
+    def _session_worked_on(self, data: AllianceData, alliance_id: str) -> str | None:
+        """The session kept if it still exists in the alliance, else the latest one dated in the last days."""
+        sessions = data.sessions
+        if "alliance_id" in sessions.columns:
+            sessions = sessions[sessions["alliance_id"] == alliance_id]
+        ids = {str(s) for s in sessions["session_id"]}
+        same = self.alliance is not None and self.alliance.alliance_id == alliance_id
+        if same and self.session_id in ids:
+            return self.session_id
+        today = self.today()
+        dates = pd.to_datetime(sessions["date"]).dt.date
+        recent = sessions[(dates <= today) & (dates >= today - dt.timedelta(days=CURRENT_SESSION_DAYS))]
+        if recent.empty:
+            return None
+        return str(recent.sort_values(["date", "session_id"], kind="stable")["session_id"].iloc[-1])
+
+    def current_session(self) -> tuple[str, dt.date, str] | None:
+        """``(session_id, date, title)`` of the session being worked on; ``None`` when none is."""
+        data = self.data
+        if data is None or self.session_id is None:
+            return None
+        rows = data.sessions[data.sessions["session_id"] == self.session_id]
+        if rows.empty:
+            return None
+        row = rows.iloc[0]
+        when = row["date"]
+        if when is None or pd.isna(when):
+            return None
+        return self.session_id, pd.Timestamp(when).date(), str(row["title"] or "")
+
+    def entry_date(self) -> tuple[dt.date, str]:
+        """The date new entries default to, and why: the current session's date, else today (in words)."""
+        current = self.current_session()
+        if current is None:
+            return self.today(), self.tr("dash.date_today")
+        sid, when, title = current
+        return when, self.tr("dash.date_of_session", session=title or sid)
+
+    def page_says(self, event: str) -> None:
+        """The page's word about itself: ``here`` (shown), ``hidden`` (a background tab) or ``gone`` (closed)."""
+        was_away = not self.page_present()
+        self.page_state = event
+        self._page_seen = time.monotonic()
+        if event == "here" and was_away:
+            self.poll()  # back on screen: show what changed meanwhile at once, not at the next tick
+
+    def page_present(self) -> bool:
+        """Whether a page shows this dashboard (``True`` when no page ever said anything: tests, scripts)."""
+        if self.page_state is None:
+            return True
+        if self.page_state != "here":
+            return False
+        return time.monotonic() - self._page_seen < self.page_silent_after
+
     def poll(self) -> bool:
-        """Refresh if the workspace changed since the last load (another kernel, the command line); ``True`` if so."""
-        if self.alliance_id is None:
+        """Refresh if the workspace changed since the last load (another kernel, the command line); ``True`` if so.
+
+        Nothing is read while the page is gone or hidden: a closed tab's kernel must not redraw on every save of
+        the tabs still open (it did, and save → screen grew from 2–6 s to 22–31 s with 26 such kernels).
+        """
+        if self.alliance_id is None or not self.page_present():
             return False
         try:
             current = self.workspace.revision(self.alliance_id)

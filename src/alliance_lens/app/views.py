@@ -77,6 +77,10 @@ STYLE = """
 .al-invalid input, input.al-invalid, .al-invalid select, .al-rating-cell.al-invalid input {
   border-color: #b00020 !important; background: #fff0f0; }
 .al-field-message { margin-left: 0.5em; }
+/* where a default date comes from, on its own line under the date ("the date of session …", "today") */
+.al-field-dated { flex-wrap: wrap; align-items: center; }
+.al-field-dated .al-date-note { flex: 1 0 100%; margin: 0 0 0.3em 0.5em; }
+.al-outcome-head { flex-wrap: wrap; gap: 0.5em; }
 .al-refused { max-width: 40em; margin: 3em auto; font-size: 120%; }
 /* an outcome: its title on one line, its five actions below, each labelled in full (never "K…" vs "Ke…") */
 .al-outcome-row { flex-wrap: wrap; gap: 0.25em; padding: 0.3em 0; border-bottom: 1px solid #eee; }

@@ -312,6 +312,11 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.lead_lag.low": "{level}% −",
     "pattern.lead_lag.high": "{level}% +",
     # ------------------------------------------------------------------ dashboard (issue 12)
+    "dash.counts_from_next_session": (
+        "(It is dated after the latest session, {date}: the charts count it from the next session on.)"
+    ),
+    "dash.date_today": "today",
+    "dash.date_of_session": "the date of session {session}",
     # ------------------------------------------------------------------ files (issue 14)
     "file.too_large": "it is {size} bytes; the limit is {limit} bytes (setting file_max_bytes)",
     "file.not_a_workbook": "{file} cannot be read as an .xlsx workbook: {why}",

@@ -325,6 +325,11 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.lead_lag.low": "{level}% −",
     "pattern.lead_lag.high": "{level}% +",
     # ------------------------------------------------------------------ dashboard (issue 12)
+    "dash.counts_from_next_session": (
+        "(Het is gedateerd na de laatste sessie, {date}: de grafieken tellen het mee vanaf de volgende sessie.)"
+    ),
+    "dash.date_today": "vandaag",
+    "dash.date_of_session": "de datum van sessie {session}",
     # ------------------------------------------------------------------ files (issue 14)
     "file.too_large": "het is {size} bytes; de grens is {limit} bytes (instelling file_max_bytes)",
     "file.not_a_workbook": "{file} is niet te lezen als .xlsx-werkmap: {why}",
