@@ -21,8 +21,8 @@ import pandas as pd
 import traitlets
 from traitlets import Bool, Enum, HasTraits, Int, List, Unicode
 
-from alliance_lens.app.i18n import LABELS
 from alliance_lens.app.i18n import tr as label_tr
+from alliance_lens.messages import tr as message_tr
 from alliance_lens.model import LANGUAGES, AllianceData, UserError, ValidationError
 
 if TYPE_CHECKING:
@@ -39,12 +39,10 @@ CURRENT_SESSION_DAYS = 14
 
 
 def tr(key: str, lang: str, **values: object) -> str:
-    """A dashboard text: the labels of ``app.i18n``, else the message catalogue (``dash.*`` keys)."""
-    if key in LABELS:
-        return label_tr(key, lang, **values)
-    from alliance_lens.messages import tr as message_tr
-
-    return message_tr(key, lang, **values)
+    """A dashboard text: a dotted catalogue key (``dash.date_today``), or a label's short name (``undo``)."""
+    if "." in key:
+        return message_tr(key, lang, **values)
+    return label_tr(key, lang, **values)
 
 
 #: ``compute(data, alliance_id) -> Metrics``; the default is ``alliance_lens.metrics.compute``.
