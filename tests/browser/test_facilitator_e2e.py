@@ -68,15 +68,8 @@ def _no_error_on_screen(page: Any) -> None:
     assert not errors, errors
 
 
-def test_entries_update_charts_and_cards_live(server: Server, page: Any) -> None:
-    page.goto(server.url + "/", timeout=FIRST_VIEW_TIMEOUT)
-    page.wait_for_selector(".al-chart-contrast svg", timeout=FIRST_VIEW_TIMEOUT)
-    page.wait_for_selector(".al-pattern-card", timeout=UPDATE_TIMEOUT)
-    for css in ("contrast", "alliance-contrast", "quadrant", "trust-matrix", "timeline"):
-        assert page.locator(f".al-chart-{css} svg").count() == 1, css
-    _shot(page, "1_loaded")
-
-    # 0. today's meeting is added as a session: outcomes and the new agreement are then dated by it, visibly
+def _add_todays_session(page: Any) -> str:
+    """Add today's meeting as a session (as a facilitator starts one): the entries' dates then follow it."""
     today = dt.date.today().isoformat()
     _tab(page, "Sessions")
     assert page.input_value(".al-session-form .al-input-date input") == today
@@ -88,6 +81,19 @@ def test_entries_update_charts_and_cards_live(server: Server, page: Any) -> None
     _tab(page, "Outcomes")
     page.wait_for_selector('.al-outcome-form .al-date-note:has-text("Today\'s steering group")', timeout=UPDATE_TIMEOUT)
     assert page.input_value(".al-outcome-form .al-input-date input") == today
+    return today
+
+
+def test_entries_update_charts_and_cards_live(server: Server, page: Any) -> None:
+    page.goto(server.url + "/", timeout=FIRST_VIEW_TIMEOUT)
+    page.wait_for_selector(".al-chart-contrast svg", timeout=FIRST_VIEW_TIMEOUT)
+    page.wait_for_selector(".al-pattern-card", timeout=UPDATE_TIMEOUT)
+    for css in ("contrast", "alliance-contrast", "quadrant", "trust-matrix", "timeline"):
+        assert page.locator(f".al-chart-{css} svg").count() == 1, css
+    _shot(page, "1_loaded")
+
+    # 0. today's meeting is added as a session: outcomes and the new agreement are then dated by it, visibly
+    today = _add_todays_session(page)
     _tab(page, "New agreement")
 
     # 1. a new agreement, typed and saved: it appears in the agreement timeline
@@ -190,7 +196,7 @@ def test_svg_charts_follow_a_save(svg_server: Server, page: Any) -> None:
     page.goto(svg_server.url + "/", timeout=FIRST_VIEW_TIMEOUT)
     page.wait_for_selector(".al-chart-contrast svg", timeout=FIRST_VIEW_TIMEOUT)
     page.wait_for_selector(".al-chart-timeline svg", timeout=UPDATE_TIMEOUT)
-    _tab(page, "Outcomes")
+    _add_todays_session(page)
     row = page.locator(".al-outcome-row").first
     row.wait_for(timeout=UPDATE_TIMEOUT)
     contrast = _html(page, ".al-chart-contrast")
