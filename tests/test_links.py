@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from alliance_lens import cli, links
+from alliance_lens.config import reset_settings
 from alliance_lens.model import UserError
 
 pytest.importorskip("alliance_lens.store")
@@ -73,7 +74,8 @@ def test_a_missing_token_is_refused(db_url: str) -> None:
 def test_an_altered_token_is_refused(db_url: str) -> None:
     token = links.make_link("north", dt.timedelta(days=1), db_url=db_url).token
     payload, signature = token.rsplit(".", 1)
-    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    # the last character of the signature holds padding bits (A-D may decode alike): alter the one before
+    flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
     # a client editing the payload to reach another alliance, with the old signature
     other = links.make_link("south", dt.timedelta(days=1), db_url=db_url).token.rsplit(".", 1)[0]
     for bad in (f"{payload}.{flipped}", f"{other}.{signature}", "not-a-token", token[:-5]):
@@ -118,6 +120,7 @@ def test_a_link_whose_alliance_is_gone_is_refused(db_url: str, tmp_path: Path, m
     # one secret for two workspaces (as a deployment sharing it would have); the registry row is carried over
     # to a workspace that does not hold the alliance
     monkeypatch.setenv(links.SECRET_FILE_ENV, str(tmp_path / "shared.key"))
+    reset_settings()
     link = links.make_link("north", dt.timedelta(days=1), db_url=db_url)
     other = make_workspace(tmp_path, "other", ["west"])
     links.list_links(db_url=other)  # creates the registry table

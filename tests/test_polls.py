@@ -91,7 +91,7 @@ def test_an_answer_is_one_change_and_says_no_score_in_the_log(ws: Workspace) -> 
     assert (done.n_ratings, done.replaced) == (2, False)
     assert ratings(ws) == [("p1", "p2", 4.0, "ok"), ("p1", "p3", 2.5, "")]
     log = ws.history("north")
-    new = log[log["id"] > before]
+    new = log[log["revision"] > before]
     assert set(new["change_id"]) == {done.change_id}
     assert list(new["summary"]) == ["a poll answer at session s1"]
     respondent = ws.load("north").trust_ratings["respondent"].iloc[0]

@@ -313,17 +313,17 @@ def test_an_older_workspace_is_migrated_on_open(
 ) -> None:
     ws.close()
 
-    def to_v2(conn: object) -> None:
+    def to_v3(conn: object) -> None:
         assert hasattr(conn, "exec_driver_sql")
         conn.exec_driver_sql("ALTER TABLE partners ADD COLUMN website TEXT")
 
-    # pretend this release is version 2 with one migration step from version 1
-    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store_schema.MIGRATIONS, 1, to_v2)
-    with pytest.raises(SchemaError, match="older schema version 1"):
+    # pretend this release is version 3 with one migration step from version 2
+    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(store_schema.MIGRATIONS, 2, to_v3)
+    with pytest.raises(SchemaError, match=r"older schema version 2.*alliance-lens migrate"):
         Workspace.open(url, read_only=True)  # a reader cannot migrate
-    with Workspace.open(url) as migrated:
-        assert migrated.schema_version == 2
+    with Workspace.open(url) as migrated:  # one facilitator's SQLite file: migrated on open
+        assert migrated.schema_version == 3
         assert migrated.load(SAMPLE_ID).equals(sample)
     with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
         columns = [r[1] for r in conn.execute("PRAGMA table_info(partners)")]
@@ -331,17 +331,41 @@ def test_an_older_workspace_is_migrated_on_open(
     assert "website" in columns
 
 
-def test_a_version_1_file_opens(tmp_path: Path, sample: AllianceData) -> None:
-    # a workspace as this first release writes it (schema version 1), opened again later
+def _as_version_1(path: Path) -> None:
+    """Turn a workspace file back into what the first release wrote: no revisions, no link registry in it."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP INDEX ix_audit_revision")
+        conn.execute("ALTER TABLE audit_log DROP COLUMN revision")
+        conn.execute("DROP TABLE alliance_revisions")
+        conn.execute("DROP TABLE share_links")
+        conn.execute("UPDATE schema_version SET version = 1")
+    conn.close()
+
+
+def test_a_version_1_file_is_migrated_and_keeps_everything(tmp_path: Path, sample: AllianceData) -> None:
     url = f"sqlite:///{tmp_path / 'v1.sqlite'}"
-    with Workspace.open(url) as w:
+    partners = list(sample.partners["partner_id"])
+    with Workspace.open(url, actor="first") as w:
         w.import_data(sample)
+        w.update(Partner(SAMPLE_ID, partners[0], "Renamed Motors"))
+        w.add(TrustRating(SAMPLE_ID, str(sample.sessions["session_id"].iloc[0]), partners[0], partners[1], 2.0))
+        before = w.history(SAMPLE_ID)
+    _as_version_1(tmp_path / "v1.sqlite")
+    with pytest.raises(SchemaError, match=r"older schema version 1 .*alliance-lens migrate"):
+        Workspace.open(url, read_only=True)
+    with Workspace.open(url) as w:
+        assert w.schema_version == store_schema.SCHEMA_VERSION
+        # the three changes numbered 1, 2, 3 in their order, as if revisions had always been kept
+        assert w.revision(SAMPLE_ID) == 3
+        assert w.history(SAMPLE_ID).equals(before)
+        data = w.load(SAMPLE_ID)
+        assert w.undo(SAMPLE_ID).startswith("undid added rating")
+        newer, revision = w.load_newer(SAMPLE_ID, data, 3)
+        assert revision == 4 and newer.equals(w.load(SAMPLE_ID))
     with sqlite3.connect(tmp_path / "v1.sqlite") as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(store_schema.SCHEMA_VERSION,)]
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
-    with Workspace.open(url, read_only=True) as w:
-        assert w.load(SAMPLE_ID).equals(sample)
 
 
 def test_in_memory_workspace_for_scripts(sample: AllianceData, tmp_path: Path) -> None:

@@ -1,31 +1,55 @@
-"""The store on PostgreSQL (any SQLAlchemy URL works; this checks the portable schema on a real server).
+"""The shared workspace on PostgreSQL: several servers, one database, nothing lost or shown twice.
 
-The test uses ``$ALLIANCE_LENS_TEST_PG_URL`` (an empty database) when set; otherwise it starts a private
-throw-away cluster with ``initdb``/``pg_ctl`` (as the ``postgres`` user when run as root). It is skipped when
-neither the psycopg driver nor the PostgreSQL server programs are installed.
+One private throw-away cluster serves the whole module (``initdb``/``pg_ctl`` from the PostgreSQL server
+programs, as the ``postgres`` user when run as root); each test gets a database of its own. The roles are the
+ones ``docs/deploy.md`` recommends: ``lens_owner`` (the facilitators' servers, ``alliance-lens migrate``) and
+``lens_clients`` (the client server: ``SELECT`` only). ``$ALLIANCE_LENS_TEST_PG_URL`` names a superuser's URL of
+a server to use instead. Skipped when neither the psycopg driver nor the server programs are installed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import glob
+import itertools
+import multiprocessing
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from alliance_lens import paths
+from alliance_lens import cli, links, paths
+from alliance_lens.config import reset_settings
 from alliance_lens.interchange import read_path
-from alliance_lens.model import TrustRating, ValidationError
-from alliance_lens.store import ReadOnlyError, Workspace
+from alliance_lens.model import Agreement, TrustRating, UserError, ValidationError
+from alliance_lens.store import ReadOnlyError, SchemaError, Workspace
+from alliance_lens.store import schema as store_schema
+from alliance_lens.store.engine import StoreFault
 
 pytest.importorskip("psycopg", reason="the psycopg driver (extra 'postgres') is not installed")
+
+T = TypeVar("T")
+SAMPLE = read_path(paths.sample_data_dir()).data
+AID = str(SAMPLE.alliances.iloc[0]["alliance_id"])
+PARTNERS = [str(p) for p in SAMPLE.partners["partner_id"]]
+SESSION = str(SAMPLE.sessions.iloc[-1]["session_id"])
+GRANTS_FOR_CLIENTS = """
+GRANT CONNECT ON DATABASE {db} TO lens_clients;
+GRANT USAGE ON SCHEMA public TO lens_clients;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO lens_clients;
+ALTER DEFAULT PRIVILEGES FOR ROLE lens_owner IN SCHEMA public GRANT SELECT ON TABLES TO lens_clients;
+"""
 
 
 def _program(name: str) -> str | None:
@@ -39,11 +63,42 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass
+class Cluster:
+    """A PostgreSQL server and its superuser URL; :meth:`new_database` makes a fresh database per test."""
+
+    admin_url: str
+    counter: itertools.count[int]
+
+    def url(self, database: str, role: str) -> str:
+        return make_url(self.admin_url).set(database=database, username=role).render_as_string(hide_password=False)
+
+    def sql(self, statements: str, database: str = "postgres") -> None:
+        engine = create_engine(
+            self.url(database, make_url(self.admin_url).username or "al"), isolation_level="AUTOCOMMIT"
+        )
+        try:
+            with engine.connect() as conn:
+                for statement in filter(None, (s.strip() for s in statements.split(";"))):
+                    conn.execute(text(statement))
+        finally:
+            engine.dispose()
+
+    def new_database(self) -> str:
+        """A new empty database owned by ``lens_owner``; returns its name."""
+        name = f"ws_{os.getpid()}_{next(self.counter)}"
+        self.sql(f"CREATE DATABASE {name} OWNER lens_owner")
+        return name
+
+
 @pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
+def cluster() -> Iterator[Cluster]:
     given = os.environ.get("ALLIANCE_LENS_TEST_PG_URL")
     if given:
-        yield given
+        found = Cluster(given, itertools.count())
+        found.sql("DROP ROLE IF EXISTS lens_clients; DROP ROLE IF EXISTS lens_owner")
+        found.sql("CREATE ROLE lens_owner LOGIN; CREATE ROLE lens_clients LOGIN")
+        yield found
         return
     initdb, pg_ctl = _program("initdb"), _program("pg_ctl")
     if not (initdb and pg_ctl):
@@ -65,46 +120,246 @@ def pg_url() -> Iterator[str]:
     data = folder / "data"
     run = {"check": True, "capture_output": True, "timeout": 120}
     subprocess.run([*as_user, initdb, "-D", str(data), "-A", "trust", "-U", "al", "-E", "UTF8", "--no-sync"], **run)
-    options = f"-k {folder} -p {port} -c listen_addresses='' -c fsync=off"
+    options = f"-k {folder} -p {port} -c listen_addresses='' -c fsync=off -c max_connections=200"
     subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"], **run)
     try:
-        yield f"postgresql+psycopg://al@/postgres?host={folder}&port={port}"
+        started = Cluster(f"postgresql+psycopg://al@/postgres?host={folder}&port={port}", itertools.count())
+        started.sql("CREATE ROLE lens_owner LOGIN; CREATE ROLE lens_clients LOGIN")
+        yield started
     finally:
         subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture
+def db(cluster: Cluster) -> str:
+    """The name of a fresh database of the test's own."""
+    return cluster.new_database()
+
+
+@pytest.fixture
+def url(cluster: Cluster, db: str) -> str:
+    """The facilitators' URL (role ``lens_owner``) of a workspace holding the sample alliance."""
+    u = cluster.url(db, "lens_owner")
+    with Workspace.open(u, actor="setup") as ws:
+        ws.import_data(SAMPLE)
+    return u
+
+
+def at_once(n: int, fn: Callable[[int], T]) -> list[T | BaseException]:
+    """Run ``fn(0) … fn(n-1)`` in n threads released together; their results, or what each raised."""
+    barrier = threading.Barrier(n)
+    results: list[T | BaseException] = [RuntimeError("did not finish")] * n
+
+    def work(k: int) -> None:
+        barrier.wait()
+        try:
+            results[k] = fn(k)
+        except BaseException as exc:
+            results[k] = exc
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+# ---------------------------------------------------------------------------------------------- basics
+
+
 @pytest.mark.slow
-def test_the_store_works_on_postgresql(pg_url: str) -> None:
-    sample = read_path(paths.sample_data_dir()).data
-    alliance = str(sample.alliances.iloc[0]["alliance_id"])
-    a, b = (str(p) for p in sample.partners["partner_id"].iloc[:2])
-    session = str(sample.sessions.iloc[0]["session_id"])
-    engine = create_engine(pg_url)
-    with engine.begin() as conn:  # start from an empty database (a given one may hold an earlier run's tables)
-        for table in ("audit_log", "trust_ratings", "outcomes", "agreements", "sessions", "partners", "alliances"):
-            conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
-        conn.execute(text("DROP TABLE IF EXISTS schema_version"))
-    engine.dispose()
-    with Workspace.open(pg_url, actor="pg-test") as ws:
-        ws.import_data(sample)
-        assert ws.load(alliance).equals(sample)
-        before = ws.revision(alliance)
-        ws.add(TrustRating(alliance, session, a, b, 3.5))
-        assert ws.revision(alliance) > before
+def test_the_store_works_on_postgresql(url: str) -> None:
+    a, b = PARTNERS[:2]
+    session = str(SAMPLE.sessions.iloc[0]["session_id"])
+    with Workspace.open(url, actor="pg-test") as ws:
+        assert ws.load(AID).equals(SAMPLE)
+        before = ws.revision(AID)
+        ws.add(TrustRating(AID, session, a, b, 3.5))
+        assert ws.revision(AID) == before + 1
         with pytest.raises(ValidationError):
-            ws.add(TrustRating(alliance, session, a, "nobody", 3))
-        ws.undo(alliance)
-        report = ws.import_data(sample, replace=True)
-        assert ws.replaced_version(report.change_id).equals(sample)
-        ws.undo(alliance)
-        ws.set_goals_shared(alliance, a, dt.date(2025, 1, 2))
-        ws.undo(alliance)
-        assert ws.load(alliance).equals(sample)
-        assert list(ws.history(alliance)["op"].iloc[-2:]) == ["update", "undo"]
-    with Workspace.open(pg_url, read_only=True) as ro:
-        assert ro.load(alliance).equals(sample)
+            ws.add(TrustRating(AID, session, a, "nobody", 3))
+        assert ws.revision(AID) == before + 1  # a refused change raises nothing
+        ws.undo(AID)
+        report = ws.import_data(SAMPLE, replace=True)
+        assert ws.replaced_version(report.change_id).equals(SAMPLE)
+        ws.undo(AID)
+        ws.set_goals_shared(AID, a, dt.date(2025, 1, 2))
+        ws.undo(AID)
+        assert ws.load(AID).equals(SAMPLE)
+        history = ws.history(AID)
+        assert list(history["op"].iloc[-2:]) == ["update", "undo"]
+        assert set(history["actor"]) == {"setup", "pg-test"}
+        assert ws.revision(AID) == before + 6
+    with Workspace.open(url, read_only=True) as ro:
+        assert ro.load(AID).equals(SAMPLE)
         with pytest.raises(ReadOnlyError):
-            ro.add(TrustRating(alliance, session, a, b, 3))
+            ro.add(TrustRating(AID, session, a, b, 3))
         with ro._engine.connect() as conn, pytest.raises(Exception, match="read-only"):
             conn.execute(text("DELETE FROM trust_ratings"))
+
+
+# ---------------------------------------------------------------------------------------------- concurrency
+
+WRITERS = 8
+RATINGS_EACH = 40
+
+
+def _writer(url: str, k: int, round_: int) -> None:
+    with Workspace.open(url, actor=f"server-{k}") as ws:
+        for i in range(RATINGS_EACH):
+            rater, ratee = PARTNERS[i % len(PARTNERS)], PARTNERS[(i + 1) % len(PARTNERS)]
+            ws.add(TrustRating(AID, SESSION, rater, ratee, 1 + i % 10, respondent=f"r{round_}-w{k}-{i}"))
+
+
+@pytest.mark.slow
+def test_eight_writers_and_a_live_view_miss_no_row(url: str) -> None:
+    ctx = multiprocessing.get_context("spawn")  # as separate servers: no connection shared with this process
+    with Workspace.open(url, read_only=True) as view:
+        data, revision = view.load(AID), view.revision(AID)
+        for round_ in range(2):
+            writers = [ctx.Process(target=_writer, args=(url, k, round_)) for k in range(WRITERS)]
+            for w in writers:
+                w.start()
+            seen = [revision]
+            while any(w.is_alive() for w in writers):
+                data, revision = view.load_newer(AID, data, revision)
+                seen.append(revision)
+                time.sleep(0.02)
+            for w in writers:
+                w.join(timeout=120)
+            assert [w.exitcode for w in writers] == [0] * WRITERS
+            data, revision = view.load_newer(AID, data, revision)
+            # the live view equals a full load: not one committed rating missed, none twice
+            full = view.load(AID)
+            expected = len(SAMPLE.trust_ratings) + (round_ + 1) * WRITERS * RATINGS_EACH
+            assert len(data.trust_ratings) == len(full.trust_ratings) == expected
+            assert data.equals(full)
+            assert revision == view.revision(AID) == 1 + (round_ + 1) * WRITERS * RATINGS_EACH
+            assert seen == sorted(seen) and len(set(seen)) > 2
+
+
+def test_two_undos_at_once_never_undo_the_same_change(url: str) -> None:
+    servers = [Workspace.open(url, actor=f"facilitator-{k}") for k in range(2)]
+    try:
+        for round_ in range(10):
+            for k, ws in enumerate(servers):
+                ws.add(TrustRating(AID, SESSION, PARTNERS[0], PARTNERS[1], 2 + k, respondent=f"u{round_}-{k}"))
+            said = at_once(2, lambda k: servers[k].undo(AID))
+            assert all(isinstance(s, str) for s in said), said
+            assert said[0] != said[1], f"round {round_}: both undid {said[0]}"
+            history = servers[0].history(AID)
+            undos = history[history["op"] == "undo"].tail(2)
+            assert undos["key"].nunique() == 2  # two different changes undone
+            ratings = servers[0].load(AID).trust_ratings
+            assert not ratings["respondent"].str.startswith(f"u{round_}-").any()
+        assert servers[1].load(AID).equals(SAMPLE)
+    finally:
+        for ws in servers:
+            ws.close()
+
+
+def test_eight_servers_adding_the_same_new_id_store_one(url: str) -> None:
+    servers = [Workspace.open(url, actor=f"s{k}") for k in range(8)]
+    try:
+
+        def add(k: int) -> str:
+            agreement = Agreement(
+                AID, "NEW-1", f"Plan {k}", "process", PARTNERS[k % 3], dt.date(2026, 1, 5), dt.date(2026, 2, 5)
+            )
+            servers[k].add(agreement)
+            return f"Plan {k}"
+
+        results = at_once(8, add)
+    finally:
+        for ws in servers:
+            ws.close()
+    stored = [r for r in results if isinstance(r, str)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(stored) == 1 and len(refused) == 7, results
+    assert all("agreement 'NEW-1' already exists" in str(e) for e in refused)
+    with Workspace.open(url, read_only=True) as ws:
+        agreements = ws.load(AID).agreements
+    assert list(agreements.loc[agreements["agreement_id"] == "NEW-1", "title"]) == stored
+
+
+def test_eight_first_opens_of_an_empty_workspace_all_succeed(cluster: Cluster, db: str) -> None:
+    u = cluster.url(db, "lens_owner")
+    opened = at_once(8, lambda k: Workspace.open(u, actor=f"s{k}"))
+    try:
+        assert [type(w) for w in opened] == [Workspace] * 8, opened
+        assert {w.schema_version for w in opened if isinstance(w, Workspace)} == {store_schema.SCHEMA_VERSION}
+    finally:
+        for w in opened:
+            if isinstance(w, Workspace):
+                w.close()
+    engine = create_engine(u)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM schema_version")).scalar() == 1
+    engine.dispose()
+
+
+def test_a_shared_workspace_is_migrated_only_by_alliance_lens_migrate(
+    url: str, cluster: Cluster, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Workspace.open(url) as ws:
+        ws.add(TrustRating(AID, SESSION, PARTNERS[0], PARTNERS[1], 4.0))
+    # the workspace as the first release left it: no revisions, no registry in the schema
+    cluster.sql(
+        "DROP TABLE alliance_revisions; DROP TABLE share_links; ALTER TABLE audit_log DROP COLUMN revision;"
+        "UPDATE schema_version SET version = 1",
+        db,
+    )
+    for read_only in (False, True):
+        with pytest.raises(SchemaError, match=r"older schema version 1 .*alliance-lens migrate"):
+            Workspace.open(url, read_only=read_only)
+    assert cli.main(["migrate", "--db", url]) == 0
+    assert "from schema version 1 to 2" in capsys.readouterr().out
+    assert cli.main(["migrate", "--db", url]) == 0
+    assert "nothing to migrate" in capsys.readouterr().out
+    with Workspace.open(url, read_only=True) as ws:
+        assert ws.revision(AID) == 2  # the import, then the rating
+        assert len(ws.load(AID).trust_ratings) == len(SAMPLE.trust_ratings) + 1
+
+
+# ---------------------------------------------------------------------------------------------- links, roles
+
+
+def test_a_link_made_on_one_server_opens_on_a_read_only_client_server(
+    url: str, cluster: Cluster, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = tmp_path / "deployment" / "link.key"
+    monkeypatch.setenv("ALLIANCE_LENS_LINK_SECRET_FILE", str(secret))
+    reset_settings()
+    cluster.sql(GRANTS_FOR_CLIENTS.format(db=db), db)
+    clients = cluster.url(db, "lens_clients")
+    link = links.make_link(AID, dt.timedelta(days=1), db_url=url, base_url="https://lens.example.org/")
+    assert oct(secret.stat().st_mode & 0o777) == "0o600"
+    # the client server: another role (SELECT only), the same secret file, its own pooled engine
+    assert links.verify(link.token, db_url=clients).alliance_id == AID
+    assert links.verify(link.token, db_url=clients).link_id == link.info.link_id
+    # any facilitator's server revokes it by the whole link
+    assert links.revoke(link.url, db_url=url).state == "revoked"
+    with pytest.raises(links.LinkError) as refused:
+        links.verify(link.token, db_url=clients)
+    assert refused.value.reason == "revoked"
+    # the client role really cannot write, and says so plainly
+    with Workspace.open(clients) as ws, pytest.raises(StoreFault, match="may not do this") as fault:
+        ws.add(TrustRating(AID, SESSION, PARTNERS[0], PARTNERS[1], 4.0))
+    assert fault.value.kind == "permission"
+    assert isinstance(fault.value, UserError)
+
+
+def test_a_link_check_reuses_pooled_connections(url: str, cluster: Cluster, db: str) -> None:
+    link = links.make_link(AID, dt.timedelta(days=1), db_url=url)
+    links.verify(link.token, db_url=url)
+    engine = create_engine(cluster.admin_url)
+    count = text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db")
+    with engine.connect() as conn:
+        before = conn.execute(count, {"db": db}).scalar()
+        for _ in range(30):
+            links.verify(link.token, db_url=url)
+        after = conn.execute(count, {"db": db}).scalar()
+    engine.dispose()
+    assert after == before

@@ -183,6 +183,32 @@ class LensConfig(Configurable):
     ).tag(env="ALLIANCE_LENS_FILE_MAX_CELLS")
 
     # ------------------------------------------------------------------ shared PostgreSQL workspace (issue 15)
+    db_pool_size = Integer(
+        5,
+        config=True,
+        help="Connections each server process keeps open to a PostgreSQL workspace (SQLAlchemy pool_size); "
+        "link checks and page loads reuse them.",
+    ).tag(env="ALLIANCE_LENS_DB_POOL_SIZE")
+
+    db_max_overflow = Integer(
+        10,
+        config=True,
+        help="Connections a server may open beyond db_pool_size at a busy moment (closed again after use).",
+    ).tag(env="ALLIANCE_LENS_DB_MAX_OVERFLOW")
+
+    actor = Unicode(
+        "",
+        config=True,
+        help="Who makes the changes, as the history shows it, when there is no JupyterHub user "
+        "(--actor of the commands); empty = the operating system's user.",
+    ).tag(env="ALLIANCE_LENS_ACTOR")
+
+    hub_user = Unicode(
+        "",
+        config=True,
+        help="The JupyterHub user of a single-user server (set by JupyterHub): recorded as the actor of every "
+        "change made there.",
+    ).tag(env="JUPYTERHUB_USER")
 
     # ------------------------------------------------------------------ derived values
 

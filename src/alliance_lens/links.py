@@ -1,10 +1,16 @@
 """Read-only client links: signed tokens that open one alliance's dashboard, and the registry that ends them.
 
 A link carries a token signed with :mod:`itsdangerous` (no hand-rolled crypto) holding the alliance id, the
-link id and the expiry. The signing secret is generated once per workspace and kept in a ``0600`` file under
-:func:`alliance_lens.paths.home_dir` — outside the database and the repository, never in a notebook — so a
-copy of the database alone cannot mint links. The registry of links (for ``share --list`` and ``revoke``)
-lives in the workspace database, in this module's own table ``share_links``; the client server only reads it.
+link id and the expiry. The signing secret is kept in a ``0600`` file outside the database and the repository,
+never in a notebook — so a copy of the database alone cannot mint links. Which file is a setting,
+``link_secret_file`` (``ALLIANCE_LENS_LINK_SECRET_FILE``), that every server of a shared workspace names
+alike; unset, one file per workspace is made under :func:`alliance_lens.paths.home_dir` (one laptop). A
+missing or unreadable secret is said in the log, once, in words an operator can act on.
+
+The registry of links (for ``share --list`` and ``revoke``) is the table ``share_links`` of the workspace's
+schema (:mod:`alliance_lens.store.schema`), reached through the store's engine: a server checks a link on its
+pooled connections (:meth:`~alliance_lens.store.Workspace.shared`), one query, no new connection. The client
+server only reads it; any server that may write the workspace can revoke a link, by id or by the whole link.
 
 Interface (``docs/design.md``, "Serving")::
 
@@ -18,15 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import re
 import secrets
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import sqlalchemy as sa
@@ -36,6 +41,13 @@ from alliance_lens import paths
 from alliance_lens.config import settings
 from alliance_lens.messages import tr
 from alliance_lens.model import UserError
+from alliance_lens.store.schema import alliances as _alliances
+from alliance_lens.store.schema import share_links
+
+if TYPE_CHECKING:
+    from alliance_lens.store import Workspace
+
+log = logging.getLogger(__name__)
 
 LinkErrorReason = Literal["missing", "tampered", "expired", "revoked", "unknown_alliance"]
 
@@ -45,29 +57,14 @@ DEFAULT_EXPIRES: Final = "30d"
 MAX_EXPIRES: Final = dt.timedelta(days=366)
 #: Where links point when ``--base-url`` is not given: the client server on its default port.
 DEFAULT_BASE_URL: Final = "http://127.0.0.1:8867/"  # LensConfig.client_port's default
-#: Environment variable naming the secret file explicitly (e.g. shared by the facilitator's machine and the
-#: client server when both use one PostgreSQL workspace); unset = one file per workspace under the home dir.
+#: Environment variable of the ``link_secret_file`` setting: the secret file every server of a shared
+#: workspace names alike; unset = one file per workspace under the home dir.
 SECRET_FILE_ENV: Final = "ALLIANCE_LENS_LINK_SECRET_FILE"
 
 #: itsdangerous salt: a token for links cannot be replayed as any other signed value of the project.
 _SALT: Final = "alliance-lens/client-link/v1"
 _DURATION = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
 _UNITS: Final = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1)}
-
-
-# The registry is this module's own table, with its own MetaData, created on first use: the store's schema
-# is not touched.
-_metadata = sa.MetaData()
-share_links = sa.Table(
-    "share_links",
-    _metadata,
-    sa.Column("link_id", sa.String(32), primary_key=True),
-    sa.Column("alliance_id", sa.String(64), nullable=False, index=True),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("expires_at", sa.DateTime, nullable=False),
-    sa.Column("revoked_at", sa.DateTime, nullable=True),
-    sa.Column("base_url", sa.String(2000), nullable=False, default=""),
-)
 
 
 class LinkError(UserError):
@@ -136,14 +133,25 @@ def _db_url(db_url: str | None) -> str:
 def secret_path(db_url: str | None = None) -> Path:
     """The file holding the signing secret of the workspace at ``db_url``.
 
-    One file per workspace (named by a hash of its URL, so no password of a database URL is written out),
-    under the home folder; ``$ALLIANCE_LENS_LINK_SECRET_FILE`` names one explicitly.
+    The ``link_secret_file`` setting (``$ALLIANCE_LENS_LINK_SECRET_FILE``) when given; otherwise one file per
+    workspace (named by a hash of its URL, so no password of a database URL is written out) under the home
+    folder.
     """
-    explicit = settings().link_secret_file
+    explicit = str(settings().link_secret_file)
     if explicit:
         return Path(explicit).expanduser()
     digest = hashlib.sha256(_db_url(db_url).encode()).hexdigest()[:24]
     return paths.home_dir() / "link-secrets" / f"{digest}.key"
+
+
+#: Secret files whose trouble was already logged by this process: said once, not on every page load.
+_logged: set[tuple[str, str]] = set()
+
+
+def _log_once(path: Path, key: str, level: int, **values: object) -> None:
+    if (str(path), key) not in _logged:
+        _logged.add((str(path), key))
+        log.log(level, tr(key, "en", path=path, **values))
 
 
 def _read_secret(path: Path) -> bytes:
@@ -157,13 +165,27 @@ def _read_secret(path: Path) -> bytes:
 
 
 def load_secret(db_url: str | None = None, *, create: bool) -> bytes:
-    """The workspace's signing secret; made once (``0600``) when ``create`` and absent."""
+    """The workspace's signing secret; made once (``0600``) when ``create`` and absent.
+
+    Without ``create``, a missing or unreadable file refuses every token (as foreign) and says why in the log.
+    """
     path = secret_path(db_url)
-    if path.exists() or not create:
-        if not path.exists():
-            # no secret yet means no link was ever made here: every token is foreign
-            raise LinkError("tampered")
+    if not create:
+        try:
+            return _read_secret(path)
+        except FileNotFoundError as exc:
+            # no secret here: no link made with it can be checked, every token looks foreign
+            _log_once(path, "store.secret_missing", logging.WARNING)
+            raise LinkError("tampered") from exc
+        except OSError as exc:
+            _log_once(path, "store.secret_unreadable", logging.ERROR, detail=exc.strerror or exc)
+            raise LinkError("tampered") from exc
+    if path.exists():
         return _read_secret(path)
+    if not settings().link_secret_file and sa.engine.make_url(_db_url(db_url)).get_backend_name() != "sqlite":
+        from alliance_lens.store.engine import shown_url
+
+        log.warning(tr("store.secret_per_server", "en", where=shown_url(_db_url(db_url)), path=path))
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         # O_EXCL: two commands racing must not end with two different secrets
@@ -182,33 +204,19 @@ def _serializer(secret: bytes) -> URLSafeSerializer:
 # -- the registry -------------------------------------------------------------------------------------------
 
 
-def _read_only_url(url: str) -> str:
-    """For SQLite, the same file opened read-only by the driver, so a reader cannot write even by mistake."""
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return url
-    path = Path(parsed.database).resolve()
-    return f"sqlite:///file:{path}?mode=ro&uri=true"
+def _workspace(db_url: str | None, *, read_only: bool) -> Workspace:
+    """The process's open workspace at ``db_url``: its pooled engine serves every link check."""
+    from alliance_lens.store import Workspace
 
-
-@contextmanager
-def _engine(db_url: str | None, *, read_only: bool) -> Iterator[sa.Engine]:
-    url = _db_url(db_url)
-    engine = sa.create_engine(_read_only_url(url) if read_only else url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
+    return Workspace.shared(_db_url(db_url), read_only=read_only)
 
 
 def _alliance_exists(alliance_id: str, db_url: str | None) -> bool:
-    from alliance_lens.store import Workspace  # the store owns the alliances table
+    def run(conn: sa.Connection) -> bool:
+        q = sa.select(_alliances.c.alliance_id).where(_alliances.c.alliance_id == alliance_id)
+        return conn.execute(q).first() is not None
 
-    ws = Workspace.open(_db_url(db_url), read_only=True)
-    try:
-        return alliance_id in set(ws.alliances()["alliance_id"].astype(str))
-    finally:
-        ws.close()
+    return _workspace(db_url, read_only=True).read_transaction(run)
 
 
 def make_link(
@@ -230,19 +238,15 @@ def make_link(
     token = _serializer(load_secret(db_url, create=True)).dumps(
         {"a": info.alliance_id, "l": info.link_id, "e": int(info.expires_at.replace(tzinfo=dt.UTC).timestamp())}
     )
-    with _engine(db_url, read_only=False) as engine:
-        _metadata.create_all(engine, tables=[share_links])
-        with engine.begin() as conn:
-            conn.execute(
-                share_links.insert().values(
-                    link_id=info.link_id,
-                    alliance_id=info.alliance_id,
-                    created_at=created,
-                    expires_at=info.expires_at,
-                    revoked_at=None,
-                    base_url=base,
-                )
-            )
+    row = {
+        "link_id": info.link_id,
+        "alliance_id": info.alliance_id,
+        "created_at": created,
+        "expires_at": info.expires_at,
+        "revoked_at": None,
+        "base_url": base,
+    }
+    _workspace(db_url, read_only=False).write_transaction(lambda conn: conn.execute(share_links.insert(), row))
     return SharedLink(info=info, token=token, url=link_url(base, token))
 
 
@@ -272,16 +276,8 @@ def verify(token: str | None, *, db_url: str | None = None, now: dt.datetime | N
     info = _decode(token.strip(), db_url)
     if (now or _utcnow()) >= info.expires_at:
         raise LinkError("expired")
-    with _engine(db_url, read_only=True) as engine:
-        try:
-            with engine.connect() as conn:
-                row = conn.execute(
-                    sa.select(share_links.c.alliance_id, share_links.c.revoked_at).where(
-                        share_links.c.link_id == info.link_id
-                    )
-                ).first()
-        except sa.exc.OperationalError as exc:  # no registry at all: no link of this workspace can be live
-            raise LinkError("revoked") from exc
+    query = sa.select(share_links.c.alliance_id, share_links.c.revoked_at).where(share_links.c.link_id == info.link_id)
+    row = _workspace(db_url, read_only=True).read_transaction(lambda conn: conn.execute(query).first())
     if row is None or row.alliance_id != info.alliance_id:
         # signed by our secret but not in the registry: the registry was reset, so the link was withdrawn
         raise LinkError("revoked")
@@ -298,32 +294,38 @@ def token_from_query(query_string: str) -> str | None:
     return values[0] if values else None
 
 
-def _link_id_of(link_or_id: str, db_url: str | None) -> str:
+def _link_id_of(link_or_id: str) -> str:
+    """The link id of a whole link (its token read without the secret: any server can revoke), or the id given.
+
+    Reading the id unsigned is safe: revoking needs write access to the registry, and whoever has it can
+    revoke any link by its id anyway.
+    """
     text = link_or_id.strip()
-    if "token=" in text:
-        token = token_from_query(urlsplit(text).query) or ""
-        try:
-            return _decode(token, db_url).link_id
-        except LinkError as exc:
-            raise UserError(f"revoke: {text!r} is not a link made by this workspace") from exc
+    if "token=" in text or "." in text:
+        token = token_from_query(urlsplit(text).query) if "token=" in text else text
+        _ok, data = URLSafeSerializer(b"unused", salt=_SALT).loads_unsafe(token or "")
+        if not isinstance(data, dict) or not isinstance(data.get("l"), str):
+            raise UserError(f"revoke: {text!r} is not a link made by this workspace (alliance-lens share)")
+        return str(data["l"])
     return text
 
 
 def revoke(link_or_id: str, *, db_url: str | None = None, now: dt.datetime | None = None) -> LinkRecord:
     """End a link (given as its full URL or its id); returns its registry entry. Revoking twice is harmless."""
-    link_id = _link_id_of(link_or_id, db_url)
-    with _engine(db_url, read_only=False) as engine:
-        _metadata.create_all(engine, tables=[share_links])
-        with engine.begin() as conn:
-            row = conn.execute(sa.select(share_links).where(share_links.c.link_id == link_id)).first()
-            if row is None:
-                raise UserError(f"revoke: no link {link_id!r} in this workspace (alliance-lens share --list)")
-            if row.revoked_at is None:
-                conn.execute(
-                    share_links.update()
-                    .where(share_links.c.link_id == link_id)
-                    .values(revoked_at=(now or _utcnow()).replace(microsecond=0))
-                )
+    link_id = _link_id_of(link_or_id)
+
+    def run(conn: sa.Connection) -> None:
+        row = conn.execute(sa.select(share_links).where(share_links.c.link_id == link_id)).first()
+        if row is None:
+            raise UserError(f"revoke: no link {link_id!r} in this workspace (alliance-lens share --list)")
+        if row.revoked_at is None:
+            conn.execute(
+                share_links.update()
+                .where(share_links.c.link_id == link_id)
+                .values(revoked_at=(now or _utcnow()).replace(microsecond=0))
+            )
+
+    _workspace(db_url, read_only=False).write_transaction(run)
     records = [r for r in list_links(db_url=db_url, now=now) if r.link_id == link_id]
     return records[0]
 
@@ -333,13 +335,10 @@ def list_links(
 ) -> list[LinkRecord]:
     """Every link of the workspace (or of one alliance), newest first, with its state now."""
     moment = now or _utcnow()
-    with _engine(db_url, read_only=False) as engine:
-        _metadata.create_all(engine, tables=[share_links])
-        query = sa.select(share_links).order_by(share_links.c.created_at.desc(), share_links.c.link_id)
-        if alliance_id is not None:
-            query = query.where(share_links.c.alliance_id == alliance_id)
-        with engine.connect() as conn:
-            rows = conn.execute(query).all()
+    query = sa.select(share_links).order_by(share_links.c.created_at.desc(), share_links.c.link_id)
+    if alliance_id is not None:
+        query = query.where(share_links.c.alliance_id == alliance_id)
+    rows = _workspace(db_url, read_only=True).read_transaction(lambda conn: conn.execute(query).all())
     records = []
     for r in rows:
         state: Literal["active", "expired", "revoked"] = (

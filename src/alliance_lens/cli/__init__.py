@@ -28,6 +28,7 @@ log = logging.getLogger("alliance_lens")
 HANDLERS: dict[str, str] = {
     "import": "alliance_lens.cli.workspace:cmd_import",
     "export": "alliance_lens.cli.workspace:cmd_export",
+    "migrate": "alliance_lens.cli.workspace:cmd_migrate",
     "trends": "alliance_lens.cli.metrics:cmd_trends",
     "patterns": "alliance_lens.cli.metrics:cmd_patterns",
     "report": "alliance_lens.cli.report:cmd_report",
@@ -63,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--replace", action="store_true", help="replace alliances that already exist (kept in the audit log)"
     )
+    p.add_argument(
+        "--actor", default=None, help="who imports, for the history (default: the JupyterHub user, else the OS user)"
+    )
+    _add_db(p)
+
+    p = sub.add_parser("migrate", help="create or upgrade the workspace's tables (a shared workspace waits for this)")
     _add_db(p)
 
     p = sub.add_parser("export", help="write an alliance in the interchange format (folder, or .xlsx by suffix)")

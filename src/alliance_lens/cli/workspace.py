@@ -6,8 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from alliance_lens.messages import tr
 from alliance_lens.model import ValidationError
 from alliance_lens.store import Workspace
+from alliance_lens.store.audit import current_actor
+from alliance_lens.store.engine import shown_url
+from alliance_lens.store.schema import SCHEMA_VERSION
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -16,7 +20,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     When any row is bad, every problem is printed on standard error (file, row, column, value, reason) and
     the exit status is 2; nothing is written.
     """
-    with Workspace.open(args.db) as ws:
+    with Workspace.open(args.db, actor=current_actor(getattr(args, "actor", None))) as ws:
         try:
             report = ws.import_path(Path(args.path), replace=bool(getattr(args, "replace", False)))
         except ValidationError as exc:
@@ -40,4 +44,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = write_path(data, Path(args.out))
     counts = ", ".join(f"{len(f)} {name.replace('_', ' ')}" for name, f in data.tables().items())
     print(f"exported alliance {args.alliance} to {out}: {counts}")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """``alliance-lens migrate [--db URL]``: create or migrate the workspace's schema, under its lock."""
+    url = str(args.db)
+    found, version = Workspace.migrate(url)
+    where = shown_url(url)
+    if found == 0:
+        print(tr("store.created", "en", where=where, version=version))
+    elif found < version:
+        print(tr("store.migrated", "en", where=where, found=found, version=version))
+    else:
+        print(tr("store.up_to_date", "en", where=where, version=SCHEMA_VERSION))
     return 0

@@ -352,4 +352,28 @@ MESSAGES: Final[dict[str, str]] = {
     "file.folder_missing": "cannot write {path}: the folder {folder} does not exist",
     "file.cannot_write": "cannot write {path}: {why}",
     # ------------------------------------------------------------------ store (issue 15)
+    "store.disk_full": "the workspace {where} could not be written: the disk is full or failing ({detail}). "
+    "Nothing was changed; free some space (or ask whoever runs the server) and try again.",
+    "store.corrupt": "the workspace {where} is damaged or is not an alliance_lens workspace ({detail}). "
+    "alliance_lens changed nothing; restore the file from a backup, or open another workspace with --db.",
+    "store.cannot_open": "the workspace {where} cannot be opened ({detail}): check that its folder exists and "
+    "that you may write there.",
+    "store.unreachable": "cannot reach the workspace database {where} ({detail}): check the address, the "
+    "role and its password, and that the server is running.",
+    "store.permission": "the database role of {where} may not do this ({detail}): docs/deploy.md lists the "
+    "grants each server needs.",
+    "store.conflict": "someone else saved the same entry at the same moment in {where}: reload and try again.",
+    "store.migrate_needed": "the workspace {where} has the older schema version {found} and this release "
+    "uses {version}: run `alliance-lens migrate --db URL` once (it is safe while other servers run), then "
+    "open it again.",
+    "store.migrated": "migrated the workspace {where} from schema version {found} to {version}",
+    "store.created": "created the workspace {where} (schema version {version})",
+    "store.up_to_date": "the workspace {where} is at schema version {version}: nothing to migrate",
+    "store.secret_missing": "the link secret {path} does not exist, so no link can be checked here: point "
+    "link_secret_file (ALLIANCE_LENS_LINK_SECRET_FILE) at the file that `alliance-lens share` uses",
+    "store.secret_unreadable": "the link secret {path} cannot be read ({detail}), so every link is refused: "
+    "let this server's user read it (mode 0600, owned by that user)",
+    "store.secret_per_server": "the workspace {where} is shared, but the link secret is this server's own "
+    "file {path}: set link_secret_file (ALLIANCE_LENS_LINK_SECRET_FILE) to one file for every server, or "
+    "links made here are refused elsewhere",
 }

@@ -371,4 +371,31 @@ MESSAGES: Final[dict[str, str]] = {
     "file.folder_missing": "kan {path} niet schrijven: de map {folder} bestaat niet",
     "file.cannot_write": "kan {path} niet schrijven: {why}",
     # ------------------------------------------------------------------ store (issue 15)
+    "store.disk_full": "de werkruimte {where} kon niet worden geschreven: de schijf is vol of defect ({detail}). "
+    "Er is niets veranderd; maak ruimte vrij (of vraag de beheerder van de server) en probeer het opnieuw.",
+    "store.corrupt": "de werkruimte {where} is beschadigd of is geen alliance_lens-werkruimte ({detail}). "
+    "alliance_lens heeft niets veranderd; zet het bestand terug uit een back-up, of open een andere werkruimte "
+    "met --db.",
+    "store.cannot_open": "de werkruimte {where} kan niet worden geopend ({detail}): controleer of de map bestaat "
+    "en of u daar mag schrijven.",
+    "store.unreachable": "de database van de werkruimte {where} is niet bereikbaar ({detail}): controleer het "
+    "adres, de rol en het wachtwoord, en of de server draait.",
+    "store.permission": "de databaserol van {where} mag dit niet ({detail}): docs/deploy.md noemt de rechten "
+    "die elke server nodig heeft.",
+    "store.conflict": "iemand anders sloeg op hetzelfde moment hetzelfde item op in {where}: laad opnieuw en "
+    "probeer het nog eens.",
+    "store.migrate_needed": "de werkruimte {where} heeft de oudere schemaversie {found} en deze versie gebruikt "
+    "{version}: voer eenmaal `alliance-lens migrate --db URL` uit (dat kan terwijl andere servers draaien) en "
+    "open haar daarna opnieuw.",
+    "store.migrated": "de werkruimte {where} is bijgewerkt van schemaversie {found} naar {version}",
+    "store.created": "de werkruimte {where} is aangemaakt (schemaversie {version})",
+    "store.up_to_date": "de werkruimte {where} heeft schemaversie {version}: er is niets bij te werken",
+    "store.secret_missing": "het linkgeheim {path} bestaat niet, dus hier kan geen link worden gecontroleerd: "
+    "laat link_secret_file (ALLIANCE_LENS_LINK_SECRET_FILE) wijzen naar het bestand dat `alliance-lens share` "
+    "gebruikt",
+    "store.secret_unreadable": "het linkgeheim {path} kan niet worden gelezen ({detail}), dus elke link wordt "
+    "geweigerd: geef de gebruiker van deze server leesrecht (modus 0600, eigendom van die gebruiker)",
+    "store.secret_per_server": "de werkruimte {where} wordt gedeeld, maar het linkgeheim is het eigen bestand "
+    "{path} van deze server: stel link_secret_file (ALLIANCE_LENS_LINK_SECRET_FILE) in op één bestand voor "
+    "alle servers, anders worden links van hier elders geweigerd",
 }

@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError
 from alliance_lens.model import MAX_ID_LENGTH, UserError, check_id
 from alliance_lens.store import schema as s
 from alliance_lens.store.workspace import UnknownAlliance, Workspace, _bulk_insert, _json, _pack
+from alliance_lens.store.workspace import _revision as ws_revision
 
 #: itsdangerous salt: a poll token is no client link and no other signed value of the project.
 POLL_SALT: Final = "alliance-lens/poll/v1"
@@ -642,10 +643,7 @@ def poll_results(ws: Workspace, alliance_id: str, session_id: str, *, floor: int
         al, pa, r = s.alliances, s.partners, s.trust_ratings
         _check_session(conn, ws, alliance_id, session_id)
         a = conn.execute(select(al.c.trust_min, al.c.trust_max).where(al.c.alliance_id == alliance_id)).one()
-        revision = int(
-            conn.execute(select(func.max(s.audit_log.c.id)).where(s.audit_log.c.alliance_id == alliance_id)).scalar()
-            or 0
-        )
+        revision = ws_revision(conn, alliance_id)  # the alliance's committed revision (i15)
         partners = [
             (str(x.partner_id), str(x.name))
             for x in conn.execute(

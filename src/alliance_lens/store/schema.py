@@ -7,13 +7,19 @@ a surrogate ``id`` whose order is the order of entry.
 ``schema_version`` holds one row: the version of this layout. :func:`upgrade` brings an older workspace up to
 :data:`SCHEMA_VERSION` (one function per step in :data:`MIGRATIONS`), and a newer one is refused, so a later
 release can change the layout without losing anyone's record.
+
+``alliance_revisions`` holds one counter per alliance, raised by every change *in the change's transaction*
+(which also locks that row, so the writers of one alliance queue): a view that has seen revision *n* has seen
+every change up to *n*, on every engine. The audit log's ``revision`` column says which change had which.
+The registries of client links (``share_links``) and of polls are part of the same schema and version, so a
+read-only role granted ``SELECT`` on every table at deployment can read them all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import (
     Column,
@@ -28,15 +34,18 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
+    delete,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Connection
 
 from alliance_lens.model import MAX_ID_LENGTH, UserError
 
-#: The layout this release writes and reads.
-SCHEMA_VERSION: Final = 1
+#: The layout this release writes and reads. 2: per-alliance revisions, the link registry in the schema.
+SCHEMA_VERSION: Final = 2
 
 metadata = MetaData()
 
@@ -152,8 +161,31 @@ audit_log = Table(
     Column("after", Text, nullable=True),
     Column("summary", Text, nullable=False),
     Column("snapshot", LargeBinary, nullable=True),
-    # revision(alliance_id) is max(id) for one alliance: one read of this index
+    # the alliance's revision this change brought it to (alliance_revisions): load_newer reads by it
+    Column("revision", Integer, nullable=False, server_default="0"),
     Index("ix_audit_alliance", "alliance_id", "id"),
+    Index("ix_audit_revision", "alliance_id", "revision"),
+)
+
+#: One row per alliance that ever changed (kept when the alliance is undone or replaced, so its revision
+#: never goes back): the row is locked and raised by every change of the alliance, in its transaction.
+alliance_revisions = Table(
+    "alliance_revisions",
+    metadata,
+    Column("alliance_id", _ID, primary_key=True),
+    Column("revision", Integer, nullable=False),
+)
+
+#: The registry of client links (``alliance_lens.links``): only the link id is kept, never the token.
+share_links = Table(
+    "share_links",
+    metadata,
+    Column("link_id", String(32), primary_key=True),
+    Column("alliance_id", String(64), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+    Column("base_url", String(2000), nullable=False, default=""),
 )
 
 #: The live trust polls (issue 10; ``store/polls.py``): one row per opening of a session's poll. Not a data
@@ -192,9 +224,34 @@ KEYS: Final[dict[str, tuple[str, ...]]] = {
     "agreements": ("alliance_id", "agreement_id"),
 }
 
-#: version -> the step that brings a workspace of that version to the next one (none yet: version 1 is the
-#: first). A step runs inside the upgrade's transaction and must not lose data.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+def _v1_to_v2(conn: Connection) -> None:
+    """Per-alliance revisions (numbered from the audit log, change by change) and the link registry."""
+    metadata.create_all(conn, tables=missing_tables(conn))
+    if "revision" not in {c["name"] for c in inspect(conn).get_columns("audit_log")}:
+        conn.execute(text("ALTER TABLE audit_log ADD COLUMN revision INTEGER NOT NULL DEFAULT 0"))
+        next(i for i in audit_log.indexes if i.name == "ix_audit_revision").create(conn)
+    rows = conn.execute(select(audit_log.c.id, audit_log.c.alliance_id, audit_log.c.change_id).order_by(audit_log.c.id))
+    numbered: dict[str, dict[str, int]] = {}
+    updates: list[dict[str, Any]] = []
+    for row in rows:
+        changes = numbered.setdefault(str(row.alliance_id), {})
+        revision = changes.setdefault(str(row.change_id), len(changes) + 1)
+        updates.append({"b_id": row.id, "b_revision": revision})
+    if updates:
+        conn.execute(
+            audit_log.update().where(audit_log.c.id == bindparam("b_id")).values(revision=bindparam("b_revision")),
+            updates,
+        )
+    conn.execute(delete(alliance_revisions))
+    counters = [{"alliance_id": a, "revision": len(c)} for a, c in numbered.items()]
+    if counters:
+        conn.execute(alliance_revisions.insert(), counters)
+
+
+#: version -> the step that brings a workspace of that version to the next one. A step runs inside the
+#: upgrade's transaction (under the schema lock) and must not lose data.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
 
 
 class SchemaError(UserError):
@@ -221,7 +278,9 @@ def check_version(version: int | None, where: str) -> None:
 def upgrade(conn: Connection, where: str) -> int:
     """Create the tables of a new workspace, or migrate an older one; returns the version found (0 if new).
 
-    Runs in the caller's transaction: a failed migration leaves the workspace as it was.
+    Runs in the caller's transaction, which holds the schema lock (:func:`alliance_lens.store.engine.
+    lock_schema`): a failed migration leaves the workspace as it was, and two servers never migrate at once.
+    Tables of this version that are missing (added to the schema without a new version) are created too.
     """
     found = read_version(conn)
     check_version(found, where)
@@ -236,9 +295,18 @@ def upgrade(conn: Connection, where: str) -> int:
             raise SchemaError(f"the workspace {where} has schema version {version}, which cannot be migrated")
         step(conn)
         version += 1
+    missing = missing_tables(conn)
+    if missing:
+        metadata.create_all(conn, tables=missing)
     if version != found:
         conn.execute(schema_version.update().values(version=version, applied_at=_now()))
     return found
+
+
+def missing_tables(conn: Connection) -> list[Table]:
+    """The tables of this release's schema that the workspace does not have (in creation order)."""
+    existing = set(inspect(conn).get_table_names())
+    return [t for t in metadata.sorted_tables if t.name not in existing]
 
 
 def _now() -> dt.datetime:

@@ -1,42 +1,41 @@
 """The workspace: every alliance of a facilitator in one database, each change audited and undoable.
 
-One :class:`Workspace` wraps one SQLAlchemy engine. SQLite (the default, a file under ``$ALLIANCE_LENS_HOME``)
-runs in WAL mode with a busy timeout, write transactions begin with ``BEGIN IMMEDIATE`` (so two writers queue
-instead of failing), and a write that still meets "database is locked" is retried with backoff: several Voilà
-kernels can write one workspace at once without losing a write or showing a lock error. Opened read-only, an
-SQLite workspace is connected with ``mode=ro``, so not even a bug can write to it.
+One :class:`Workspace` wraps one SQLAlchemy engine (:mod:`.engine`: SQLite tuned for several kernels,
+PostgreSQL pooled, transactions retried, database faults as clear messages). Opened read-only, an SQLite
+workspace is connected with ``mode=ro`` and a PostgreSQL one runs read-only transactions, so not even a bug
+can write through it.
 
-Every change is one transaction with one ``change_id``; the audit log keeps, per change, what was inserted, the
-before-image of whatever was updated, and for an import that replaced an alliance a compressed snapshot of the
-alliance it replaced. :meth:`Workspace.undo` reverts the last change of an alliance using exactly that.
+Every change is one transaction with one ``change_id`` that first locks the alliances it touches and raises
+their revisions (:func:`.engine.lock_alliances`): the writers of one alliance queue, on every engine, and a
+view polling :meth:`Workspace.revision` never skips a committed change. The audit log (:mod:`.audit`) keeps,
+per change, who made it, what was inserted, the before-image of whatever was updated, and for an import that
+replaced an alliance a compressed snapshot of the alliance it replaced. :meth:`Workspace.undo` reverts the
+last change of an alliance using exactly that.
+
+A new workspace is created by its first opener, under a lock (eight servers opening an empty database at once
+all succeed). An older one is migrated implicitly only when it is an SQLite file (one facilitator's); a shared
+one waits for its operator's ``alliance-lens migrate`` (:meth:`Workspace.migrate`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import gzip
 import json
 import logging
 import os
-import random
-import sqlite3
-import time
-import uuid
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, ClassVar, Final, TypeVar
 
-import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Date, Engine, Table, and_, create_engine, delete, event, func, select, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import Connection, Date, Engine, Table, and_, delete, func, select, update
 
 from alliance_lens import paths
 from alliance_lens.interchange import validate_data
+from alliance_lens.messages import tr
 from alliance_lens.model import (
     DATE_COLUMNS,
     NUMBER_COLUMNS,
@@ -58,13 +57,15 @@ from alliance_lens.model import (
     entity_to_row,
     normalise_frame,
 )
+from alliance_lens.store import engine as db
 from alliance_lens.store import schema as s
+from alliance_lens.store.audit import AuditEntry, Change, current_actor, to_json
+from alliance_lens.store.audit import write as write_audit
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_json = to_json  # the audit log's JSON (store/polls.py uses it too)
 
-_BUSY_TIMEOUT_MS: Final = 30_000
-_RETRY_FOR_S: Final = 120.0
 _INSERT_CHUNK: Final = 20_000
 _MAX_ROWS_IN_LOG: Final = 1_000
 #: Up to this many entries are checked with plain queries (fast enough for many writers at once); more go
@@ -115,36 +116,6 @@ class ImportReport:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class _Change:
-    change_id: str
-    at: dt.datetime
-    actor: str
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in containers without /etc/passwd entries
-        return os.environ.get("USER") or "unknown"
-
-
-def _is_locked(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
-
-
-def _json(value: Any) -> str:
-    def default(o: Any) -> Any:
-        if isinstance(o, dt.date):
-            return o.isoformat()
-        if isinstance(o, np.generic):
-            return o.item()
-        return str(o)
-
-    return json.dumps(value, default=default, ensure_ascii=False, sort_keys=True)
-
-
 def _dates(series: pd.Series) -> list[Any]:
     out: list[Any] = pd.to_datetime(series).to_numpy(dtype="datetime64[D]").astype(object).tolist()
     return out
@@ -178,46 +149,95 @@ class Workspace:
         self._engine = engine
         self.url = url
         self.read_only = read_only
-        self.actor = actor or _os_user()
+        self.actor = actor or current_actor()
         self._sqlite = engine.dialect.name == "sqlite"
+        self._where = db.shown_url(url)
 
     # ------------------------------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, url: str | None = None, *, read_only: bool = False, actor: str | None = None) -> Workspace:
+    def open(
+        cls, url: str | None = None, *, read_only: bool = False, actor: str | None = None, migrate: bool = False
+    ) -> Workspace:
         """Open the workspace at ``url`` (an SQLAlchemy URL; ``None``: the default SQLite file).
 
-        A new workspace is created (folder, file, tables) unless ``read_only``; an older one is migrated; one
-        written by a newer release is refused. ``actor`` names who makes the changes in the audit log
-        (default: the operating system's user).
+        A new workspace is created (folder and file readable by their owner only, tables) unless
+        ``read_only``. An older one is migrated when it is an SQLite file or ``migrate`` is true; a shared
+        one (PostgreSQL) is otherwise refused with the advice to run ``alliance-lens migrate``, so that its
+        operator decides when it changes. One written by a newer release is refused. ``actor`` names who
+        makes the changes in the audit log (default: the JupyterHub user, else the ``actor`` setting, else
+        the operating system's user).
         """
         url = url or paths.default_db_url()
-        engine = _make_engine(url, read_only)
+        engine = db.make_engine(url, read_only)
         ws = cls(engine, url, read_only=read_only, actor=actor)
         try:
-            ws._prepare()
+            ws._prepare(migrate=migrate or ws._sqlite)
         except BaseException:
             engine.dispose()
             raise
         return ws
 
-    def _prepare(self) -> None:
-        where = _shown_url(self.url)
+    @classmethod
+    def migrate(cls, url: str | None = None) -> tuple[int, int]:
+        """Create or migrate the workspace at ``url`` to this release's schema, under the schema lock.
+
+        Returns (the version found, 0 if there was none; the version now). Safe while other servers use the
+        workspace: they wait for the migration's transaction, which leaves all or nothing.
+        """
+        url = url or paths.default_db_url()
+        engine = db.make_engine(url, read_only=False)
+        ws = cls(engine, url, read_only=False, actor=None)
+        try:
+            found = ws._transaction(ws._upgrade)
+        finally:
+            engine.dispose()
+        return found, s.SCHEMA_VERSION
+
+    _shared: ClassVar[dict[tuple[str, bool, int], Workspace]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def shared(cls, url: str | None = None, *, read_only: bool = True) -> Workspace:
+        """One open workspace per URL for this process, kept open: for servers that read on every request.
+
+        Its pooled connections are reused, so a request costs a query, not a connection. Never close it.
+        """
+        url = url or paths.default_db_url()
+        key = (url, read_only, os.getpid())  # a forked process must not reuse its parent's connections
+        with cls._shared_lock:
+            ws = cls._shared.get(key)
+            if ws is None:
+                ws = cls._shared[key] = cls.open(url, read_only=read_only)
+            return ws
+
+    def _prepare(self, *, migrate: bool) -> None:
         version = self._read(s.read_version)
-        s.check_version(version, where)
+        s.check_version(version, self._where)
         if self.read_only:
             if version is None:
-                raise s.SchemaError(f"there is no alliance_lens workspace at {where}")
+                raise s.SchemaError(f"there is no alliance_lens workspace at {self._where}")
             if version < s.SCHEMA_VERSION:
                 raise s.SchemaError(
-                    f"the workspace {where} has the older schema version {version}: open it once with write "
-                    "access (e.g. the facilitator's dashboard) to migrate it"
+                    tr("store.migrate_needed", "en", where=self._where, found=version, version=s.SCHEMA_VERSION)
                 )
             return
-        if version != s.SCHEMA_VERSION:
-            found = self._transaction(lambda conn: s.upgrade(conn, where))
-            if found:
-                log.info("migrated workspace %s from schema version %s to %s", where, found, s.SCHEMA_VERSION)
+        if version is not None and version < s.SCHEMA_VERSION and not migrate:
+            raise s.SchemaError(
+                tr("store.migrate_needed", "en", where=self._where, found=version, version=s.SCHEMA_VERSION)
+            )
+        if version != s.SCHEMA_VERSION or self._read(s.missing_tables):
+            self._transaction(self._upgrade)
+
+    def _upgrade(self, conn: Connection) -> int:
+        """Inside the schema lock, look again (another server may just have done it) and upgrade if needed."""
+        db.lock_schema(conn)
+        found = s.upgrade(conn, self._where)
+        if found == 0:
+            log.info(tr("store.created", "en", where=self._where, version=s.SCHEMA_VERSION))
+        elif found < s.SCHEMA_VERSION:
+            log.warning(tr("store.migrated", "en", where=self._where, found=found, version=s.SCHEMA_VERSION))
+        return found
 
     def close(self) -> None:
         """Release the database connections."""
@@ -231,7 +251,7 @@ class Workspace:
 
     def __repr__(self) -> str:
         mode = "read-only" if self.read_only else "read-write"
-        return f"Workspace({_shown_url(self.url)!r}, {mode})"
+        return f"Workspace({self._where!r}, {mode})"
 
     @property
     def schema_version(self) -> int:
@@ -240,54 +260,45 @@ class Workspace:
 
     # ------------------------------------------------------------------------------------------ transactions
 
+    def read_transaction(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(conn)`` in one reading transaction (one consistent state), retried like every read.
+
+        For the registries kept in the workspace's schema (links, polls): they use its engine and pool.
+        """
+        return self._read(fn)
+
+    def write_transaction(self, fn: Callable[[Connection], T], *, alliances: Iterable[str] = ()) -> T:
+        """Run ``fn(conn)`` in one writing transaction, retried on collisions; all or nothing.
+
+        ``alliances``: the alliances whose data it changes (locked and their revisions raised first).
+        """
+        ids = list(alliances)
+
+        def run(conn: Connection) -> T:
+            if ids:
+                db.lock_alliances(conn, ids)
+            return fn(conn)
+
+        return self._transaction(run)
+
     def _read(self, fn: Callable[[Connection], T]) -> T:
-        return self._retry(fn, write=False)
+        return db.run(self._engine, fn, write=False, where=self._where)
 
     def _transaction(self, fn: Callable[[Connection], T]) -> T:
         if self.read_only:
             raise ReadOnlyError("this workspace is open read-only: nothing can be changed through it")
-        return self._retry(fn, write=True)
+        return db.run(self._engine, fn, write=True, where=self._where)
 
-    def _retry(self, fn: Callable[[Connection], T], *, write: bool) -> T:
-        """Run ``fn`` in one transaction; if the database is locked by another writer, wait and try again."""
-        deadline = time.monotonic() + _RETRY_FOR_S
-        delay = 0.02
-        while True:
-            try:
-                with self._engine.connect() as conn:
-                    conn.execution_options(alliance_lens_write=write)
-                    with conn.begin():
-                        return fn(conn)
-            except OperationalError as exc:
-                if not _is_locked(exc) or time.monotonic() > deadline:
-                    raise
-                log.debug("database locked; retrying in %.2f s", delay)
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 1.0)
+    def _change(self) -> Change:
+        return Change.new(self.actor)
 
-    def _change(self) -> _Change:
-        return _Change(uuid.uuid4().hex, dt.datetime.now(dt.UTC).replace(tzinfo=None), self.actor)
+    def _audit(self, conn: Connection, change: Change, entries: Sequence[AuditEntry | dict[str, Any]]) -> None:
+        """Lock the entries' alliances, raise their revisions and write the entries (for writers outside this class).
 
-    def _audit(
-        self,
-        conn: Connection,
-        change: _Change,
-        entries: Sequence[dict[str, Any]],
-    ) -> None:
-        rows = [
-            {
-                "change_id": change.change_id,
-                "at": change.at,
-                "actor": change.actor,
-                "before": None,
-                "after": None,
-                "snapshot": None,
-                **e,
-            }
-            for e in entries
-        ]
-        if rows:
-            conn.execute(s.audit_log.insert(), rows)
+        Better: :func:`.engine.lock_alliances` first in the transaction, then :func:`.audit.write`.
+        """
+        typed = [e if isinstance(e, AuditEntry) else AuditEntry(**e) for e in entries]
+        write_audit(conn, change, typed, db.lock_alliances(conn, [e.alliance_id for e in typed]))
 
     # ------------------------------------------------------------------------------------------ reading
 
@@ -327,18 +338,21 @@ class Workspace:
         When every change since ``revision`` only added rows — the usual case, a form saved in a meeting —
         only those rows are read and appended: on a large alliance that is milliseconds instead of a full
         :meth:`load`. Anything else since (an update, an undo, an import, a replace) reloads the alliance.
-        The log and the rows are read in one transaction, so the result is one consistent state.
+        The log and the rows are read in one transaction, so the result is one consistent state; revisions
+        commit with their changes, so no committed row is ever skipped.
         """
         a = s.audit_log
 
         def run(conn: Connection) -> tuple[AllianceData, int]:
-            since = conn.execute(
-                select(a.c.id, a.c.change_id, a.c.op).where(a.c.alliance_id == alliance_id, a.c.id > revision)
-            ).all()
-            if not since:
+            latest = _revision(conn, alliance_id)
+            if latest == revision:
                 return data, revision
-            latest = max(int(r.id) for r in since)
-            if revision < 0 or any(r.op != "insert" for r in since):
+            since = conn.execute(
+                select(a.c.change_id, a.c.op).where(a.c.alliance_id == alliance_id, a.c.revision > revision)
+            ).all()
+            # revision < 0 or > latest: not a revision of this workspace's alliance (another database, or one
+            # renumbered by a migration): only a full load is right
+            if revision < 0 or revision > latest or not since or any(r.op != "insert" for r in since):
                 return self._load(conn, [alliance_id]), latest
             changes = sorted({str(r.change_id) for r in since})
             frames: dict[str, pd.DataFrame] = {}
@@ -393,31 +407,30 @@ class Workspace:
         return AllianceData.from_frames(frames)
 
     def revision(self, alliance_id: str) -> int:
-        """A number that grows with every change of the alliance (0 if none): poll it to notice others' writes."""
+        """A number that grows by one with every change of the alliance (0 if none): poll it to see others' writes.
 
-        def run(conn: Connection) -> int:
-            q = select(func.max(s.audit_log.c.id)).where(s.audit_log.c.alliance_id == alliance_id)
-            return int(conn.execute(q).scalar() or 0)
-
-        return self._read(run)
+        It is committed with the change it counts: whoever reads revision *n* can read every change up to *n*.
+        """
+        return self._read(lambda conn: _revision(conn, alliance_id))
 
     def history(self, alliance_id: str | None = None) -> pd.DataFrame:
         """The audit log (of one alliance, or all), oldest first.
 
-        Columns ``id, change_id, at, actor, alliance_id, table, op, key, before, after, summary``; ``key``,
-        ``before`` and ``after`` are JSON text; ``op`` is ``insert``, ``update``, ``import``, ``replace`` or
-        ``undo``.
+        Columns ``id, change_id, at, actor, alliance_id, table, op, key, before, after, summary, revision``;
+        ``key``, ``before`` and ``after`` are JSON text; ``op`` is ``insert``, ``update``, ``import``,
+        ``replace`` or ``undo``; ``actor`` is who made the change; ``revision`` is the alliance's revision
+        the change brought it to (what :meth:`revision` said just after it).
         """
         a = s.audit_log
 
         def run(conn: Connection) -> pd.DataFrame:
             cols = [a.c.id, a.c.change_id, a.c.at, a.c.actor, a.c.alliance_id, a.c.table_name, a.c.op, a.c.key]
-            q = select(*cols, a.c.before, a.c.after, a.c.summary).order_by(a.c.id)
+            q = select(*cols, a.c.before, a.c.after, a.c.summary, a.c.revision).order_by(a.c.id)
             if alliance_id is not None:
                 q = q.where(a.c.alliance_id == alliance_id)
             rows = conn.execute(q).all()
             names = ["id", "change_id", "at", "actor", "alliance_id", "table", "op", "key", "before", "after"]
-            frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=[*names, "summary"])
+            frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=[*names, "summary", "revision"])
             frame["at"] = pd.to_datetime(frame["at"]).dt.tz_localize("UTC")
             return frame
 
@@ -474,6 +487,7 @@ class Workspace:
 
         def run(conn: Connection) -> ImportReport:
             change = self._change()
+            revisions = db.lock_alliances(conn, mentioned)
             present = set(
                 conn.execute(select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id.in_(defined))).scalars()
             )
@@ -493,20 +507,20 @@ class Workspace:
             errors = [p for p in problems if p.severity == "error"]
             if errors:
                 raise ValidationError(errors)
-            entries: list[dict[str, Any]] = []
+            entries: list[AuditEntry] = []
             for a in sorted(present):
                 snapshot = self._snapshot(conn, a)
                 self._delete_alliance(conn, a)
                 entries.append(
-                    {
-                        "alliance_id": a,
-                        "table_name": "alliances",
-                        "op": "replace",
-                        "key": _json({"alliance_id": a}),
-                        "before": _json({n: len(r) for n, r in snapshot.items()}),
-                        "summary": f"replaced alliance {a!r} by an import (previous version kept in this entry)",
-                        "snapshot": _pack(snapshot),
-                    }
+                    AuditEntry(
+                        alliance_id=a,
+                        table_name="alliances",
+                        op="replace",
+                        key=_json({"alliance_id": a}),
+                        before=_json({n: len(r) for n, r in snapshot.items()}),
+                        summary=f"replaced alliance {a!r} by an import (previous version kept in this entry)",
+                        snapshot=_pack(snapshot),
+                    )
                 )
             counts: dict[str, int] = {}
             for name, frame in data.tables().items():
@@ -518,16 +532,16 @@ class Workspace:
                 _bulk_insert(conn, table, records)
                 for a, n in frame["alliance_id"].value_counts(sort=False).items():
                     entries.append(
-                        {
-                            "alliance_id": str(a),
-                            "table_name": name,
-                            "op": "import",
-                            "key": _json({"alliance_id": str(a)}),
-                            "after": _json({"rows": int(n)}),
-                            "summary": f"imported {int(n)} {name.replace('_', ' ')}",
-                        }
+                        AuditEntry(
+                            alliance_id=str(a),
+                            table_name=name,
+                            op="import",
+                            key=_json({"alliance_id": str(a)}),
+                            after=_json({"rows": int(n)}),
+                            summary=f"imported {int(n)} {name.replace('_', ' ')}",
+                        )
                     )
-            self._audit(conn, change, entries)
+            write_audit(conn, change, entries, revisions)
             return ImportReport(change.change_id, mentioned, sorted(present), counts, list(warnings))
 
         return self._transaction(run)
@@ -575,7 +589,10 @@ class Workspace:
         for e in items:
             by_table[TABLE_OF[type(e)]].append(_entity_record(e, change.change_id))
 
+        touched = sorted({e.alliance_id for e in items})
+
         def run(conn: Connection) -> None:
+            revisions = db.lock_alliances(conn, touched)
             present = sorted(
                 conn.execute(
                     select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id.in_(new_alliances))
@@ -592,7 +609,7 @@ class Workspace:
             errors = [p for p in problems if p.severity == "error"]
             if errors:
                 raise ValidationError(errors)
-            entries: list[dict[str, Any]] = []
+            entries: list[AuditEntry] = []
             for name, records in by_table.items():
                 if not records:
                     continue
@@ -601,27 +618,31 @@ class Workspace:
                     key = {k: r[k] for k in s.KEYS.get(name, TABLES[name][0])}
                     after = {k: v for k, v in r.items() if k != "change_id"}
                     entries.append(
-                        {
-                            "alliance_id": r["alliance_id"],
-                            "table_name": name,
-                            "op": "insert",
-                            "key": _json(key),
-                            "after": _json(after),
-                            "summary": f"added {_describe(name, after)}",
-                        }
+                        AuditEntry(
+                            alliance_id=r["alliance_id"],
+                            table_name=name,
+                            op="insert",
+                            key=_json(key),
+                            after=_json(after),
+                            summary=f"added {_describe(name, after)}",
+                        )
                     )
-                if len(records) > _MAX_ROWS_IN_LOG:
+                # the rest counted per alliance, so every alliance the change touched has an entry of it
+                more: dict[str, int] = {}
+                for r in records[_MAX_ROWS_IN_LOG:]:
+                    more[r["alliance_id"]] = more.get(r["alliance_id"], 0) + 1
+                for a, n in more.items():
                     entries.append(
-                        {
-                            "alliance_id": records[0]["alliance_id"],
-                            "table_name": name,
-                            "op": "insert",
-                            "key": _json({"change_id": change.change_id}),
-                            "after": _json({"more_rows": len(records) - _MAX_ROWS_IN_LOG}),
-                            "summary": f"added {len(records) - _MAX_ROWS_IN_LOG} more {name.replace('_', ' ')}",
-                        }
+                        AuditEntry(
+                            alliance_id=a,
+                            table_name=name,
+                            op="insert",
+                            key=_json({"change_id": change.change_id}),
+                            after=_json({"more_rows": n}),
+                            summary=f"added {n} more {name.replace('_', ' ')}",
+                        )
                     )
-            self._audit(conn, change, entries)
+            write_audit(conn, change, entries, revisions)
 
         self._transaction(run)
 
@@ -650,6 +671,7 @@ class Workspace:
 
         def run(conn: Connection) -> None:
             change = self._change()
+            revisions = db.lock_alliances(conn, [entity.alliance_id])
             if (
                 name != "alliances"
                 and not conn.execute(
@@ -673,21 +695,16 @@ class Workspace:
             after = {k: v for k, v in _records(name, AllianceData.from_entities([entity]).table(name))[0].items()}
             conn.execute(update(table).where(where).values(**after))
             summary = f"changed {_describe(name, after)}"
-            self._audit(
-                conn,
-                change,
-                [
-                    {
-                        "alliance_id": entity.alliance_id,
-                        "table_name": name,
-                        "op": "update",
-                        "key": _json(key),
-                        "before": _json(before),
-                        "after": _json(after),
-                        "summary": summary,
-                    }
-                ],
+            entry = AuditEntry(
+                alliance_id=entity.alliance_id,
+                table_name=name,
+                op="update",
+                key=_json(key),
+                before=_json(before),
+                after=_json(after),
+                summary=summary,
             )
+            write_audit(conn, change, [entry], revisions)
 
         self._transaction(run)
 
@@ -750,8 +767,12 @@ class Workspace:
 
         def run(conn: Connection) -> str:
             change = self._change()
+            # first the lock: a second undo at the same moment waits, then sees this one and goes further back
+            revisions = db.lock_alliances(conn, [alliance_id])
             rows = conn.execute(
-                select(a.c.change_id, a.c.op, a.c.key).where(a.c.alliance_id == alliance_id).order_by(a.c.id.desc())
+                select(a.c.change_id, a.c.op, a.c.key)
+                .where(a.c.alliance_id == alliance_id)
+                .order_by(a.c.revision.desc(), a.c.id.desc())
             ).all()
             undone = {json.loads(r.key)["change_id"] for r in rows if r.op == "undo"}
             target = next((r.change_id for r in rows if r.op != "undo" and r.change_id not in undone), None)
@@ -780,20 +801,15 @@ class Workspace:
                 elif e["op"] == "replace" and e["snapshot"] is not None:
                     self._restore(conn, _unpack(e["snapshot"]))
             summary = "undid " + _summary_of(entries)
-            self._audit(
-                conn,
-                change,
-                [
-                    {
-                        "alliance_id": alliance_id,
-                        "table_name": "*",
-                        "op": "undo",
-                        "key": _json({"change_id": target}),
-                        "before": _json({"removed_rows": removed}),
-                        "summary": summary,
-                    }
-                ],
+            entry = AuditEntry(
+                alliance_id=alliance_id,
+                table_name="*",
+                op="undo",
+                key=_json({"change_id": target}),
+                before=_json({"removed_rows": removed}),
+                summary=summary,
             )
+            write_audit(conn, change, [entry], revisions)
             return summary
 
         return self._transaction(run)
@@ -832,6 +848,11 @@ class Workspace:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+def _revision(conn: Connection, alliance_id: str) -> int:
+    r = s.alliance_revisions
+    return int(conn.execute(select(r.c.revision).where(r.c.alliance_id == alliance_id)).scalar() or 0)
 
 
 def _describe(name: str, row: dict[str, Any]) -> str:
@@ -1029,76 +1050,6 @@ def _pack(snapshot: dict[str, list[dict[str, Any]]]) -> bytes:
 def _unpack(blob: bytes) -> dict[str, list[dict[str, Any]]]:
     packed: dict[str, dict[str, Any]] = json.loads(gzip.decompress(blob).decode("utf-8"))
     return {name: [dict(zip(p["columns"], r, strict=True)) for r in p["rows"]] for name, p in packed.items()}
-
-
-def _shown_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL is shown as given; create_engine reports it
-        return url
-
-
-def _make_engine(url: str, read_only: bool) -> Engine:
-    try:
-        u = make_url(url)
-    except Exception as exc:
-        raise UserError(f"{url!r} is not a database URL (e.g. sqlite:///path/workspace.sqlite)") from exc
-    if u.get_backend_name() != "sqlite":
-        engine = create_engine(u, pool_pre_ping=True)
-        if read_only and u.get_backend_name() == "postgresql":
-            engine = engine.execution_options(postgresql_readonly=True)
-        return engine
-    database = u.database or ""
-    if database in ("", ":memory:") or database.startswith("file::memory:"):
-        if read_only:
-            raise UserError("an in-memory workspace cannot be opened read-only")
-        engine = create_engine(
-            "sqlite://", poolclass=StaticPool, creator=lambda: sqlite3.connect(":memory:", check_same_thread=False)
-        )
-    else:
-        path = Path(database).expanduser().resolve()
-        if read_only:
-            if not path.is_file():
-                raise UserError(f"there is no workspace at {path}")
-            uri = f"{path.as_uri()}?mode=ro"
-
-            def creator() -> sqlite3.Connection:
-                return sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-
-            def creator() -> sqlite3.Connection:
-                return sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-
-        engine = create_engine("sqlite://", creator=creator)
-    _sqlite_events(engine, read_only)
-    return engine
-
-
-def _sqlite_events(engine: Engine, read_only: bool) -> None:
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # We issue BEGIN ourselves (below): pysqlite's own transaction handling would defer it.
-        dbapi_connection.isolation_level = None
-        cur = dbapi_connection.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA foreign_keys = ON")
-        if read_only:
-            cur.execute("PRAGMA query_only = ON")
-        else:
-            mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
-            if str(mode).lower() not in ("wal", "memory"):
-                cur.execute("PRAGMA journal_mode = WAL")
-            cur.execute("PRAGMA synchronous = NORMAL")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def on_begin(conn: Connection) -> None:
-        # A writer takes the write lock at once, so it waits its turn (busy_timeout) instead of failing
-        # when it later tries to upgrade a read lock that another writer has made stale.
-        write = conn.get_execution_options().get("alliance_lens_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 __all__ = ["ImportRefused", "ImportReport", "ReadOnlyError", "UnknownAlliance", "Workspace"]
