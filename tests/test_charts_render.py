@@ -65,3 +65,20 @@ def test_unsupported_suffix_is_a_user_error(chart: alt.Chart, tmp_path: Path, na
     with pytest.raises(UserError, match=r"\.html, \.svg, \.png, \.pdf"):
         render.save(chart, tmp_path / "out" / name)
     assert not list((tmp_path / "out").iterdir())
+
+
+HOSTILE_TEXT = "Meridian <!--<script>alert(1)</script> & </SCRIPT > Motors \u2028"
+
+
+def test_no_text_in_a_spec_can_end_or_hide_the_pages_scripts() -> None:
+    import json
+
+    spec = {"title": HOSTILE_TEXT, "data": {"values": [{"name": HOSTILE_TEXT}]}, "mark": "point"}
+    text = render.script_json(spec)
+    assert json.loads(text) == spec
+    assert not set(text) & {"<", ">", "&", "\u2028"}
+    page = render.html_page([spec], title=HOSTILE_TEXT)
+    body = page.rsplit("</head>\n<body>", 1)[1]
+    # the only script tags of the body are the page's own; the text is in it only escaped
+    assert re.findall(r"(?i)<\s*/?\s*script", body) == ["<script", "</script"]
+    assert "<!--" not in body and "\\u003c!--\\u003cscript\\u003e" in body

@@ -28,3 +28,23 @@ def test_report_draws_every_chart_offline(page: Any, tmp_path: Path) -> None:
     assert "Meridian Motors" in text and "As of 2026-08-25" in text
     assert page.guard.external_requests == []
     assert page.guard.console_errors == []
+
+
+def test_a_report_draws_every_chart_whatever_the_names_hold(page: Any, tmp_path: Path) -> None:
+    hostile = "Meridian <!--<script>alert(1)</script> Motors"
+    data = generate_sample()
+    data.partners.loc[data.partners["name"] == "Meridian Motors", "name"] = hostile
+    data.alliances.loc[:, "name"] = "EV </script><!-- platform"
+    out = write_report(compute(data, SAMPLE_ALLIANCE_ID), tmp_path / "hostile.html", data)
+    page.on(
+        "dialog", lambda dialog: (page.guard.page_errors.append(f"a dialog opened: {dialog.message}"), dialog.dismiss())
+    )
+    page.goto(out.as_uri())
+    page.wait_for_function(
+        f"document.querySelectorAll('.chart svg.marks').length === {len(CHART_ORDER)}", timeout=20_000
+    )
+    text = page.locator("body").inner_text()
+    assert hostile in text and "EV </script><!-- platform" in text
+    # the name is drawn as text in the charts too (the contrast chart's panel titles), never run
+    assert page.locator("svg text", has_text="<!--<script>").count() > 0
+    assert page.guard.page_errors == [] and page.guard.external_requests == []

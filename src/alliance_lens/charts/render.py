@@ -100,10 +100,17 @@ def javascript_bundle() -> str:
     return bundle
 
 
-def _script_json(value: object) -> str:
-    # JSON inside <script>: no "</" may close the element early, and U+2028/9 are not valid in old JS
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+# JSON inside <script>: "<" may only occur in JSON strings, where \u003c means the same; escaped, no text can
+# close the element early ("</script>") or switch the HTML parser into its escaped states ("<!--", "<script"),
+# which hide every later "</script>" and so every chart. ">" and "&" likewise; U+2028/9 end lines in old JS.
+_SCRIPT_ESCAPES: Final = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_json(value: object) -> str:
+    """``value`` as JSON that is safe to put inside an HTML ``<script>`` element, whatever text it holds."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False).translate(_SCRIPT_ESCAPES)
 
 
 PAGE_CSS: Final = f"""
@@ -143,9 +150,9 @@ def html_page(
     for i in range(len(specs)):
         before = body_between[i] if i < len(body_between) else ""
         blocks.append(f'{before}<div class="chart" id="chart-{i}"></div>')
-    embed = _script_json({"renderer": "svg", "actions": False})
+    embed = script_json({"renderer": "svg", "actions": False})
     calls = "\n".join(
-        f"vegaEmbed('#chart-{i}', {_script_json(spec)}, {embed}).catch(function (e) {{"
+        f"vegaEmbed('#chart-{i}', {script_json(spec)}, {embed}).catch(function (e) {{"
         f" document.getElementById('chart-{i}').textContent = String(e); console.error(e); }});"
         for i, spec in enumerate(specs)
     )
