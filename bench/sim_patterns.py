@@ -1,7 +1,7 @@
 """Simulation study of the patterns: false alarms, recall and interval coverage on generated alliances.
 
-Run:  python bench/sim_patterns.py            (the default study: 400 alliances, a few minutes on 2 cores)
-      python bench/sim_patterns.py --quick    (80 alliances, well under a minute)
+Run:  python bench/sim_patterns.py            (the default study: 300 alliances, a few minutes on 2 quiet cores)
+      python bench/sim_patterns.py --quick    (60 alliances, about a minute)
       python bench/sim_patterns.py --json out.json
 
 Each alliance has 6–25 sessions (six weeks apart), 4–8 partners, a trust scale of 1–5, 1–7 or 1–10, an
@@ -22,7 +22,7 @@ lags, blind trust, distrust, or a trust shock) at a weak, medium or strong effec
 | trust_lags | low | high | trust .40/.30/.20, reliability .75/.85/.95 |
 | blind_trust | high | low | trust .70/.80/.90, reliability .45/.30/.15 |
 | distrust | low | low | trust .40/.30/.20, reliability .45/.30/.15 |
-| trust_shock | .75, then falls | .85, one big agreement broken before the shock | fall of 22 / 30 / 40 points |
+| trust_shock | .75, then falls | .85, one big agreement broken before the shock | fall of 25 / 35 / 45 points |
 
 (weak lies just past the decision lines of ``docs/metrics.md``: 45/65 % for trust, 50/70 % for reliability, 20
 points for a shock.) The true values are known, so the study counts: false trust shocks per steady partner and
@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_lens.metrics import compute
+from alliance_lens.metrics.trust import mean_interval
 from alliance_lens.model import AllianceData
 
 STORIES = ("earned_trust", "trust_lags", "blind_trust", "distrust", "trust_shock")
@@ -56,7 +57,7 @@ LEVELS: dict[str, dict[str, tuple[float, float, float]]] = {
     "rel_high": {"x": (0.75, 0.85, 0.95)},
     "rel_low": {"x": (0.45, 0.30, 0.15)},
 }
-SHOCK_FALL = (0.22, 0.30, 0.40)
+SHOCK_FALL = (0.25, 0.35, 0.45)
 SCALES = ((1.0, 5.0), (1.0, 7.0), (1.0, 10.0))
 GAP_DAYS = 42
 BIAS_ORG, BIAS_PAIR, WOBBLE, NOISE = 0.06, 0.06, 0.03, 0.10
@@ -218,6 +219,41 @@ class Tally:
         return self.hits.get(key, 0) / self.trials[key] if self.trials.get(key) else float("nan")
 
 
+STATES = ("earned_trust", "trust_lags", "blind_trust", "distrust")
+
+
+def _unclustered(data: AllianceData, level: float) -> pd.DataFrame:
+    """The plain t-interval over every rating per (ratee, session), as if respondents were independent."""
+    a = data.alliances.iloc[0]
+    lo, hi = float(a["trust_min"]), float(a["trust_max"])
+    r = data.trust_ratings.assign(v=(data.trust_ratings["score"] - lo) / (hi - lo))
+    g = r.groupby(["ratee", "session_id"])["v"]
+    total, sq, n = g.sum(), (r.assign(v2=r["v"] ** 2).groupby(["ratee", "session_id"])["v2"].sum()), g.size()
+    _mean, low, high = mean_interval(
+        total.to_numpy(), sq.to_numpy(), n.to_numpy(), level, (1.0 / (hi - lo)) / np.sqrt(12.0)
+    )
+    return pd.DataFrame({"low": low, "high": high}, index=total.index)
+
+
+def _true_state_allows(state: str, trust: float, reliability: float, strict: bool) -> bool:
+    """Whether the true values agree with the claimed state.
+
+    ``strict``: they lie past the lines the state names (e.g. earned trust: true trust ≥ 65 %, reliability
+    ≥ 70 %). Otherwise: they do not lie on the other side of the band (earned trust contradicted only by true
+    trust ≤ 45 % or reliability ≤ 50 %).
+    """
+    if strict:
+        t_high, t_low, r_high, r_low = trust >= 0.65, trust <= 0.45, reliability >= 0.70, reliability <= 0.50
+    else:
+        t_high, t_low, r_high, r_low = trust > 0.45, trust < 0.65, reliability > 0.50, reliability < 0.70
+    return {
+        "earned_trust": t_high and r_high,
+        "trust_lags": t_low and r_high,
+        "blind_trust": t_high and r_low,  # steady partners do not fall
+        "distrust": t_low and r_low,
+    }[state]
+
+
 def study(n_alliances: int, seed: int) -> Tally:
     """Generate and judge ``n_alliances`` alliances; every figure as hits over trials."""
     rng = np.random.default_rng(seed)
@@ -226,6 +262,7 @@ def study(n_alliances: int, seed: int) -> Tally:
         data, truth = generate(rng, a)
         m = compute(data, f"sim{a}")
         pats = m.patterns
+        unclustered = _unclustered(data, m.config.credible_level)
         shocks = pats[pats["pattern"] == "trust_shock"]
         states = m.partner_states.set_index("partner")
         long = truth.n_sessions >= 18
@@ -237,12 +274,21 @@ def study(n_alliances: int, seed: int) -> Tally:
                 if long:
                     t.add("false_shock_per_steady_partner_18_25", not mine.empty)
                 any_false |= not mine.empty
-                if truth.reliability[p][-1] >= 0.85:
-                    t.add("blind_trust_on_reliable", states.loc[p, "state"] == "blind_trust")
-                t.add(
-                    "any_state_on_steady",
-                    states.loc[p, "state"] in ("earned_trust", "trust_lags", "blind_trust", "distrust"),
-                )
+                claimed = str(states.loc[p, "state"])
+                t.add("any_state_on_steady", claimed in STATES)
+                if claimed in STATES:
+                    tau, theta = truth.trust[p][-1], truth.reliability[p][-1]
+                    t.add("state_beyond_truth_steady", not _true_state_allows(claimed, tau, theta, strict=True))
+                    t.add("state_contradicted_steady", not _true_state_allows(claimed, tau, theta, strict=False))
+                # Lead–lag on partners whose trust and reliability do not move: the band should hold 0 in 9
+                # of 10 lags (a band too narrow for autocorrelated series excludes it far more often).
+                ll = m.lead_lag[(m.lead_lag["partner"] == p) & m.lead_lag["r_low"].notna()]
+                away = ((ll["r_low"] > 0) | (ll["r_high"] < 0)).to_numpy()
+                t.add_many("lead_lag_band_excludes_0_steady", int(away.sum()), len(away))
+            if role != "blind_trust" and truth.reliability[p][-1] >= 0.85:
+                t.add("blind_trust_on_reliable", states.loc[p, "state"] == "blind_trust")
+            if role == "steady":
+                pass
             elif role == "trust_shock":
                 found = bool((mine["session_id"] == truth.shock_session[p]).any())
                 t.add(f"recall_trust_shock_{truth.effect[p]}", found)
@@ -254,6 +300,10 @@ def study(n_alliances: int, seed: int) -> Tally:
             true_t = truth.trust[p][idx]
             inside = (tr["trust_low"].to_numpy() <= true_t) & (true_t <= tr["trust_high"].to_numpy())
             t.add_many("coverage_trust_90", int(inside.sum()), len(inside))
+            # Side by side: the unclustered t-interval over every rating (what the trends showed before).
+            naive = unclustered.reindex(list(zip([p] * len(tr), tr["session_id"], strict=True)))
+            inside_naive = (naive["low"].to_numpy() <= true_t) & (true_t <= naive["high"].to_numpy())
+            t.add_many("coverage_trust_90_unclustered", int(inside_naive.sum()), len(inside_naive))
             several = tr["n_raters"].to_numpy() >= 3
             t.add_many("coverage_trust_90_3plus_raters", int(inside[several].sum()), int(several.sum()))
             st = states.loc[p]
@@ -272,8 +322,12 @@ GOALS: list[tuple[str, str, str]] = [
     ("blind_trust_on_reliable", "<=", "0.01"),
     ("coverage_trust_90", ">=", "0.85"),
     ("coverage_trust_90_3plus_raters", ">=", "0.85"),
+    ("coverage_trust_90_unclustered", "", ""),
     ("coverage_reliability_90", ">=", "0.85"),
     ("any_state_on_steady", "", ""),
+    ("state_beyond_truth_steady", "", ""),
+    ("state_contradicted_steady", "<=", "0.01"),
+    ("lead_lag_band_excludes_0_steady", "<=", "0.10"),
 ]
 
 
@@ -300,12 +354,12 @@ def report(t: Tally) -> tuple[str, bool]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="80 alliances instead of 400")
+    ap.add_argument("--quick", action="store_true", help="60 alliances instead of 300")
     ap.add_argument("--alliances", type=int, default=None)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--json", default=None, help="also write the counts as JSON to this file")
     args = ap.parse_args(argv)
-    n = args.alliances or (80 if args.quick else 400)
+    n = args.alliances or (60 if args.quick else 300)
     t0 = time.perf_counter()
     t = study(n, args.seed)
     took = time.perf_counter() - t0

@@ -505,12 +505,12 @@ def test_trust_matrix_puts_reliability_toward_the_rater_beside_trust(m: Metrics)
 MONTHLY = [(f"S{i}", f"2025-{i:02d}-28") for i in range(1, 7)]
 
 
-def story(kept_per_session: Sequence[int], score: float) -> AllianceData:
-    """Partner ``a`` makes 3 agreements due before each session and keeps the given number; b and c (two
+def story(kept_per_session: Sequence[int], score: float, per: int = 3) -> AllianceData:
+    """Partner ``a`` makes ``per`` agreements due before each session and keeps the given number; b and c (two
     respondents each) rate it ``score`` on 1–5 at every session."""
     agreements, outcomes, ratings = [], [], []
     for i, (sid, _date) in enumerate(MONTHLY):
-        for j in range(3):
+        for j in range(per):
             aid = f"A{i}{j}"
             agreements.append((aid, "a", f"2025-{i + 1:02d}-01", f"2025-{i + 1:02d}-10"))
             outcomes.append((aid, f"2025-{i + 1:02d}-09", "kept" if j < kept_per_session[i] else "broken"))
@@ -528,7 +528,7 @@ def test_distrust_when_both_are_low() -> None:
 
 
 def test_blind_trust_when_reliability_falls_while_trust_stays_high() -> None:
-    m = compute(story([3, 3, 3, 2, 2, 2], 5.0), "x")
+    m = compute(story([5, 5, 5, 3, 3, 3], 5.0, per=5), "x")
     state = m.partner_states.set_index("partner").loc["a"]
     assert m.config.reliability_low < state["reliability"] < m.config.reliability_high
     assert state["previous_reliability"] - state["reliability"] >= m.config.falling_drop
@@ -633,17 +633,22 @@ def test_no_lag_story_straight_after_a_shock() -> None:
     assert lag["state"] == "trust_lags" and "it was" not in lag["explanation_en"]
 
 
-def test_blind_trust_is_claimed_only_where_the_interval_supports_falling() -> None:
-    data = story([3, 3, 3, 2, 2, 2], 5.0)
-    state = compute(data, "x").partner_states.set_index("partner").loc["a"]
-    assert state["state"] == "blind_trust" and state["evidence"]["falling"]
-    # The same figures judged at 99.9 %: the fall is no longer beyond doubt, so it is not claimed.
-    strict = compute(data, "x", MetricsConfig(credible_level=0.999)).partner_states.set_index("partner").loc["a"]
+def test_blind_trust_is_claimed_only_where_the_evidence_supports_falling() -> None:
+    # 15 of 15 kept in the window before, 12 of 15 now (estimates 99% → 79%, below a "high" line of 85%).
+    mild = compute(story([5, 5, 5, 4, 4, 4], 5.0, per=5), "x", MetricsConfig(reliability_high=0.85))
+    state = mild.partner_states.set_index("partner").loc["a"]
+    assert (round(state["previous_reliability"], 4), round(state["reliability"], 4)) == (0.9876, 0.7926)
+    # The two-proportion test: kept share 1.0 before, 0.8 now, pooled 0.9: z = 0.2 / √(0.9·0.1·2/15) = 1.83,
+    # short of 2.33 (one-sided 1 %): within noise, so no state, and the softer wording.
+    assert (state["state"], state["leaning"]) == ("mixed", "blind_trust")
+    assert "the figures point toward blind trust, but their intervals do not support it" in state["explanation_en"]
+    assert "wijzen richting blind vertrouwen" in state["explanation_nl"]
+    assert "blind_trust" not in set(mild.patterns["pattern"])
+    # 9 of 15 now: z = 0.4 / √(0.8·0.2·2/15) = 2.74 — claimed at 1 %, not at 0.1 % (3.09).
+    falls = story([5, 5, 5, 3, 3, 3], 5.0, per=5)
+    assert compute(falls, "x").partner_states.set_index("partner").loc["a", "state"] == "blind_trust"
+    strict = compute(falls, "x", MetricsConfig(falling_alpha=0.001)).partner_states.set_index("partner").loc["a"]
     assert (strict["state"], strict["leaning"]) == ("mixed", "blind_trust")
-    assert strict["reliability"] == pytest.approx(state["reliability"])
-    assert "the figures point toward blind trust, but their intervals do not support it" in strict["explanation_en"]
-    assert "wijzen richting blind vertrouwen" in strict["explanation_nl"]
-    assert "blind_trust" not in set(compute(data, "x", MetricsConfig(credible_level=0.999)).patterns["pattern"])
 
 
 def test_trust_interval_is_clustered_by_rater_organisation() -> None:

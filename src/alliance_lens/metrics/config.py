@@ -83,8 +83,13 @@ class MetricsConfig:
     trust_low: float = _s(0.45, "Trust at or below this is low (if its interval stays below 'high').")
     falling_drop: float = _s(
         0.15,
-        "Reliability 'falling' (for blind_trust): at least this much lower than in the window before, and "
-        "lower beyond doubt at the interval's level.",
+        "Reliability 'falling' (for blind_trust): its estimate at least this much lower than in the window "
+        "before, and the fall beyond doubt ...",
+    )
+    falling_alpha: float = _s(
+        0.01,
+        "... 'beyond doubt': a one-sided two-proportion test of the two windows' records (kept share before "
+        "against now) at this level.",
     )
     after_shock_periods: int = _s(
         3, "For this many periods after a trust shock, low trust is its aftermath: no 'trust lags' is claimed."
@@ -141,7 +146,7 @@ class MetricsConfig:
         ):
             if not 0.0 <= float(getattr(self, name)) <= 1.0:
                 bad(name, getattr(self, name), f"{name} must lie between 0 and 1")
-        for name in ("credible_level", "shock_alpha"):
+        for name in ("credible_level", "shock_alpha", "falling_alpha"):
             if not 0.0 < float(getattr(self, name)) < 1.0:
                 bad(name, getattr(self, name), f"{name} must lie strictly between 0 and 1")
         if self.reliability_low > self.reliability_high:

@@ -138,10 +138,8 @@ def partner_states(
     post = _beta(S, N, np.broadcast_to(m[None, cols_needed], S.shape), config)
     last_col = len(cols_needed) - 1
     prev = np.full(n_p, np.nan)
-    prev_var = np.full(n_p, np.nan)
     if last - w >= 0:
         prev = np.where(k[:, 0] > 0, post["est"][:, 0], np.nan)
-        prev_var = np.where(k[:, 0] > 0, post["var"][:, 0], np.nan)
 
     # Trust over the window: every rating received in it; one cluster per rating organisation.
     in_w = ratings.period_idx >= first
@@ -189,7 +187,6 @@ def partner_states(
     since, until = window_span(periods, first, last)
     session_id = str(periods.iloc[last]["session_id"])
     period_end = periods.iloc[last]["period_end"]
-    z = float(dist.norm_ppf((1.0 + config.credible_level) / 2.0))
     rows: list[dict[str, Any]] = []
     for i, p in enumerate(partners.itertuples(index=False)):  # one row per partner (a handful), not per data row
         pid, name = str(p.partner), str(p.partner_name)
@@ -209,11 +206,13 @@ def partner_states(
             "reliability": float(post["est"][i, last_col]) if has_rel else np.nan,
             "reliability_low": float(post["low"][i, last_col]) if has_rel else np.nan,
             "reliability_high": float(post["high"][i, last_col]) if has_rel else np.nan,
-            "reliability_var": float(post["var"][i, last_col]) if has_rel else np.nan,
+            "rel_S": float(S[i, last_col]),
+            "rel_N": float(N[i, last_col]),
+            "prev_S": float(S[i, 0]) if last_col else np.nan,
+            "prev_N": float(N[i, 0]) if last_col else np.nan,
             "n_agreements": int(k[i, last_col]),
             "n_kept": int(n_kept[i]),
             "previous_reliability": float(prev[i]),
-            "previous_var": float(prev_var[i]),
             "trust": float(t_mean[i]),
             "trust_low": float(t_low[i]),
             "trust_high": float(t_high[i]),
@@ -234,7 +233,7 @@ def partner_states(
             and row["n_rated_periods"] >= min(config.min_rated_periods, last - first + 1)
         )
         if enough:
-            row["state"], row["leaning"] = _state(row, config, z)
+            row["state"], row["leaning"] = _state(row, config)
         else:
             row["state"], row["leaning"] = "not_enough_data", ""
         row["evidence"] = _evidence(row, config, periods, first, last)
@@ -258,7 +257,7 @@ def _levels(est: float, low: float, high: float, line_low: float, line_high: flo
     return p_high, p_low, p_high and bool(low > line_low), p_low and bool(high < line_high)
 
 
-def _state(row: dict[str, Any], config: MetricsConfig, z: float) -> tuple[str, str]:
+def _state(row: dict[str, Any], config: MetricsConfig) -> tuple[str, str]:
     """The state claimed (on evidence) and, where none is, the one the point estimates lean to."""
     rel, prev = row["reliability"], row["previous_reliability"]
     r_high, r_low, r_high_ev, r_low_ev = _levels(
@@ -268,9 +267,15 @@ def _state(row: dict[str, Any], config: MetricsConfig, z: float) -> tuple[str, s
         row["trust"], row["trust_low"], row["trust_high"], config.trust_low, config.trust_high
     )
     falling = bool(np.isfinite(prev)) and prev - rel >= config.falling_drop and rel < config.reliability_high
-    # "Falling" on evidence: the drop exceeds z standard errors of the difference of the two windows' estimates.
-    se = float(np.sqrt(row["reliability_var"] + row["previous_var"])) if falling else np.nan
-    falling_ev = falling and (prev - rel) - z * se > 0
+    # "Falling" on evidence: a one-sided two-proportion test of the two windows' own records (kept share before
+    # against now, pooled under "no change") at ``falling_alpha``.
+    falling_ev = False
+    if falling and row["prev_N"] > 0 and row["rel_N"] > 0:
+        before, now = row["prev_S"] / row["prev_N"], row["rel_S"] / row["rel_N"]
+        pooled = (row["prev_S"] + row["rel_S"]) / (row["prev_N"] + row["rel_N"])
+        se = float(np.sqrt(pooled * (1.0 - pooled) * (1.0 / row["prev_N"] + 1.0 / row["rel_N"])))
+        z_fall = float(dist.norm_ppf(1.0 - config.falling_alpha))
+        falling_ev = se > 0 and before - now > z_fall * se
     point = "mixed"
     if t_high and r_high:
         point = "earned_trust"
@@ -402,6 +407,8 @@ def trust_shocks(
         "trust_after",
         "drop",
         "n_shared_raters",
+        "t",
+        "df",
         "p_value",
         "previous_period",
         "previous_end",
@@ -432,13 +439,17 @@ def trust_shocks(
     with np.errstate(invalid="ignore", divide="ignore"):
         pooled = np.sqrt((by_ratee / df_ratee).reindex(tests["ratee"]).to_numpy())
     pooled = np.where(np.isfinite(pooled), pooled, 0.0)
-    # The larger of the pair's own and the pooled spread; the floor: the rounding of two whole-point means.
-    sd = np.maximum(tests["sd"].fillna(0.0).to_numpy(), pooled)
+    # The larger of the pair's own and the pooled spread (with the degrees of freedom of the one used); the
+    # floor: the rounding of two whole-point means.
+    pair_sd = tests["sd"].fillna(0.0).to_numpy()
+    pooled_df = df_ratee.reindex(tests["ratee"]).fillna(0).to_numpy(dtype="float64")
+    sd = np.maximum(pair_sd, pooled)
+    df = np.where(pooled > pair_sd, np.maximum(pooled_df, k - 1.0), k - 1.0)
     se = np.maximum(sd / np.sqrt(k), min_sd * np.sqrt(2.0) / np.sqrt(k))
     with np.errstate(invalid="ignore", divide="ignore"):
         t = tests["drop"].to_numpy() / se
-        p = np.where(k >= 2, special.stdtr(np.maximum(k - 1.0, 1.0), -t), 1.0)
-    tests["p_value"] = p
+        p = np.where(k >= 2, special.stdtr(np.maximum(df, 1.0), -t), 1.0)
+    tests["t"], tests["df"], tests["p_value"] = t, df, p
     tests["partner"] = partner_ids.to_numpy(dtype=object)[tests["ratee"].to_numpy()]
     resp = trends.set_index(["partner", "period_idx"])["n_respondents"]
     r_now = resp.reindex(pd.MultiIndex.from_arrays([tests["partner"], tests["period_idx"]])).to_numpy()
@@ -510,6 +521,8 @@ def shock_evidence(sh: dict[str, Any], config: MetricsConfig) -> dict[str, Any]:
         "trust_after": _num(sh["trust_after"]),
         "drop": _num(sh["drop"]),
         "n_shared_raters": int(sh["n_shared_raters"]),
+        "t": _num(sh["t"]),
+        "df": _num(sh["df"]),
         "p_value": _num(sh["p_value"]),
         "shock_drop": config.shock_drop,
         "agreements": [a["agreement_id"] for a in sh["agreements"]],
