@@ -2,8 +2,9 @@
 
 One private throw-away cluster serves the whole module (``initdb``/``pg_ctl`` from the PostgreSQL server
 programs, as the ``postgres`` user when run as root); each test gets a database of its own. The roles are the
-ones ``docs/deploy.md`` recommends: ``lens_owner`` (the facilitators' servers, ``alliance-lens migrate``) and
-``lens_clients`` (the client server: ``SELECT`` only). ``$ALLIANCE_LENS_TEST_PG_URL`` names a superuser's URL of
+ones ``docs/deploy.md`` recommends, with its grants as written there: ``lens_owner`` (the facilitators'
+servers, ``alliance-lens migrate``), ``lens_clients`` (the client server: ``SELECT`` only) and ``lens_polls``
+(the client server taking poll answers). ``$ALLIANCE_LENS_TEST_PG_URL`` names a superuser's URL of
 a server to use instead. Skipped when neither the psycopg driver nor the server programs are installed.
 """
 
@@ -44,12 +45,14 @@ SAMPLE = read_path(paths.sample_data_dir()).data
 AID = str(SAMPLE.alliances.iloc[0]["alliance_id"])
 PARTNERS = [str(p) for p in SAMPLE.partners["partner_id"]]
 SESSION = str(SAMPLE.sessions.iloc[-1]["session_id"])
-GRANTS_FOR_CLIENTS = """
-GRANT CONNECT ON DATABASE {db} TO lens_clients;
-GRANT USAGE ON SCHEMA public TO lens_clients;
-GRANT SELECT ON ALL TABLES IN SCHEMA public TO lens_clients;
-ALTER DEFAULT PRIVILEGES FOR ROLE lens_owner IN SCHEMA public GRANT SELECT ON TABLES TO lens_clients;
-"""
+ROLES = ("lens_owner", "lens_clients", "lens_polls")
+
+
+def deploy_grants(database: str) -> str:
+    """The grants of ``docs/deploy.md``'s recipe, as written there, for ``database``."""
+    doc = (Path(__file__).parents[1] / "docs" / "deploy.md").read_text(encoding="utf-8")
+    block = next(b for b in doc.split("```sql\n")[1:] if b.startswith("-- grants:")).split("```")[0]
+    return block.replace("DATABASE alliance_lens", f"DATABASE {database}")
 
 
 def _program(name: str) -> str | None:
@@ -96,8 +99,8 @@ def cluster() -> Iterator[Cluster]:
     given = os.environ.get("ALLIANCE_LENS_TEST_PG_URL")
     if given:
         found = Cluster(given, itertools.count())
-        found.sql("DROP ROLE IF EXISTS lens_clients; DROP ROLE IF EXISTS lens_owner")
-        found.sql("CREATE ROLE lens_owner LOGIN; CREATE ROLE lens_clients LOGIN")
+        found.sql("; ".join(f"DROP ROLE IF EXISTS {r}" for r in reversed(ROLES)))
+        found.sql("; ".join(f"CREATE ROLE {r} LOGIN" for r in ROLES))
         yield found
         return
     initdb, pg_ctl = _program("initdb"), _program("pg_ctl")
@@ -124,7 +127,7 @@ def cluster() -> Iterator[Cluster]:
     subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"], **run)
     try:
         started = Cluster(f"postgresql+psycopg://al@/postgres?host={folder}&port={port}", itertools.count())
-        started.sql("CREATE ROLE lens_owner LOGIN; CREATE ROLE lens_clients LOGIN")
+        started.sql("; ".join(f"CREATE ROLE {r} LOGIN" for r in ROLES))
         yield started
     finally:
         subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True, timeout=60)
@@ -332,7 +335,7 @@ def test_a_link_made_on_one_server_opens_on_a_read_only_client_server(
     secret = tmp_path / "deployment" / "link.key"
     monkeypatch.setenv("ALLIANCE_LENS_LINK_SECRET_FILE", str(secret))
     reset_settings()
-    cluster.sql(GRANTS_FOR_CLIENTS.format(db=db), db)
+    cluster.sql(deploy_grants(db), db)
     clients = cluster.url(db, "lens_clients")
     link = links.make_link(AID, dt.timedelta(days=1), db_url=url, base_url="https://lens.example.org/")
     assert oct(secret.stat().st_mode & 0o777) == "0o600"
@@ -363,3 +366,38 @@ def test_a_link_check_reuses_pooled_connections(url: str, cluster: Cluster, db: 
         after = conn.execute(count, {"db": db}).scalar()
     engine.dispose()
     assert after == before
+
+
+def test_the_poll_role_of_the_recipe_stores_an_answer_and_nothing_else(
+    url: str, cluster: Cluster, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alliance_lens.store import polls
+
+    monkeypatch.setenv("ALLIANCE_LENS_LINK_SECRET_FILE", str(tmp_path / "link.key"))
+    reset_settings()
+    cluster.sql(deploy_grants(db), db)
+    with Workspace.open(url) as owner:
+        link = polls.open_poll(owner, AID, SESSION, base_url="https://lens.example.org/")
+        before = owner.revision(AID)
+    fields = {"rater": PARTNERS[0], f"score:{PARTNERS[1]}": "4", f"score:{PARTNERS[2]}": "2"}
+    with Workspace.open(cluster.url(db, "lens_polls")) as client:
+        polls.submit(client, link.poll.poll_id, "device-0123456789abcdef", fields)
+        polls.submit(client, link.poll.poll_id, "device-0123456789abcdef", {**fields, f"score:{PARTNERS[2]}": "3"})
+        assert client.revision(AID) == before + 2
+        with pytest.raises(StoreFault, match="may not do this"):
+            client.update(
+                Agreement(
+                    AID,
+                    str(SAMPLE.agreements.iloc[0]["agreement_id"]),
+                    "Renamed",
+                    "process",
+                    PARTNERS[0],
+                    dt.date(2026, 1, 5),
+                    dt.date(2026, 2, 5),
+                )
+            )
+    with Workspace.open(url, read_only=True) as ws:
+        answers = ws.load(AID).trust_ratings
+        mine = answers[answers["respondent"].str.startswith(polls.RESPONDENT_PREFIX)]
+        assert sorted(mine["score"]) == [3.0, 4.0]  # the second answer replaced the first
+        assert list(ws.history(AID)["actor"].iloc[-2:]) == [client.actor, client.actor]

@@ -306,8 +306,7 @@ def change_key(ws: Workspace, alliance_id: str, session_id: str) -> tuple[int, t
     """
 
     def run(conn: Connection) -> tuple[int, tuple[str, Any, Any] | None]:
-        q = select(func.max(s.audit_log.c.id)).where(s.audit_log.c.alliance_id == alliance_id)
-        revision = int(conn.execute(q).scalar() or 0)
+        revision = ws_revision(conn, alliance_id)  # committed with each change (i15)
         latest = _latest(conn, alliance_id, session_id)
         return revision, None if latest is None else (latest.poll_id, latest.closed_at, latest.expires_at)
 
