@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -262,7 +263,7 @@ def test_rating_grid_refuses_bad_cells_and_writes_nothing(lean: FacilitatorDashb
     assert workspace.revision(aid) == revision
 
 
-def test_undo_takes_back_the_last_change(lean: FacilitatorDashboard, workspace) -> None:
+def test_undo_asks_first_then_takes_back_the_last_change(lean: FacilitatorDashboard, workspace) -> None:
     form = lean.form(forms.AgreementForm)
     aid = _aid(lean)
     new_id = form.agreement_id.value
@@ -270,11 +271,74 @@ def test_undo_takes_back_the_last_change(lean: FacilitatorDashboard, workspace) 
     form.due_on.value = form.made_on.value
     form.save.click()
     assert new_id in set(workspace.load(aid).agreements["agreement_id"])
+    revision = workspace.revision(aid)
+    lean.undo.click()  # asks, names it, undoes nothing yet
+    assert lean.undo_confirm.layout.display is None
+    assert lean.undo_question.value == "Undo the new agreement “An agreement to take back”?"
+    assert workspace.revision(aid) == revision
+    lean.undo_no.click()  # kept
+    assert lean.undo_confirm.layout.display == "none" and workspace.revision(aid) == revision
     lean.undo.click()
+    lean.undo_yes.click()
     assert new_id not in set(workspace.load(aid).agreements["agreement_id"])
     assert new_id not in set(lean.state.data.agreements["agreement_id"])
-    assert lean.state.message and not lean.state.error
-    assert lean.status.widget.value
+    assert lean.state.message == "Undone: the new agreement “An agreement to take back”" and not lean.state.error
+    assert form.status.value == ""  # its "Saved: …" went with the agreement
+    assert lean.undo_confirm.layout.display == "none"
+
+
+def test_undo_never_shows_a_rating_and_names_things_by_name(lean: FacilitatorDashboard, workspace) -> None:
+    grid = lean.form(forms.RatingGrid)
+    (rater, ratee), cell = next(iter(grid.cells.items()))
+    cell.value = "2,35"
+    list(grid.cells.values())[1].value = "4.65"
+    grid.save.click()
+    assert "2 trust ratings" in grid.status.value
+    lean.undo.click()
+    asked = lean.undo_question.value
+    assert asked == "Undo 2 trust ratings of session “Review: eighteen months of the platform”?"
+    lean.undo_yes.click()
+    told = lean.state.message
+    assert told == "Undone: 2 trust ratings of session “Review: eighteen months of the platform”"
+    for text in (asked, told, re.sub(r"<[^>]+>", "", lean.status.widget.value), grid.status.value):
+        for secret in ("2.35", "2,35", "4.65", "4,65", "=", rater, ratee, "S11"):
+            assert secret not in text, (secret, text)
+    # an outcome and a partner, told by their names in Dutch
+    lean.language.value = "nl"
+    outcome = lean.form(forms.OutcomeForm)
+    first = outcome.open_agreements().iloc[0]
+    assert outcome.mark(str(first["agreement_id"]), "broken")
+    lean.undo.click()
+    assert lean.undo_question.value == f"de uitkomst “Verbroken” van “{first['title']}” ongedaan maken?"
+    lean.undo_yes.click()
+    assert lean.state.message == f"Ongedaan gemaakt: de uitkomst “Verbroken” van “{first['title']}”"
+
+
+def test_undo_refuses_when_another_tab_changed_something_meanwhile(lean: FacilitatorDashboard, db_url: str) -> None:
+    aid = _aid(lean)
+    sf = lean.form(forms.SessionForm)
+    sf.pick.value = ""
+    sf.title.value = "Mine"
+    sf.save.click()
+    lean.undo.click()
+    assert "“Mine”" in lean.undo_question.value
+    other = store.Workspace.open(db_url)
+    try:
+        other.add(Session(aid, "S-theirs", dt.date(2030, 1, 1), "Theirs"))
+    finally:
+        other.close()
+    lean.undo_yes.click()
+    assert "nothing was undone" in lean.state.error
+    assert {"S-theirs"} <= set(store.Workspace.open(db_url).load(aid).sessions["session_id"])
+
+
+def test_presentation_mode_shows_no_message_form_or_undo(lean: FacilitatorDashboard) -> None:
+    lean.undo.click()
+    lean.presentation.value = True
+    for w in (lean.tabs, lean.status.widget, lean.undo, lean.undo_confirm):
+        assert w.layout.display == "none"
+    lean.presentation.value = False
+    assert lean.status.widget.layout.display is None and lean.undo.layout.display is None
 
 
 def test_no_exception_escapes_a_callback(
@@ -295,6 +359,7 @@ def test_no_exception_escapes_a_callback(
 
     monkeypatch.setattr(lean.state.workspace, "undo", broken)
     lean.undo.click()
+    lean.undo_yes.click()
     assert lean.state.error.startswith("Something went wrong")
 
 

@@ -8,6 +8,7 @@ the overdue list change without a reload. The ``page`` fixture fails the test on
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -139,7 +140,7 @@ def test_entries_update_charts_and_cards_live(server: Server, page: Any) -> None
     contrast = _html(page, ".al-chart-contrast")
     cards = _html(page, ".al-pattern-cards")
     for i in range(cells.count()):
-        cells.nth(i).fill("1")
+        cells.nth(i).fill("1,25")  # a score no other text on the page holds
     page.fill(".al-rating-form .al-input-respondent input", "e2e respondent")
     page.click(".al-ratings-save")
     page.wait_for_selector(".al-rating-form .al-form-status:has-text('trust ratings')", timeout=UPDATE_TIMEOUT)
@@ -147,6 +148,20 @@ def test_entries_update_charts_and_cards_live(server: Server, page: Any) -> None
     _wait_changed(page, ".al-pattern-cards", cards, "the pattern cards")
     _no_error_on_screen(page)
     _shot(page, "4_ratings")
+
+    # 3b. undo asks first, in words, then takes the ratings back; no score is ever on the page
+    page.click(".al-undo")
+    question = page.locator(".al-undo-question")
+    question.wait_for(timeout=UPDATE_TIMEOUT)
+    assert "trust ratings of session" in question.inner_text()
+    contrast = _html(page, ".al-chart-contrast")
+    page.click(".al-undo-yes")
+    page.wait_for_selector(".al-status .al-message:has-text('Undone:')", timeout=UPDATE_TIMEOUT)
+    _wait_changed(page, ".al-chart-contrast", contrast, "the contrast chart after the undo")
+    text = page.inner_text("body")
+    for score in ("1,25", "1.25", "→"):
+        assert score not in text, score
+    _shot(page, "4b_undone")
 
     # 4. bad input: a message beside the field, nothing else changes
     _tab(page, "New agreement")
@@ -205,3 +220,58 @@ def test_svg_charts_follow_a_save(svg_server: Server, page: Any) -> None:
     page.wait_for_selector(".al-chart-contrast svg", timeout=UPDATE_TIMEOUT)
     _no_error_on_screen(page)
     _shot(page, "svg_drawn")
+
+
+def _kernels(server: Server) -> int:
+    """Kernels the server runs now (its child processes running ipykernel)."""
+    import psutil
+
+    count = 0
+    for child in psutil.Process(server.process.pid).children(recursive=True):
+        try:
+            if any("ipykernel" in part for part in child.cmdline()):
+                count += 1
+        except psutil.Error:
+            continue
+    return count
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(720)
+def test_closed_tabs_lose_their_kernels_while_another_tab_keeps_saving(server: Server, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tabs = []
+        for _ in range(5):
+            tab = context.new_page()
+            tab.goto(server.url + "/", timeout=FIRST_VIEW_TIMEOUT)
+            tab.wait_for_selector(".al-header", timeout=FIRST_VIEW_TIMEOUT)
+            tabs.append(tab)
+        opened = _kernels(server)
+        assert opened >= 5, opened
+        for tab in tabs:
+            tab.close()
+        closed_at = time.monotonic()
+
+        # the sixth tab goes on with the meeting: an agreement saved every few seconds for 150 s
+        keeper = context.new_page()
+        keeper.goto(server.url + "/", timeout=FIRST_VIEW_TIMEOUT)
+        keeper.wait_for_selector(".al-agreement-form .al-input-due_on input", timeout=FIRST_VIEW_TIMEOUT)
+        n = 0
+        while time.monotonic() - closed_at < 150:
+            n += 1
+            title = f"Agreement {n} while the other tabs are closed"
+            made_on = keeper.input_value(".al-agreement-form .al-input-made_on input")
+            due = (dt.date.fromisoformat(made_on) + dt.timedelta(days=7)).isoformat()
+            keeper.fill(".al-agreement-form .al-input-title input", title)
+            keeper.fill(".al-agreement-form .al-input-due_on input", due)
+            keeper.click(".al-agreement-save")
+            keeper.wait_for_selector(f".al-agreement-form .al-form-status:has-text('{title}')", timeout=UPDATE_TIMEOUT)
+            time.sleep(min(3.0, max(0.0, 150 - (time.monotonic() - closed_at))))
+        left = _kernels(server)
+        # the open tab's kernel and the preheated one waiting for the next page; the five closed ones are gone
+        assert left <= 2, f"{left} kernels 150 s after closing 5 of {opened} tabs ({n} saves meanwhile)"
+        assert n >= 5
+        keeper.screenshot(path=str(ARTIFACTS / "facilitator_e2e_after_culling.png"))
+    finally:
+        context.close()

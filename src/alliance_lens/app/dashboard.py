@@ -61,7 +61,16 @@ class FacilitatorDashboard:
         self.picker.observe(self._on_pick, names="value")
         self.language.observe(self._on_language, names="value")
         self.presentation.observe(self._on_presentation, names="value")
-        self.undo.on_click(lambda _b: state.guarded("action_undo", state.undo))
+        self.undo.on_click(lambda _b: state.guarded("action_undo", self.ask_undo))
+        # Undo asks first, naming what it would take back; only "yes" undoes
+        self.undo_question = widgets.HTML("").add_class("al-undo-question")
+        self.undo_yes = widgets.Button(button_style="danger").add_class("al-undo-yes")
+        self.undo_no = widgets.Button().add_class("al-undo-no")
+        self.undo_yes.on_click(lambda _b: state.guarded("action_undo", self.confirm_undo))
+        self.undo_no.on_click(lambda _b: self.cancel_undo())
+        self.undo_confirm = widgets.HBox([self.undo_question, self.undo_yes, self.undo_no]).add_class("al-undo-confirm")
+        self.undo_confirm.layout.display = "none"
+        self._undo_target: str | None = None
         state.observe(self._on_state_alliances, names="alliances")
         state.observe(self._on_state_alliance, names="alliance_id")
         state.observe(lambda _c: self._relabel(), names=["language", "data"])
@@ -82,7 +91,9 @@ class FacilitatorDashboard:
         chart_box = widgets.VBox([*shown[:1], self.patterns.widget, *shown[1:], self.overdue.widget])
         chart_box.add_class("al-charts")
         body = widgets.HBox([chart_box, self.tabs]).add_class("al-body")
-        self.widget = widgets.VBox([widgets.HTML(STYLE), header, self.status.widget, body]).add_class("al-dashboard")
+        self.widget = widgets.VBox(
+            [widgets.HTML(STYLE), header, self.undo_confirm, self.status.widget, body]
+        ).add_class("al-dashboard")
         self._relabel()
         log.debug("dashboard built with %s", tr("app_title"))
 
@@ -92,10 +103,39 @@ class FacilitatorDashboard:
             self.state.guarded("action_refresh", lambda: self.state.select(change["new"]))
 
     def _on_language(self, change: dict[str, Any]) -> None:
+        self.cancel_undo(focus=False)  # the question was asked in the other language
         self.state.language = change["new"]
 
     def _on_presentation(self, change: dict[str, Any]) -> None:
         self.state.presentation = bool(change["new"])
+
+    def ask_undo(self) -> None:
+        """Show what Undo would take back, with "yes" and "no" (nothing is undone yet)."""
+        preview = self.state.undo_preview()
+        if preview is None:
+            self.state.say(self.state.tr("nothing_to_undo"))
+            return
+        self._undo_target, what = preview
+        with self.undo_confirm.hold_sync():
+            self.undo_question.value = html.escape(self.state.tr("dash.undo_ask", what=what))
+            self.undo_confirm.layout.display = None
+        self.undo_yes.focus()
+
+    def confirm_undo(self) -> None:
+        """Undo the change the facilitator was asked about; every form's last "Saved" line goes with it."""
+        target, self._undo_target = self._undo_target, None
+        self.undo_confirm.layout.display = "none"
+        if self.state.undo(expected=target) is not None:
+            for form in self.forms:
+                form.clear_messages()
+        self.undo.focus()
+
+    def cancel_undo(self, *, focus: bool = True) -> None:
+        """Keep the change: the question goes away."""
+        self._undo_target = None
+        self.undo_confirm.layout.display = "none"
+        if focus:
+            self.undo.focus()
 
     # the state writes back into the widgets (another view, or the state itself, may change it)
     def _on_state_alliances(self, _change: dict[str, Any]) -> None:
@@ -108,12 +148,16 @@ class FacilitatorDashboard:
     def _on_state_presentation(self, change: dict[str, Any]) -> None:
         on = bool(change["new"])
         self.presentation.value = on
+        # on the projector: no form, no message (it may name what was just entered), no undo control
+        hidden = "none" if on else None
         if on:
             self.widget.add_class("al-presenting")
-            self.tabs.layout.display = "none"
+            self.cancel_undo(focus=False)
         else:
             self.widget.remove_class("al-presenting")
-            self.tabs.layout.display = None
+        self.tabs.layout.display = hidden
+        self.status.widget.layout.display = hidden
+        self.undo.layout.display = hidden
 
     def _relabel(self) -> None:
         s = self.state
@@ -126,6 +170,8 @@ class FacilitatorDashboard:
         self.presentation.description = tr("presentation")
         self.presentation.tooltip = tr("presentation_tip")
         self.undo.description = tr("undo")
+        self.undo_yes.description = tr("dash.undo_yes")
+        self.undo_no.description = tr("dash.undo_no")
         when = as_of(s)
         self.as_of.value = html.escape(tr("as_of", date=when.isoformat())) if when else ""
         self.tabs.titles = tuple(tr(key) for key, _ in FORM_TABS)

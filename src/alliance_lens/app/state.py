@@ -351,14 +351,38 @@ class DashboardState(HasTraits):
 
     # ------------------------------------------------------------------------------------------ writes
 
-    def undo(self) -> str | None:
-        """Undo the last change of the selected alliance in the workspace, then refresh; what was undone."""
+    def undo_preview(self) -> tuple[str, str] | None:
+        """``(change_id, what)``: the change Undo would take back now, in words; ``None`` if there is none."""
+        from alliance_lens.app.changes import describe, last_change
+
+        aid = self.alliance_id
+        if aid is None or self.read_only:
+            return None
+        change = last_change(self.workspace.history(aid))
+        if change is None:
+            return None
+        return change.change_id, describe(change, self.data, self.language)
+
+    def undo(self, expected: str | None = None) -> str | None:
+        """Undo the last change of the selected alliance, then refresh; what was undone, in words.
+
+        ``expected``: the change id the facilitator was asked about (:meth:`undo_preview`); if another change
+        landed since (another tab), nothing is undone and the facilitator is told so.
+        """
+        from alliance_lens.app.changes import describe, last_change
+
         aid = self.alliance_id
         if aid is None or self.read_only:
             return None
 
         def run() -> str:
-            what = str(self.workspace.undo(aid))
+            change = last_change(self.workspace.history(aid))
+            if change is None:
+                return ""
+            if expected is not None and change.change_id != expected:
+                raise UserError(self.tr("dash.undo_moved"))
+            what = describe(change, self.data, self.language)  # told before: undone, its names may be gone
+            self.workspace.undo(aid)
             self.refresh()
             return what
 

@@ -312,6 +312,22 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.lead_lag.low": "{level}% −",
     "pattern.lead_lag.high": "{level}% +",
     # ------------------------------------------------------------------ dashboard (issue 12)
+    "dash.change_rating": "{n} trust rating of session “{session}”",
+    "dash.change_ratings": "{n} trust ratings of session “{session}”",
+    "dash.change_outcome": "the outcome “{status}” of “{title}”",
+    "dash.change_agreement_new": "the new agreement “{title}”",
+    "dash.change_agreement": "the change to agreement “{title}”",
+    "dash.change_session_new": "the new session “{title}”",
+    "dash.change_session": "the change to session “{title}”",
+    "dash.change_partner_new": "the new partner “{name}”",
+    "dash.change_partner": "the change to partner “{name}”",
+    "dash.change_import": "the import of {n} rows",
+    "dash.change_replace": "the import that replaced this alliance (its previous version comes back)",
+    "dash.change_other": "the last change",
+    "dash.undo_ask": "Undo {what}?",
+    "dash.undo_yes": "Yes, undo it",
+    "dash.undo_no": "No, keep it",
+    "dash.undo_moved": "Something else was changed meanwhile, so nothing was undone. Press Undo again to see what it would take back.",
     "dash.counts_from_next_session": (
         "(It is dated after the latest session, {date}: the charts count it from the next session on.)"
     ),

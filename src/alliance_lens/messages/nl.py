@@ -325,6 +325,22 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.lead_lag.low": "{level}% −",
     "pattern.lead_lag.high": "{level}% +",
     # ------------------------------------------------------------------ dashboard (issue 12)
+    "dash.change_rating": "{n} vertrouwensscore van sessie “{session}”",
+    "dash.change_ratings": "{n} vertrouwensscores van sessie “{session}”",
+    "dash.change_outcome": "de uitkomst “{status}” van “{title}”",
+    "dash.change_agreement_new": "de nieuwe afspraak “{title}”",
+    "dash.change_agreement": "de wijziging van afspraak “{title}”",
+    "dash.change_session_new": "de nieuwe sessie “{title}”",
+    "dash.change_session": "de wijziging van sessie “{title}”",
+    "dash.change_partner_new": "de nieuwe partner “{name}”",
+    "dash.change_partner": "de wijziging van partner “{name}”",
+    "dash.change_import": "de import van {n} rijen",
+    "dash.change_replace": "de import die deze alliantie verving (de vorige versie komt terug)",
+    "dash.change_other": "de laatste wijziging",
+    "dash.undo_ask": "{what} ongedaan maken?",
+    "dash.undo_yes": "Ja, ongedaan maken",
+    "dash.undo_no": "Nee, laten staan",
+    "dash.undo_moved": "Intussen is er iets anders gewijzigd, dus er is niets ongedaan gemaakt. Druk opnieuw op Ongedaan maken om te zien wat het zou terugdraaien.",
     "dash.counts_from_next_session": (
         "(Het is gedateerd na de laatste sessie, {date}: de grafieken tellen het mee vanaf de volgende sessie.)"
     ),
