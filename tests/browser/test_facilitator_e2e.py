@@ -159,7 +159,7 @@ def test_entries_update_charts_and_cards_live(server: Server, page: Any) -> None
     page.wait_for_selector(".al-status .al-message:has-text('Undone:')", timeout=UPDATE_TIMEOUT)
     _wait_changed(page, ".al-chart-contrast", contrast, "the contrast chart after the undo")
     text = page.inner_text("body")
-    for score in ("1,25", "1.25", "→"):
+    for score in ("1,25", "1.25", "kestrel→", "→meridian", "= 1"):
         assert score not in text, score
     _shot(page, "4b_undone")
 
@@ -173,7 +173,10 @@ def test_entries_update_charts_and_cards_live(server: Server, page: Any) -> None
     page.click(".al-presentation-toggle")
     page.wait_for_selector(".al-forms", state="hidden", timeout=UPDATE_TIMEOUT)
     page.locator(".al-language button", has_text="NL").click()
-    page.wait_for_selector(".al-undo:has-text('Laatste wijziging ongedaan maken')", timeout=UPDATE_TIMEOUT)
+    page.wait_for_selector(".al-presentation-toggle:has-text('Presentatie')", timeout=UPDATE_TIMEOUT)
+    # on the projector: no undo control, no message, no form
+    for hidden in (".al-undo", ".al-status", ".al-forms"):
+        assert not page.locator(hidden).first.is_visible(), hidden
     page.wait_for_selector(".al-overdue h3:has-text('Afspraken over tijd')", timeout=UPDATE_TIMEOUT)
     page.wait_for_selector(".al-chart-contrast svg:has-text('Betrouwbaarheid')", timeout=UPDATE_TIMEOUT)
     _shot(page, "5_presentation_nl")
