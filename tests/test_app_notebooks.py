@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -62,20 +61,15 @@ def test_facilitator_notebook_draws_svg_when_asked(
     assert "<svg" in state and "window.vegaLite=" not in state
 
 
-def test_client_notebook_executes_with_a_link(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    links = pytest.importorskip("alliance_lens.links")
+def test_client_notebook_previews_the_client_page(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the client server runs no notebook; this one shows an analyst the page its client_view hook makes
     ws = store.Workspace.open(db_url)
-    aid = str(ws.alliances()["alliance_id"].iloc[0])
+    name = str(ws.alliances()["name"].iloc[0])
     ws.close()
-    token = links.make_link(aid, dt.timedelta(days=1), db_url=db_url).token
     monkeypatch.setenv("ALLIANCE_LENS_DB", db_url)
-    monkeypatch.setenv("QUERY_STRING", f"token={token}")
     nb = _run("client.ipynb", tmp_path)
-    assert not [o for o in _outputs(nb) if o.get("output_type") == "error"]
-    state = json.dumps(nb.metadata.get("widgets", {}))
-    assert "al-client" in state and "<svg" in state
-
-    monkeypatch.setenv("QUERY_STRING", "token=forged")
-    nb = _run("client.ipynb", tmp_path)
-    state = json.dumps(nb.metadata.get("widgets", {}))
-    assert "al-refused" in state and "<svg" not in state
+    outputs = _outputs(nb)
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    shown = "".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)  # type: ignore[union-attr]
+    assert f"{name}: reliability and trust" in shown
+    assert "al-pattern-card" in shown and shown.count("<svg") >= 5 and "al-overdue" in shown

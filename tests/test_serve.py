@@ -93,17 +93,33 @@ def test_no_token_on_loopback(recorded: list[Recorder], ip: str) -> None:
     assert recorded[0].config.Voila.token == ""
 
 
-def test_the_client_server_serves_only_the_client_notebook_with_a_ceiling(recorded: list[Recorder]) -> None:
+def test_the_client_server_serves_no_notebook_and_starts_no_kernel(recorded: list[Recorder]) -> None:
     assert cli.main(["serve", "--clients", "--no-browser", "--port", "9100"]) == 0
     (app,) = recorded
-    assert app.argv == [str(paths.notebooks_dir() / "client.ipynb")]
+    assert app.argv == []  # no notebook: the pages are alliance_lens.pages handlers
     c = app.config
     assert c.DashboardServer.role == "clients"
-    assert c.VoilaConfiguration.multi_kernel_manager_class.endswith("client_server.BoundedKernelManager")
-    assert c.BoundedKernelManager.max_kernels > 0
-    assert c.MappingKernelManager.cull_connected is True  # a stranger's open tabs must not hold kernels
+    assert c.VoilaConfiguration.preheat_kernel is False and c.VoilaConfiguration.default_pool_size == 0
+    assert "BoundedKernelManager" not in c
     assert c.VoilaConfiguration.file_allowlist == []
     assert c.Voila.port == 9100
+
+
+def test_the_client_servers_handlers_are_the_pages_and_a_404(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from alliance_lens.config import reset_settings
+
+    monkeypatch.setenv("ALLIANCE_LENS_HOME", str(tmp_path))
+    reset_settings()
+    monkeypatch.setattr("alliance_lens.pages.assets.vega_bundle", lambda: b"window.vegaEmbed = null;")
+    server = serve._dashboard_server_class()()
+    server.role = "clients"
+    handlers = server.init_handlers()
+    routes = [spec[0] for spec in handlers]
+    assert routes == ["/static/([A-Za-z0-9_-][A-Za-z0-9._-]*)$", "/$", "/live$", ".*"]
+    names = {spec[1].__name__ for spec in handlers}
+    assert names == {"AssetHandler", "ClientPage", "LiveChannel", "NotFoundPage"}  # no kernel, no notebook handler
+    server.alliance_lens_context.close()
+    reset_settings()
 
 
 def test_default_ports_differ(recorded: list[Recorder]) -> None:

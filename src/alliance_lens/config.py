@@ -57,25 +57,6 @@ class LensConfig(Configurable):
         8867, config=True, help="Default port of the client server (alliance-lens serve --clients)."
     ).tag(env="ALLIANCE_LENS_CLIENT_PORT")
 
-    max_kernels = Integer(
-        24,
-        config=True,
-        help="The client server's ceiling on kernels (pool included); past it visitors get 'busy, try again'. "
-        "About 250 MiB a kernel with charts: lower it on a small server; 0 = no ceiling.",
-    ).tag(env="ALLIANCE_LENS_MAX_KERNELS")
-
-    max_rendering = Integer(
-        max(2, os.cpu_count() or 2),
-        config=True,
-        help="Client pages whose notebook runs at once; the rest wait their turn (default: the number of cores, "
-        "at least 2; 0 = no limit). On 2 cores, 20 pages at once left 4 unrendered after 300 s; in turn all 20 "
-        "rendered (bench/bench_clients.py).",
-    ).tag(env="ALLIANCE_LENS_MAX_RENDERING")
-
-    retry_after = Integer(
-        60, config=True, help="Seconds a 'busy, try again' answer asks the visitor to wait (Retry-After)."
-    ).tag(env="ALLIANCE_LENS_RETRY_AFTER")
-
     link_secret_file = Unicode(
         "",
         config=True,
@@ -84,6 +65,81 @@ class LensConfig(Configurable):
     ).tag(env="ALLIANCE_LENS_LINK_SECRET_FILE")
 
     # ------------------------------------------------------------------ client links (issue 9)
+    client_view = Unicode(
+        "alliance_lens.pages.view:default_sections",
+        config=True,
+        help="What a client page shows: 'module:function' taking a ViewInput and returning the page's sections "
+        "(docs/design.md, 'The client page'). Called once per alliance revision, never per visitor.",
+    ).tag(env="ALLIANCE_LENS_CLIENT_VIEW")
+
+    client_cache_dir = Unicode(
+        "",
+        config=True,
+        help="Folder of rendered client pages, one file per alliance revision; empty = cache/client-pages in the "
+        "home folder. Client servers behind one proxy that share this folder render each revision once.",
+    ).tag(env="ALLIANCE_LENS_CLIENT_CACHE_DIR")
+
+    client_live_wait = Float(
+        20.0,
+        config=True,
+        help="Seconds an open client page's live request waits for a new revision before it is answered "
+        "'unchanged' (its link is checked again at each answer, so a revoked link is seen within this time).",
+    ).tag(env="ALLIANCE_LENS_CLIENT_LIVE_WAIT")
+
+    client_revision_interval = Float(
+        1.0,
+        config=True,
+        help="Seconds between two reads of the revision of an alliance whose page is open (a save shows on open "
+        "pages within this time plus one render).",
+    ).tag(env="ALLIANCE_LENS_CLIENT_REVISION_INTERVAL")
+
+    client_link_check_ttl = Float(
+        5.0,
+        config=True,
+        help="Seconds a link found valid is trusted before it is verified again (a revocation reaches every "
+        "request within this time); refused links are remembered as refused.",
+    ).tag(env="ALLIANCE_LENS_CLIENT_LINK_CHECK_TTL")
+
+    client_link_rate = Float(
+        2.0,
+        config=True,
+        help="Requests per second one link may make on average (pages and live requests together); past its "
+        "burst, HTTP 429 with Retry-After for that link only.",
+    ).tag(env="ALLIANCE_LENS_CLIENT_LINK_RATE")
+
+    client_link_burst = Integer(
+        60,
+        config=True,
+        help="Requests one link may make at once before client_link_rate applies (e.g. 20 partners opening the "
+        "same link in one minute, each with a few reloads).",
+    ).tag(env="ALLIANCE_LENS_CLIENT_LINK_BURST")
+
+    client_address_refusal_rate = Float(
+        0.5,
+        config=True,
+        help="Refused links per second one address may cause on average; past its burst that address gets "
+        "HTTP 429 for links not yet known valid. Valid links are limited per link, never per address, so an "
+        "office behind one address is not refused because of another's link.",
+    ).tag(env="ALLIANCE_LENS_CLIENT_ADDRESS_REFUSAL_RATE")
+
+    client_address_refusal_burst = Integer(
+        30,
+        config=True,
+        help="Refused links one address may cause at once before client_address_refusal_rate applies.",
+    ).tag(env="ALLIANCE_LENS_CLIENT_ADDRESS_REFUSAL_BURST")
+
+    client_live_per_link = Integer(
+        32,
+        config=True,
+        help="Live requests one link may hold open at once (one per open page); past it HTTP 429 with "
+        "Retry-After for that link's new ones.",
+    ).tag(env="ALLIANCE_LENS_CLIENT_LIVE_PER_LINK")
+
+    client_live_total = Integer(
+        2000,
+        config=True,
+        help="Live requests the client server holds open at once, all links together.",
+    ).tag(env="ALLIANCE_LENS_CLIENT_LIVE_TOTAL")
 
     # ------------------------------------------------------------------ live poll (issue 10)
     poll_base_url = Unicode(

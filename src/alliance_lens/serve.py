@@ -8,7 +8,8 @@ from any folder.
 
 What is set, and why (measured in ``../shared/STACK.md``):
 
-* one notebook served, never a folder: ``facilitator.ipynb`` (or, with ``--clients``, ``client.ipynb``);
+* one notebook served, never a folder: ``facilitator.ipynb``; with ``--clients``, no notebook at all but the
+  kernel-less pages of :mod:`alliance_lens.pages` (``client_server.py``);
   no static file of the notebooks folder is served (``file_allowlist`` empty);
 * our template ``alliance_lens`` (``voila_templates/``): Voilà's lab page without its CDN links; MathJax is
   the copy bundled with Voilà (no ``mathjax_url``), so pages make no request leaving the machine;
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 
 Role = Literal["facilitator", "clients"]
 
-NOTEBOOKS: Final[dict[str, str]] = {"facilitator": "facilitator.ipynb", "clients": "client.ipynb"}
+NOTEBOOKS: Final[dict[str, str]] = {"facilitator": "facilitator.ipynb"}
 #: Name of our Voilà template (``voila_templates/nbconvert/templates/alliance_lens``).
 TEMPLATE: Final = "alliance_lens"
 TEMPLATES_ROOT: Final = Path(__file__).resolve().parent / "voila_templates"
@@ -67,7 +68,6 @@ def voila_settings(role: Role, *, port: int, ip: str, token: str | None, port_gi
     ``token`` is the access token Voilà asks for (None: no token, only allowed on a loopback address).
     """
     clients = role == "clients"
-    cfg = settings()
     return {
         "Voila": {
             "ip": ip,
@@ -92,17 +92,13 @@ def voila_settings(role: Role, *, port: int, ip: str, token: str | None, port_gi
             "file_allowlist": [],
             "file_denylist": [r".*"],
             # preheat: the facilitator's kernel runs the whole dashboard before the page is asked for (it
-            # needs no request); a client kernel imports everything, then waits for its link
-            # (voila.utils.wait_for_request) — measured in bench/bench_serve.py and bench/bench_clients.py
-            "preheat_kernel": True,
-            "default_pool_size": 1,
+            # needs no request) — measured in bench/bench_serve.py.
+            # The client server starts no kernel at all: its pages are alliance_lens.pages handlers
+            "preheat_kernel": not clients,
+            "default_pool_size": 0 if clients else 1,
             "http_keep_alive_timeout": 10,
-            "multi_kernel_manager_class": (
-                "alliance_lens.client_server.BoundedKernelManager"
-                if clients
-                # culls a kernel whose page is gone by its connections, not its activity (facilitator_kernels.py)
-                else "alliance_lens.facilitator_kernels.FacilitatorKernelManager"
-            ),
+            # culls a kernel whose page is gone by its connections, not its activity (facilitator_kernels.py)
+            "multi_kernel_manager_class": "alliance_lens.facilitator_kernels.FacilitatorKernelManager",
         },
         "VoilaKernelManager": {
             # refill the pool at once: the next visitor should not find it empty
@@ -125,41 +121,31 @@ def voila_settings(role: Role, *, port: int, ip: str, token: str | None, port_gi
             # has had no page (websocket) for this long, even while other tabs keep saving
             "cull_disconnected_after": float(settings().kernel_cull_after),
         },
-        "BoundedKernelManager": {
-            # the client server's ceiling on kernels (pool included): past it visitors get "busy, try again".
-            # ~250 MiB a kernel with charts (STACK.md): 24 kernels ~ 6 GiB; lower it on a small server
-            "max_kernels": cfg.max_kernels,
-            # pages whose notebook runs at once; the rest wait their turn (2 cores, 20 pages at once: without
-            # it 4 of 20 never rendered within 300 s; with it all 20 did — bench/bench_clients.py)
-            "max_rendering": cfg.max_rendering,
-        },
         "DashboardServer": {
             "role": role,
-            "retry_after": cfg.retry_after,
         },
     }
 
 
 def _dashboard_server_class() -> type[Any]:
     """Voilà's application with our few additions (imported lazily: Voilà is slow to import)."""
-    from traitlets import Bool, Enum, Integer
+    from traitlets import Bool, Enum, Unicode
     from voila.app import Voila
 
     class DashboardServer(Voila):  # type: ignore[misc]  # Voilà has no type information
-        """Voilà serving one alliance_lens notebook; for the client server, with a bounded, checked door."""
+        """Voilà serving the facilitator's notebook, or (``role="clients"``) only the kernel-less client pages."""
 
         role = Enum(["facilitator", "clients"], "facilitator", config=True, help="which dashboard is served")
         open_in_browser = Bool(True, config=True, help="open the dashboard in a web browser once listening")
-        retry_after = Integer(
-            60, config=True, help="seconds a busy client server asks the visitor to wait (Retry-After header)"
-        )
+        workspace_url = Unicode("", config=True, help="the workspace the client pages read (empty: the default)")
 
         def init_handlers(self) -> list[Any]:
-            handlers: list[Any] = super().init_handlers()
             if self.role == "clients":
-                from alliance_lens.client_server import guard_client_handlers
+                # kernel-less pages only (alliance_lens.pages): none of Voilà's notebook, kernel or file handlers
+                from alliance_lens.client_server import client_handlers
 
-                handlers = guard_client_handlers(handlers, retry_after=self.retry_after)
+                return client_handlers(self)
+            handlers: list[Any] = super().init_handlers()
             return handlers
 
         def launch_browser(self) -> None:
@@ -231,21 +217,24 @@ def run_server(role: Role, args: argparse.Namespace, db_url: str | None) -> int:
     if not 0 < port < 65536:
         raise UserError(f"--port: {port} is not a port number (1-65535)")
     # the facilitator's server can change everything: off this machine it needs a token. The client
-    # server's door is the signed link, checked before any kernel starts (client_server.py).
+    # server's door is the signed link, checked by every page (alliance_lens.pages; no kernel ever starts).
     token = secrets.token_urlsafe(24) if role == "facilitator" and not is_loopback(ip) else None
-    notebook = notebook_for(role)
+    # the client server serves no notebook: its pages are alliance_lens.pages handlers
+    notebook = notebook_for(role) if role == "facilitator" else None
     if db_url:
         os.environ[DB_ENV] = db_url
     _prepend_jupyter_path()
-    _prepare_chart_bundle()
+    if role == "facilitator":
+        _prepare_chart_bundle()
     server_config = voila_settings(role, port=port, ip=ip, token=token, port_given=args.port is not None)
     server_config["DashboardServer"]["open_in_browser"] = not args.no_browser
+    server_config["DashboardServer"]["workspace_url"] = db_url or ""
 
     from traitlets.config import Config
 
     server_class = _dashboard_server_class()
     app = server_class(config=Config(server_config))
     # one notebook file given: Voilà serves it alone (its folder is the kernels' working folder, not served)
-    app.initialize([str(notebook)])
+    app.initialize([str(notebook)] if notebook is not None else [])
     app.start()
     return 0

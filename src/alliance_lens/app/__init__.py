@@ -1,9 +1,9 @@
 """The app layer: ipywidgets dashboards over the workspace (the only layer that imports ipywidgets).
 
 * :func:`facilitator_dashboard` — the facilitator's live dashboard (forms, charts, presentation mode);
-* :func:`alliance_lens.app.client.client_dashboard` — the read-only view behind a client link.
+* the read-only view behind a client link is not here: it is a kernel-less page (:mod:`alliance_lens.pages`).
 
-Both read the workspace from ``ALLIANCE_LENS_DB`` (an SQLAlchemy URL; unset = the default workspace).
+It reads the workspace from ``ALLIANCE_LENS_DB`` (an SQLAlchemy URL; unset = the default workspace).
 """
 
 from __future__ import annotations
