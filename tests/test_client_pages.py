@@ -415,7 +415,9 @@ def test_one_links_burst_does_not_refuse_another(workspace_url: str, isolated_ho
 def test_an_address_refused_too_often_waits_but_known_links_still_open(
     workspace_url: str, isolated_home: Path, fake_bundle: None
 ) -> None:
-    config = make_config(isolated_home, client_address_refusal_burst=3, client_address_refusal_rate=0.1)
+    config = make_config(
+        isolated_home, client_address_refusal_burst=3, client_address_refusal_rate=0.1, client_link_check_ttl=600
+    )
     with serving(workspace_url, config) as s:
         good = s.link()
         assert s.get(f"/?token={good.token}").status == 200
@@ -430,6 +432,9 @@ def test_tokens_never_reach_a_log(served: Served) -> None:
     served.get(f"/?token={good.token}&token={good.token}")
     served.get(f"/live?token={good.token}&revision=-1")
     served.get(f"/nowhere?token={good.token}")
+    deadline = time.monotonic() + 5  # the access line is written just after the answer is sent
+    while not any("GET /nowhere" in line for line in served.logs) and time.monotonic() < deadline:
+        time.sleep(0.02)
     text = "\n".join(served.logs)
     assert "GET /nowhere (127.0.0.1)" in text and "GET / (127.0.0.1)" in text  # the access log is written
     assert good.token not in text and good.token.split(".")[0] not in text
