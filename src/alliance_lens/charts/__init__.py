@@ -1,13 +1,15 @@
 """Charts of reliability against trust: pure functions from ``Metrics`` frames to Altair charts.
 
-Importing this package registers and enables the ``alliance_lens`` theme. Every function takes a
-``Metrics`` object (or the one frame it draws) and ``lang`` (``en`` or ``nl``) and returns an Altair chart
-that analysts can layer, filter and restyle; :mod:`alliance_lens.charts.render` writes them to files offline.
+Importing this package registers and enables the ``alliance_lens`` theme, and in a Jupyter kernel the
+offline ``alliance_lens`` renderer (:mod:`alliance_lens.jupyter`): charts draw in JupyterLab without internet.
+Every function takes a ``Metrics`` object (or the one frame it draws) and ``lang`` (``en`` or ``nl``) and
+returns an Altair chart that analysts can layer, filter and restyle; :mod:`alliance_lens.charts.render` writes
+them to files offline.
 """
 
 from __future__ import annotations
 
-from alliance_lens.charts import theme
+from alliance_lens.charts import render, theme
 from alliance_lens.charts.detail import (
     agreement_timeline_chart,
     asymmetry_chart,
@@ -16,6 +18,8 @@ from alliance_lens.charts.detail import (
     trust_matrix_chart,
 )
 from alliance_lens.charts.trends import alliance_contrast_chart, contrast_chart, quadrant_chart, quadrant_of
+
+render.enable_notebook_renderer()  # in a Jupyter kernel, charts shown as a cell's last expression draw offline
 
 __all__ = [
     "agreement_timeline_chart",

@@ -172,6 +172,30 @@ def to_html(chart: ChartLike | dict[str, Any], *, title: str = "alliance_lens", 
     return html_page([chart], title=title, lang=lang)
 
 
+NOTEBOOK_RENDERER: Final = "alliance_lens"
+
+
+def enable_notebook_renderer() -> bool:
+    """In a Jupyter kernel, draw charts shown the normal way with the offline ``alliance_lens`` renderer.
+
+    Called when :mod:`alliance_lens.charts` is imported. Altair finds the renderer through its entry point
+    (``alliance_lens.jupyter``, which is of the app layer: only a kernel imports it, and only here). Outside a
+    kernel nothing changes. Returns whether the renderer is on.
+    """
+    import sys
+
+    if "ipykernel" not in sys.modules:
+        return False
+    try:
+        alt.renderers.enable(NOTEBOOK_RENDERER)
+    except Exception:  # an install without the entry point's metadata: Altair's own renderer stays
+        import logging
+
+        logging.getLogger("alliance_lens.charts").warning("the alliance_lens notebook renderer is not installed")
+        return False
+    return True
+
+
 def check_suffix(path: str | Path) -> str:
     """The lower-case suffix of ``path`` if we can write it; :class:`UnsupportedFormat` otherwise."""
     suffix = Path(path).suffix.lower()
