@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
@@ -24,6 +25,8 @@ from alliance_lens.model import (
     TrustRating,
     UserError,
     ValidationError,
+    empty_frame,
+    normalise_frame,
 )
 from alliance_lens.store import (
     ImportRefused,
@@ -398,3 +401,16 @@ def test_a_large_batch_is_checked_like_an_import(ws: Workspace, sample: Alliance
     assert len(data.outcomes) == len(sample.outcomes) + 239
     ws.undo(SAMPLE_ID)
     assert ws.load(SAMPLE_ID).equals(sample)
+
+
+def test_a_load_has_the_documented_dtypes_absent_dates_included(ws: Workspace, sample: AllianceData) -> None:
+    partners = list(sample.partners["partner_id"])
+    ws.set_goals_shared(SAMPLE_ID, partners[0], dt.date(2024, 2, 29))
+    ws.set_goals_shared(SAMPLE_ID, partners[1], None)
+    data = ws.load(SAMPLE_ID)
+    for name, frame in data.tables().items():
+        assert frame.dtypes.equals(empty_frame(name).dtypes), name
+        # read column by column from the driver, yet exactly what the general path makes of the same rows
+        pd.testing.assert_frame_equal(frame, normalise_frame(name, frame.astype(object)))
+    goals = data.partners.set_index("partner_id")["goals_shared_on"]
+    assert goals[partners[0]] == pd.Timestamp("2024-02-29") and pd.isna(goals[partners[1]])

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Final, TypeVar
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Date, Engine, Table, and_, delete, func, select, update
 
@@ -383,11 +384,18 @@ class Workspace:
         if where is not None:
             query = query.where(where)
         query = query.order_by(*[table.c[c] for c in _ORDER[name]])
-        rows = conn.execute(query).all()
-        # column by column from plain tuples: building a frame from Row objects probes each row's attributes
+        result = conn.execute(query)
+        try:
+            # the driver's own tuples: SQLAlchemy's Row objects and per-value date parsing were most of a load
+            rows = result.cursor.fetchall() if result.cursor is not None else []
+        finally:
+            result.close()
         values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-        frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(columns, values, strict=True)})
-        return normalise_frame(name, frame)
+        try:
+            return _typed_frame(name, columns, values)
+        except (ValueError, TypeError):  # a value stored in an unexpected form: the general (slower) path
+            frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(columns, values, strict=True)})
+            return normalise_frame(name, frame)
 
     def _unknown(self, conn: Connection, alliance_id: str) -> UnknownAlliance:
         known = sorted(conn.execute(select(s.alliances.c.alliance_id)).scalars())
@@ -850,6 +858,25 @@ class Workspace:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+def _typed_frame(name: str, columns: list[str], values: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """Stored columns straight into the frame's dtypes (what :func:`normalise_frame` gives), column by column.
+
+    Dates come as ISO text (SQLite) or ``date`` objects (PostgreSQL), ``None`` where absent: numpy reads
+    both in one pass. Stored rows hold no absent text or number (the columns are ``NOT NULL``).
+    """
+    data: dict[str, Any] = {}
+    for column, column_values in zip(columns, values, strict=True):
+        if column in DATE_COLUMNS[name]:
+            data[column] = np.array(column_values, dtype="datetime64[D]").astype("datetime64[s]")
+        elif column in NUMBER_COLUMNS[name]:
+            data[column] = np.array(column_values, dtype="float64")
+        else:
+            if None in column_values:
+                raise ValueError(f"{name}.{column} holds an absent value")
+            data[column] = pd.array(column_values, dtype="str")
+    return pd.DataFrame(data, index=pd.RangeIndex(len(values[0]) if values else 0))
 
 
 def _revision(conn: Connection, alliance_id: str) -> int:
