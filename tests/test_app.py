@@ -632,3 +632,25 @@ def test_a_kernel_whose_page_is_gone_or_hidden_stops_polling(lean: FacilitatorDa
     # a page silent for longer than a background tab's slowest heartbeat counts as gone
     state._page_seen -= state.page_silent_after + 1
     assert not state.page_present()
+
+
+def test_headline_names_each_partner_most_concerning_first(dash: FacilitatorDashboard) -> None:
+    from alliance_lens.charts.headline import headline
+
+    board = headline(dash.state.metrics)
+    names = list(board["partner_name"])
+    assert names[0] == "Meridian Motors" and names[-1] == "Kestrel Cells"  # blind trust first, no data last
+    html_text = dash.headline.widget.value
+    assert html_text.index("Meridian Motors") < html_text.index("Kestrel Cells")
+    first = board.iloc[0]
+    assert f"{first['reliability'] * 100:.0f} %" in html_text and "NaN" not in html_text
+    # the contrast chart's panels come in the same order
+    spec = dash.charts[0].widget.value if dash.charts[0].renderer == "svg" else ""
+    assert spec.index("Meridian Motors") < spec.index("Kestrel Cells")
+
+
+def test_pattern_cards_are_short_with_the_explanation_one_click_away(dash: FacilitatorDashboard) -> None:
+    cards = dash.patterns.cards.value
+    assert cards.count('class="al-card-short"') == len(dash.state.metrics.patterns)
+    assert cards.count("<details") == len(dash.state.metrics.patterns)
+    assert "25 Aug 2026" in cards and "2026-08-25" not in cards.split("<details")[0]

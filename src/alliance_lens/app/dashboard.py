@@ -20,6 +20,7 @@ from alliance_lens.app.views import (
     FACILITATOR_CHARTS,
     STYLE,
     ChartView,
+    HeadlineBoard,
     OverdueList,
     PatternCards,
     StatusLine,
@@ -76,6 +77,7 @@ class FacilitatorDashboard:
         state.observe(lambda _c: self._relabel(), names=["language", "data"])
         state.observe(self._on_state_presentation, names="presentation")
 
+        self.headline = HeadlineBoard(state)
         self.patterns = PatternCards(state)
         self.overdue = OverdueList(state)
         self.charts = [ChartView(state, css, fn, first=i == 0, renderer=renderer) for i, (css, fn) in enumerate(charts)]
@@ -88,7 +90,9 @@ class FacilitatorDashboard:
 
         self.presence = Presence(state, layout=widgets.Layout(display="none"))
         shown.append(self.presence)
-        chart_box = widgets.VBox([*shown[:1], self.patterns.widget, *shown[1:], self.overdue.widget])
+        chart_box = widgets.VBox(
+            [self.headline.widget, *shown[:1], self.patterns.widget, *shown[1:], self.overdue.widget]
+        )
         chart_box.add_class("al-charts")
         body = widgets.HBox([chart_box, self.tabs]).add_class("al-body")
         self.widget = widgets.VBox(

@@ -60,8 +60,32 @@ STYLE = """
 .al-chart { overflow-x: auto; }
 .al-chart svg { max-width: 100%; height: auto; }
 .al-presenting .al-forms { display: none !important; }
-.al-presenting .al-chart svg { width: 100%; max-width: none; height: auto; }
-.al-presenting { font-size: 125%; }
+/* the projector: charts as wide as the screen and no taller than it (the drawing scales, text with it);
+   type from the viewport's width, so the back of the room reads it at 1280 and at 1920 alike */
+.al-presenting, .al-presenting .widget-html-content, .al-presenting .widget-label,
+.al-presenting .jupyter-button, .al-presenting select { font-size: clamp(16px, 1.2vw, 30px); }
+.al-presenting .al-body > .al-charts { flex: 1 1 100%; }
+.al-presenting .al-chart .vega-embed { display: block; width: 100%; }
+.al-presenting .al-chart svg { display: block; width: 100%; max-width: none; height: auto;
+  max-height: calc(100vh - 4em); }
+.al-presenting .al-headline-table { font-size: 1.25em; }
+.al-presenting .al-header .widget-label { width: auto !important; padding-right: 0.4em; }
+.al-presenting .al-header .jupyter-button, .al-presenting .al-header select { width: auto !important;
+  min-width: 4em; height: auto; padding: 0.15em 0.7em; }
+.al-presenting .al-pattern-card { max-width: 26em; }
+/* text only a screen reader reads (the arrows' words) */
+.al-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.al-headline-table { border-collapse: collapse; margin: 0.3em 0 0.8em 0; }
+.al-headline-table caption { text-align: left; font-weight: bold; padding-bottom: 0.3em; }
+.al-headline-table th, .al-headline-table td { padding: 0.2em 1em 0.2em 0; text-align: left;
+  border-bottom: 1px solid #ddd; white-space: nowrap; }
+.al-headline-state { font-weight: bold; }
+.al-state-blind_trust .al-headline-state, .al-state-trust_shock .al-headline-state { color: #a33f00; }
+.al-arrow.al-up { color: #00704f; }
+.al-arrow.al-down { color: #b00020; }
+.al-arrow.al-steady { color: #555555; }
+.al-card-short { margin: 0.2em 0; }
+.al-card-more summary { cursor: pointer; color: #005a8c; }
 .al-cards { display: flex; flex-wrap: wrap; gap: 0.6em; }
 .al-pattern-card { border: 1px solid #ccc; border-left: 6px solid #999; border-radius: 4px; padding: 0.5em 0.8em;
   max-width: 30em; background: #fafafa; line-height: 1.4; }
@@ -247,8 +271,76 @@ def _explanation(row: Any, lang: str) -> str:
     return "" if pd.isna(text) else str(text)
 
 
+def _num(value: Any) -> float:
+    """A frame's cell as a float (NaN when missing)."""
+    return float("nan") if value is None or pd.isna(value) else float(value)
+
+
+def _pct(value: float) -> str:
+    return "—" if value != value else f"{value * 100:.0f} %"
+
+
+class HeadlineBoard:
+    """One line per partner, most concerning first: name, state, reliability and trust now, with arrows."""
+
+    def __init__(self, state: DashboardState) -> None:
+        self.state = state
+        self.widget = widgets.HTML("").add_class("al-headline")
+        state.observe(lambda _c: self.update(), names=["metrics", "language"])
+        self.update()
+
+    def _measure(self, name: str, value: float, change: float) -> str:
+        from alliance_lens.charts.headline import direction
+
+        tr = self.state.tr
+        way = direction(change)
+        points = f"{abs(change) * 100:.0f}" if change == change else ""
+        arrow, words, css = {
+            1: ("▲", tr("dash.rising", points=points), "al-up"),
+            -1: ("▼", tr("dash.falling", points=points), "al-down"),
+            0: ("▶", tr("dash.steady"), "al-steady"),
+        }[way]
+        shown = "" if value != value else f' <span class="al-arrow {css}" aria-hidden="true">{arrow}</span>'
+        spoken = "" if value != value else f'<span class="al-sr">, {html.escape(words)}</span>'
+        return (
+            f'<td class="al-measure al-{name}"><span class="al-measure-name">{html.escape(tr("chart." + name))}</span> '
+            f"<b>{_pct(value)}</b>{shown}{spoken}</td>"
+        )
+
+    def update(self) -> None:
+        """Redraw the board."""
+        metrics = self.state.metrics
+        if metrics is None:
+            self.widget.value = ""
+            return
+        try:
+            from alliance_lens.charts.headline import headline
+
+            rows = headline(metrics)
+            tr = self.state.tr
+            lines = []
+            for r in rows.itertuples(index=False):
+                pattern = str(r.pattern)
+                state_text = tr("pattern." + pattern) if pattern else tr("dash.no_state")
+                lines.append(
+                    f'<tr class="al-headline-row al-state-{html.escape(pattern or "none")}">'
+                    f'<th scope="row">{html.escape(str(r.partner_name))}</th>'
+                    f'<td class="al-headline-state">{html.escape(state_text)}</td>'
+                    + self._measure("reliability", _num(r.reliability), _num(r.reliability_change))
+                    + self._measure("trust", _num(r.trust), _num(r.trust_change))
+                    + "</tr>"
+                )
+            self.widget.value = (
+                f'<table class="al-headline-table"><caption>{html.escape(tr("dash.headline_title"))}</caption>'
+                f"{''.join(lines)}</table>"
+            )
+        except Exception:
+            log.exception("the headline could not be drawn")
+            self.widget.value = f"<p>{html.escape(self.state.tr('chart_failed'))}</p>"
+
+
 class PatternCards:
-    """One card per pattern found: the partner, the pattern, its explanation in the current language."""
+    """One card per pattern found: the partner and pattern, one short sentence, the full explanation a click away."""
 
     def __init__(self, state: DashboardState) -> None:
         self.state = state
@@ -257,6 +349,17 @@ class PatternCards:
         self.widget = widgets.VBox([self.heading, self.cards]).add_class("al-patterns")
         state.observe(lambda _c: self.update(), names=["metrics", "language"])
         self.update()
+
+    def _short(self, pattern: str, name: str, when: Any, now: dict[str, tuple[float, float]]) -> str:
+        from alliance_lens.charts._common import day_text
+
+        key = f"dash.short_{pattern}"
+        rel, tru = now.get(name, (float("nan"), float("nan")))
+        date = "" if when is None or pd.isna(when) else day_text(when, self.state.language)
+        try:
+            return self.state.tr(key, name=name, reliability=_pct(rel), trust=_pct(tru), date=date)
+        except KeyError:  # a pattern this dashboard has no short text for: its long one only
+            return ""
 
     def update(self) -> None:
         """Redraw the cards."""
@@ -268,21 +371,37 @@ class PatternCards:
             if patterns is None or patterns.empty:
                 self.cards.value = f"<p>{html.escape(tr('no_patterns'))}</p>"
                 return
+            from alliance_lens.charts._common import concern_order, day_text
+            from alliance_lens.charts.headline import headline
+
             lang = self.state.language
-            # states first (one per partner), then trust shocks, latest first
-            shown = patterns.assign(_shock=patterns["pattern"] == "trust_shock").sort_values(
-                ["_shock", "period_end", "partner_name"], ascending=[True, False, True], kind="stable"
-            )
+            board = headline(metrics)
+            now = {str(r.partner_name): (_num(r.reliability), _num(r.trust)) for r in board.itertuples()}
+            rank = {p: i for i, p in enumerate(concern_order(metrics.trends, patterns))}
+            # states first, most concerning first (as the headline and the chart), then trust shocks, latest first
+            shown = patterns.assign(
+                _shock=patterns["pattern"] == "trust_shock",
+                _rank=patterns["partner"].astype(str).map(rank).fillna(len(rank)),
+            ).sort_values(["_shock", "_rank", "period_end"], ascending=[True, True, False], kind="stable")
             cards = []
             for row in shown.itertuples(index=False):
                 pattern = str(row.pattern)
+                name = str(row.partner_name)
                 when = row.period_end
-                when_text = "" if pd.isna(when) else f' <span class="al-when">({pd.Timestamp(when).date()})</span>'
+                when_text = "" if pd.isna(when) else f' <span class="al-when">({day_text(when, lang)})</span>'
+                short = self._short(pattern, name, when, now)
+                long = _explanation(row, lang)
+                body = (
+                    f'<p class="al-card-short">{html.escape(short)}</p>'
+                    f'<details class="al-card-more"><summary>{html.escape(tr("dash.more"))}</summary>'
+                    f"<p>{html.escape(long)}</p></details>"
+                    if short
+                    else f"<p>{html.escape(long)}</p>"
+                )
                 cards.append(
                     f'<div class="al-pattern-card al-pattern-{html.escape(pattern)} '
                     f'al-partner-{html.escape(str(row.partner))}">'
-                    f"<h4>{html.escape(str(row.partner_name))}: {html.escape(tr('pattern_' + pattern))}{when_text}</h4>"
-                    f"<p>{html.escape(_explanation(row, lang))}</p></div>"
+                    f"<h4>{html.escape(name)}: {html.escape(tr('pattern_' + pattern))}{when_text}</h4>{body}</div>"
                 )
             self.cards.value = f'<div class="al-cards">{"".join(cards)}</div>'
         except Exception:

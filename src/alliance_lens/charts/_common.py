@@ -54,15 +54,22 @@ _MONTHS = {
 }
 
 
+def day_text(value: Any, lang: str) -> str:
+    """A date as people write it: "25 Aug 2026", "25 aug 2026" (never "08-25" or "Aug 26")."""
+    when = pd.Timestamp(value)
+    return f"{when.day} {_MONTHS[check_lang(lang)][when.month - 1]} {when.year}"
+
+
 def time_axis(lang: str, dates: pd.Series | None = None, *, max_ticks: int = 6, **kwargs: Any) -> alt.Axis:
-    """A date axis whose labels ("Mar 25", "mrt 25") are in ``lang``, one tick per month or per few months.
+    """A date axis whose labels ("Mar 2025", "mrt 2025") are in ``lang``, one tick per month or per few months.
 
     The month names live in the axis itself, not in a chart-level locale config, so the chart stays
     layerable and draws the same in vl-convert, a browser, and the dashboard. Ticks fall on month starts
     (so no month is labelled twice), every so many months that at most about ``max_ticks`` fit ``dates``.
     """
     months = "[" + ",".join(f"'{m}'" for m in _MONTHS[check_lang(lang)]) + "]"
-    expr = f"{months}[month(datum.value)] + ' ' + timeFormat(datum.value, '%y')"
+    # the year in full: "May 25" reads as a day of May
+    expr = f"{months}[month(datum.value)] + ' ' + timeFormat(datum.value, '%Y')"
     step = 1
     if dates is not None:
         valid = pd.to_datetime(dates).dropna()
@@ -176,3 +183,49 @@ def signed_points(value: Any) -> str:
         return ""
     points = round(float(value) * 100)
     return f"+{points}" if points > 0 else ("±0" if points == 0 else f"−{abs(points)}")
+
+
+#: How much a partner's state calls for the room's attention (lower first); unknown and "not enough data" last.
+CONCERN: dict[str, int] = {
+    "blind_trust": 0,
+    "trust_shock": 1,
+    "distrust": 2,
+    "trust_lags": 3,
+    "earned_trust": 4,
+    "not_enough_data": 6,
+}
+
+
+def latest_patterns(patterns: pd.DataFrame | None) -> dict[str, str]:
+    """Partner id → the key of its state pattern at the latest session (a partner with only a shock: that)."""
+    if patterns is None or patterns.empty:
+        return {}
+    states = patterns[~patterns["pattern"].isin(["trust_shock"])]
+    if "period_end" in states.columns:
+        states = states.sort_values("period_end", kind="stable")
+    named = {str(p): str(v) for p, v in states.groupby("partner", sort=False)["pattern"].last().items()}
+    shocked = set(patterns.loc[patterns["pattern"] == "trust_shock", "partner"].astype(str))
+    for p in shocked:
+        named.setdefault(p, "trust_shock")
+    return named
+
+
+def concern_order(trends: pd.DataFrame, patterns: pd.DataFrame | None) -> list[str]:
+    """Partner ids, those whose latest state calls for attention first, then by the latest gap, then by name.
+
+    States by concern: blind trust, a trust shock, distrust, trust lagging, earned trust; not enough data last.
+    """
+    ids = list(dict.fromkeys(trends["partner"].astype(str)))
+    states = latest_patterns(patterns)
+    gaps: dict[str, float] = {}
+    if "gap" in trends.columns:
+        last = trends.dropna(subset=["gap"]).sort_values("period_end", kind="stable").groupby("partner")["gap"].last()
+        gaps = {str(k): abs(float(v)) for k, v in last.items()}
+    names: dict[str, str] = {}
+    if "partner_name" in trends.columns:
+        names = dict(zip(trends["partner"].astype(str), trends["partner_name"].astype(str), strict=True))
+
+    def rank(p: str) -> tuple[int, float, str]:
+        return CONCERN.get(states.get(p, ""), 5), -gaps.get(p, 0.0), names.get(p, p)
+
+    return sorted(ids, key=rank)

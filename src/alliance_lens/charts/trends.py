@@ -16,6 +16,7 @@ from alliance_lens.charts._common import (
     as_facet,
     as_layer,
     compact_data,
+    concern_order,
     frame_of,
     latest_states,
     optional_frame,
@@ -211,28 +212,6 @@ def _trend_rows(trends: pd.DataFrame, panel: pd.Series) -> pd.DataFrame:
     return rows.rename(columns={"period_end": "date"})
 
 
-#: Which state patterns call for attention first when not every partner fits on the page.
-_ATTENTION = {"blind_trust": 0, "trust_shock": 1, "distrust": 2, "trust_lags": 3}
-
-
-def _choose_partners(trends: pd.DataFrame, patterns: pd.DataFrame | None, max_partners: int) -> list[str]:
-    """At most ``max_partners`` ids, in their original order: patterns of concern first, then largest gaps."""
-    order = list(dict.fromkeys(trends["partner"].astype(str)))
-    if len(order) <= max_partners:
-        return order
-    rank = {p: len(_ATTENTION) for p in order}
-    if patterns is not None and not patterns.empty:
-        for p, pattern in zip(patterns["partner"].astype(str), patterns["pattern"], strict=True):
-            if p in rank:
-                rank[p] = min(rank[p], _ATTENTION.get(str(pattern), len(_ATTENTION)))
-    latest_gap = (
-        trends.dropna(subset=["gap"]).sort_values("period_end", kind="stable").groupby("partner")["gap"].last().abs()
-    )
-    ranked = sorted(order, key=lambda p: (rank[p], -float(latest_gap.get(p, 0.0))))
-    keep = set(ranked[:max_partners])
-    return [p for p in order if p in keep]
-
-
 def _window(trends: pd.DataFrame, last_periods: int | None) -> tuple[pd.DataFrame, pd.Timestamp | None, int, int]:
     """The trends of the latest ``last_periods`` periods, the end of the period before them, shown and all."""
     ends = sorted(pd.to_datetime(trends["period_end"].dropna().unique()))
@@ -276,15 +255,17 @@ def contrast_chart(
     if partners is not None:
         trends = trends[trends["partner"].isin(partners)]
     elif max_partners is not None:
-        trends = trends[trends["partner"].astype(str).isin(_choose_partners(trends, patterns, max_partners))]
+        trends = trends[trends["partner"].astype(str).isin(concern_order(trends, patterns)[:max_partners])]
     trends, before, n_shown, n_periods = _window(trends, last_periods)
     if before is not None and events is not None and not events.empty:
         events = events[pd.to_datetime(events["date"]) > before]
     if before is not None and patterns is not None and not patterns.empty:
         patterns = patterns[pd.to_datetime(patterns["period_end"]) > before]
     trends = trends.sort_values(["partner", "period_end"], kind="stable")
-    states = latest_states(optional_frame(metrics, "patterns", None) if patterns is None else patterns, lang)
-    order = list(dict.fromkeys(trends["partner"].astype(str)))
+    all_patterns = optional_frame(metrics, "patterns", None) if patterns is None else patterns
+    states = latest_states(all_patterns, lang)
+    # partners whose state calls for attention first, so the room reads the concern before the comfort
+    order = concern_order(trends, all_patterns)
     names = trends.drop_duplicates("partner").set_index("partner")["partner_name"].astype(str)
     panels = pd.DataFrame(
         {

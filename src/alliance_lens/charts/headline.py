@@ -1,0 +1,71 @@
+"""The one-glance headline per partner, like a health-check board: state, reliability and trust now, and whither.
+
+Numbers only (a frame); the dashboard writes the words. Partners come in order of concern
+(:func:`alliance_lens.charts._common.concern_order`), the same order as the contrast chart's panels.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from alliance_lens.charts._common import concern_order, frame_of, latest_patterns, optional_frame, require_columns
+
+#: A change smaller than this (0–1 scale; 2 percentage points) reads as "steady".
+STEADY = 0.02
+
+HEADLINE_COLUMNS = (
+    "partner",
+    "partner_name",
+    "pattern",
+    "reliability",
+    "reliability_change",
+    "trust",
+    "trust_change",
+    "period_end",
+)
+
+
+def _now_and_change(rows: pd.DataFrame, column: str) -> tuple[float, float]:
+    values = rows[column].dropna()
+    if values.empty:
+        return float("nan"), float("nan")
+    now = float(values.iloc[-1])
+    return now, (now - float(values.iloc[-2])) if len(values) > 1 else float("nan")
+
+
+def headline(metrics: object, *, patterns: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per partner, most concerning first: state, reliability and trust now, and their change.
+
+    ``pattern``: the key of the state at the latest session (``""``: none); ``reliability`` and ``trust``: at
+    their latest measured session; ``*_change``: since the measured session before it (NaN: none).
+    """
+    trends = frame_of(metrics, "trends")
+    require_columns(trends, ("partner", "partner_name", "period_end", "reliability", "trust"), "trends")
+    patterns = optional_frame(metrics, "patterns", patterns)
+    states = latest_patterns(patterns)
+    ordered = trends.sort_values(["partner", "period_end"], kind="stable")
+    rows = []
+    for partner in concern_order(trends, patterns):
+        mine = ordered[ordered["partner"].astype(str) == partner]
+        rel, rel_change = _now_and_change(mine, "reliability")
+        tru, tru_change = _now_and_change(mine, "trust")
+        rows.append(
+            (
+                partner,
+                str(mine["partner_name"].iloc[-1]),
+                states.get(partner, ""),
+                rel,
+                rel_change,
+                tru,
+                tru_change,
+                pd.Timestamp(mine["period_end"].iloc[-1]),
+            )
+        )
+    return pd.DataFrame(rows, columns=list(HEADLINE_COLUMNS))
+
+
+def direction(change: float) -> int:
+    """``1`` rising, ``-1`` falling, ``0`` steady or unknown (within :data:`STEADY`)."""
+    if change != change or abs(change) < STEADY:
+        return 0
+    return 1 if change > 0 else -1
