@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Final, TypeVar
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Date, Engine, Table, and_, delete, func, select, update
 
@@ -59,9 +58,11 @@ from alliance_lens.model import (
     normalise_frame,
 )
 from alliance_lens.store import engine as db
+from alliance_lens.store import loading
 from alliance_lens.store import schema as s
 from alliance_lens.store.audit import AuditEntry, Change, current_actor, to_json
 from alliance_lens.store.audit import write as write_audit
+from alliance_lens.store.loading import UnknownAlliance
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,19 +75,6 @@ _MAX_ROWS_IN_LOG: Final = 1_000
 #: Up to this many entries are checked with plain queries (fast enough for many writers at once); more go
 #: through :func:`~alliance_lens.interchange.validate_data` like an import. Both give the same problems.
 _QUICK_CHECK_MAX: Final = 200
-#: The order rows are loaded in: deterministic on every database; outcomes and ratings in order of entry.
-_ORDER: Final[dict[str, tuple[str, ...]]] = {
-    "alliances": ("alliance_id",),
-    "partners": ("alliance_id", "partner_id"),
-    "sessions": ("alliance_id", "date", "session_id"),
-    "agreements": ("alliance_id", "agreement_id"),
-    "outcomes": ("id",),
-    "trust_ratings": ("id",),
-}
-
-
-class UnknownAlliance(UserError, LookupError):
-    """No alliance with that id in the workspace."""
 
 
 class ImportRefused(UserError):
@@ -326,14 +314,7 @@ class Workspace:
         return self._read(lambda conn: self._load(conn, ids))
 
     def _load(self, conn: Connection, ids: list[str] | None, tables: Iterable[str] = TABLES) -> AllianceData:
-        if ids is not None:
-            found = set(
-                conn.execute(select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id.in_(ids))).scalars()
-            )
-            missing = [a for a in ids if a not in found]
-            if missing:
-                raise self._unknown(conn, missing[0])
-        return AllianceData.from_frames({name: self._frame(conn, name, ids) for name in tables}, normalised=True)
+        return loading.load(conn, ids, tables)
 
     def load_newer(self, alliance_id: str, data: AllianceData, revision: int) -> tuple[AllianceData, int]:
         """``data`` of one alliance, loaded at ``revision``, brought up to date; and the revision it is now at.
@@ -344,63 +325,13 @@ class Workspace:
         The log and the rows are read in one transaction, so the result is one consistent state; revisions
         commit with their changes, so no committed row is ever skipped.
         """
-        a = s.audit_log
-
-        def run(conn: Connection) -> tuple[AllianceData, int]:
-            latest = _revision(conn, alliance_id)
-            if latest == revision:
-                return data, revision
-            since = conn.execute(
-                select(a.c.change_id, a.c.op).where(a.c.alliance_id == alliance_id, a.c.revision > revision)
-            ).all()
-            # revision < 0 or > latest: not a revision of this workspace's alliance (another database, or one
-            # renumbered by a migration): only a full load is right
-            if revision < 0 or revision > latest or not since or any(r.op != "insert" for r in since):
-                return self._load(conn, [alliance_id]), latest
-            changes = sorted({str(r.change_id) for r in since})
-            frames: dict[str, pd.DataFrame] = {}
-            for name in TABLES:
-                table = s.DATA_TABLES[name]
-                new = self._frame(conn, name, [alliance_id], where=table.c.change_id.in_(changes))
-                old = data.table(name)
-                if new.empty:
-                    frames[name] = old
-                    continue
-                merged = pd.concat([old, new], ignore_index=True) if len(old) else new
-                if _ORDER[name] != ("id",):  # rows by id are in insertion order already
-                    merged = merged.sort_values(list(_ORDER[name]), kind="stable", ignore_index=True)
-                frames[name] = merged
-            return AllianceData.from_frames(frames, normalised=True), latest
-
-        return self._read(run)
+        return self._read(lambda conn: loading.load_newer(conn, alliance_id, data, revision))
 
     def _frame(self, conn: Connection, name: str, ids: list[str] | None, *, where: Any = None) -> pd.DataFrame:
-        table = s.DATA_TABLES[name]
-        required, optional = TABLES[name]
-        columns = list(required + optional)
-        query = select(*[table.c[c] for c in columns])
-        if ids is not None:
-            query = query.where(table.c.alliance_id.in_(ids))
-        if where is not None:
-            query = query.where(where)
-        query = query.order_by(*[table.c[c] for c in _ORDER[name]])
-        result = conn.execute(query)
-        try:
-            # the driver's own tuples: SQLAlchemy's Row objects and per-value date parsing were most of a load
-            rows = result.cursor.fetchall() if result.cursor is not None else []
-        finally:
-            result.close()
-        values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-        try:
-            return _typed_frame(name, columns, values)
-        except (ValueError, TypeError):  # a value stored in an unexpected form: the general (slower) path
-            frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(columns, values, strict=True)})
-            return normalise_frame(name, frame)
+        return loading.frame(conn, name, ids, where=where)
 
     def _unknown(self, conn: Connection, alliance_id: str) -> UnknownAlliance:
-        known = sorted(conn.execute(select(s.alliances.c.alliance_id)).scalars())
-        listing = ", ".join(repr(k) for k in known[:20]) or "none"
-        return UnknownAlliance(f"there is no alliance {alliance_id!r} in the workspace (alliances: {listing})")
+        return loading.unknown(conn, alliance_id)
 
     def _context(self, conn: Connection, ids: Iterable[str], agreements: bool | set[str] = True) -> AllianceData:
         """What validation needs to know of existing alliances: everything except outcomes and ratings."""
@@ -421,7 +352,7 @@ class Workspace:
 
         It is committed with the change it counts: whoever reads revision *n* can read every change up to *n*.
         """
-        return self._read(lambda conn: _revision(conn, alliance_id))
+        return self._read(lambda conn: loading.revision(conn, alliance_id))
 
     def history(self, alliance_id: str | None = None) -> pd.DataFrame:
         """The audit log (of one alliance, or all), oldest first.
@@ -860,28 +791,8 @@ class Workspace:
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def _typed_frame(name: str, columns: list[str], values: list[tuple[Any, ...]]) -> pd.DataFrame:
-    """Stored columns straight into the frame's dtypes (what :func:`normalise_frame` gives), column by column.
-
-    Dates come as ISO text (SQLite) or ``date`` objects (PostgreSQL), ``None`` where absent: numpy reads
-    both in one pass. Stored rows hold no absent text or number (the columns are ``NOT NULL``).
-    """
-    data: dict[str, Any] = {}
-    for column, column_values in zip(columns, values, strict=True):
-        if column in DATE_COLUMNS[name]:
-            data[column] = np.array(column_values, dtype="datetime64[D]").astype("datetime64[s]")
-        elif column in NUMBER_COLUMNS[name]:
-            data[column] = np.array(column_values, dtype="float64")
-        else:
-            if None in column_values:
-                raise ValueError(f"{name}.{column} holds an absent value")
-            data[column] = pd.array(column_values, dtype="str")
-    return pd.DataFrame(data, index=pd.RangeIndex(len(values[0]) if values else 0))
-
-
-def _revision(conn: Connection, alliance_id: str) -> int:
-    r = s.alliance_revisions
-    return int(conn.execute(select(r.c.revision).where(r.c.alliance_id == alliance_id)).scalar() or 0)
+#: The alliance's committed revision in a transaction (store/polls.py reads it too).
+_revision = loading.revision
 
 
 def _describe(name: str, row: dict[str, Any]) -> str:
