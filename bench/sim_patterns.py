@@ -292,6 +292,16 @@ def study(n_alliances: int, seed: int) -> Tally:
             elif role == "trust_shock":
                 found = bool((mine["session_id"] == truth.shock_session[p]).any())
                 t.add(f"recall_trust_shock_{truth.effect[p]}", found)
+                # Testable: at least 3 rating partners present at both sessions (the test's minimum).
+                r = data.trust_ratings[data.trust_ratings["ratee"] == p]
+                at = truth.shock_session[p]
+                before = sorted(set(r["session_id"]) - {at})
+                before = [x for x in before if x < at]
+                shared = set(r.loc[r["session_id"] == at, "rater"]) & set(
+                    r.loc[r["session_id"] == (before[-1] if before else ""), "rater"]
+                )
+                if len(shared) >= 3:
+                    t.add(f"recall_trust_shock_{truth.effect[p]}_3_shared_raters", found)
             else:
                 t.add(f"recall_{role}_{truth.effect[p]}", states.loc[p, "state"] == role)
             # Coverage: trust per rated period (against the planted trust), reliability over the state window.
@@ -336,6 +346,7 @@ def report(t: Tally) -> tuple[str, bool]:
     lines = [f"{'figure':46} {'rate':>7} {'count':>12}  goal"]
     ok = True
     keys = [g[0] for g in GOALS] + [f"recall_{s}_{e}" for s in STORIES for e in EFFECTS]
+    keys += [f"recall_trust_shock_{e}_3_shared_raters" for e in EFFECTS]
     goal = {k: (op, v) for k, op, v in GOALS}
     for s in STORIES:
         for e in ("medium", "strong"):

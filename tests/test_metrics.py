@@ -439,14 +439,19 @@ def test_a_noisy_drop_is_no_trust_shock_and_the_p_value_is_the_paired_t_test() -
     # Mean drop 3 points of 9 (33 %), but the raters disagree: −6, −6, +3 → not beyond noise.
     noisy = _drop({"b": (9, 3), "c": (9, 3), "d": (5, 8)})
     assert _shocks(noisy).empty
-    # Consistent drops of 3, 3 and 2 points on 1–10: a shock, with the paired t-test's p-value.
-    clear = _drop({"b": (9, 6), "c": (9, 6), "d": (8, 6)})
+    # Consistent drops of 5, 5 and 4 points on 1–10: a shock, with the paired t-test's p-value.
+    clear = _drop({"b": (10, 5), "c": (10, 5), "d": (9, 5)})
     ev = _shocks(clear).iloc[0]["evidence"]
-    d = np.array([3, 3, 2]) / 9
+    d = np.array([5, 5, 4]) / 9
     t = d.mean() / (d.std(ddof=1) / np.sqrt(3))
     assert ev["drop"] == pytest.approx(round(d.mean(), 4))
     assert ev["p_value"] == pytest.approx(round(float(stats.t.sf(t, df=2)), 4))
     assert ev["n_shared_raters"] == 3
+    # Drops of 3, 3 and 2 points: t = 8.0 on 2 df, p = 0.008, above shock_alpha (0.005): not beyond noise.
+    small = np.array([3, 3, 2]) / 9
+    p_small = float(stats.t.sf(small.mean() / (small.std(ddof=1) / np.sqrt(3)), df=2))
+    assert 0.005 < p_small < 0.01
+    assert _shocks(_drop({"b": (9, 6), "c": (9, 6), "d": (8, 6)})).empty
     # A drop below the facilitator's threshold is no shock, however consistent.
     assert _shocks(_drop({"b": (9, 8), "c": (9, 8), "d": (9, 8)}, ("p", "q"))).empty
 
@@ -690,7 +695,7 @@ def test_help_shows_every_metrics_setting_with_default_and_meaning() -> None:
     for f in dataclasses.fields(MetricsConfig):
         assert f.metadata["help"], f.name
         assert f"{f.name} = {f.default!r}" in doc, f.name
-    assert "shock_alpha = 0.05" in doc and "paired t-test" in doc
+    assert "shock_alpha = 0.005" in doc and "paired t-test" in doc
 
 
 def test_lead_lag_chart_says_exploratory_and_the_bands_level(m: Metrics) -> None:

@@ -103,7 +103,7 @@ class MetricsConfig:
     )
     shock_min_raters: int = _s(3, "... with at least this many rating partners present at both sessions ...")
     shock_alpha: float = _s(
-        0.05,
+        0.005,
         "... and a drop this unlikely (one-sided p-value of the paired t-test over those raters) if trust "
         "had not changed.",
     )

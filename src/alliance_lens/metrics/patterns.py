@@ -439,12 +439,12 @@ def trust_shocks(
     with np.errstate(invalid="ignore", divide="ignore"):
         pooled = np.sqrt((by_ratee / df_ratee).reindex(tests["ratee"]).to_numpy())
     pooled = np.where(np.isfinite(pooled), pooled, 0.0)
-    # The larger of the pair's own and the pooled spread (with the degrees of freedom of the one used); the
-    # floor: the rounding of two whole-point means.
+    # The larger of the pair's own and the pooled spread, with the pooled spread's degrees of freedom (taking
+    # the larger spread only makes the test stricter); the floor: the rounding of two whole-point means.
     pair_sd = tests["sd"].fillna(0.0).to_numpy()
     pooled_df = df_ratee.reindex(tests["ratee"]).fillna(0).to_numpy(dtype="float64")
     sd = np.maximum(pair_sd, pooled)
-    df = np.where(pooled > pair_sd, np.maximum(pooled_df, k - 1.0), k - 1.0)
+    df = np.maximum(pooled_df, k - 1.0)
     se = np.maximum(sd / np.sqrt(k), min_sd * np.sqrt(2.0) / np.sqrt(k))
     with np.errstate(invalid="ignore", divide="ignore"):
         t = tests["drop"].to_numpy() / se
