@@ -1,10 +1,11 @@
 """The live poll end to end: phones (390×844) answer, the facilitator's Voilà dashboard shows count and grid change.
 
-Two servers, as in a meeting: ``alliance-lens serve`` (the facilitator's dashboard) and the poll's pages, over one
-workspace and one link secret. The facilitator opens the poll in the trust-ratings tab; three phones scan the
-link (the short address), answer; the count and then the grid's average appear on the dashboard without a
-reload; one phone answers again and replaces its answer; after close, a phone's answer is refused. No request
-leaves 127.0.0.1 (the page fixture and the phones' own guard fail the test otherwise).
+Two servers, as in a meeting: ``alliance-lens serve`` (the facilitator's dashboard) and ``alliance-lens serve
+--clients`` (the client server, whose poll pages need no kernel), over one workspace and one link secret. The
+facilitator opens the poll in the trust-ratings tab; three phones scan the link (the short address), answer;
+the count and then the grid's average appear on the dashboard without a reload; one phone answers again and
+replaces its answer; after close, a phone's answer is refused. No request leaves 127.0.0.1 (the page fixture
+and the phones' own guard fail the test otherwise).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, 
     phone_port, dash_port = free_port(), free_port()
     env |= {"ALLIANCE_LENS_POLL_BASE_URL": f"http://127.0.0.1:{phone_port}/", "ALLIANCE_LENS_DB": url}
     phones = start_server(
-        [sys.executable, "-m", "alliance_lens.pages.poll", url, str(phone_port)],
+        [ALLIANCE_LENS, "serve", "--clients", "--no-browser", "--port", str(phone_port)],
         phone_port,
         folder / "phones.log",
         env=env,
