@@ -32,7 +32,10 @@ from sqlalchemy import Connection, and_, delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from alliance_lens.model import MAX_ID_LENGTH, UserError, check_id
+from alliance_lens.store import engine as db
 from alliance_lens.store import schema as s
+from alliance_lens.store.audit import AuditEntry
+from alliance_lens.store.audit import write as write_audit
 from alliance_lens.store.workspace import UnknownAlliance, Workspace, _bulk_insert, _json, _pack
 from alliance_lens.store.workspace import _revision as ws_revision
 
@@ -548,10 +551,19 @@ def submit(
     """
     if check_id(device, "device") is not None or len(device) < 16:
         raise PollError("missing")  # no device id: the page sets one before it shows the form
+    if session is None:
+        known = ws._read(lambda conn: _poll_by_id(conn, poll_id))
+        if known is None:
+            raise PollError("tampered")
+        session = (known.alliance_id, known.session_id)
+    claim = session
 
     def run(conn: Connection) -> Submitted:
+        # first the alliance's lock (i15's engine): answers of one alliance queue here, and the revision the
+        # change brings is taken with it; a refused answer rolls both back
+        revisions = db.lock_alliances(conn, [claim[0]])
         poll = _poll_by_id(conn, poll_id)
-        if poll is None or (session is not None and (poll.alliance_id, poll.session_id) != session):
+        if poll is None or (poll.alliance_id, poll.session_id) != claim:
             raise PollError("tampered")
         _check_open(poll, now)
         form = _form(conn, poll)
@@ -607,7 +619,7 @@ def submit(
                 "summary": f"a poll answer at session {poll.session_id}",
             }
         )
-        ws._audit(conn, change, entries)
+        write_audit(conn, change, [AuditEntry(**e) for e in entries], revisions)
         return Submitted(change.change_id, len(rows), bool(old), form)
 
     return ws._transaction(run)
