@@ -55,6 +55,7 @@ Route = tuple[str, type[Any]]
 MODULES: Final[tuple[str, ...]] = (
     "alliance_lens.pages.assets",
     "alliance_lens.pages.client",
+    "alliance_lens.pages.poll",  # the live poll's phone pages (issue 10)
 )
 
 

@@ -28,12 +28,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlencode
 
 from alliance_lens.config import LensConfig, settings
 from alliance_lens.messages import LANGUAGES, tr
 from alliance_lens.store import Workspace, polls
+
+if TYPE_CHECKING:
+    from alliance_lens.pages.context import PageContext
 
 log = logging.getLogger(__name__)
 
@@ -444,7 +447,8 @@ def poll_handlers(pages: PollPages, prefix: str = "/") -> list[tuple[str, type[A
     import tornado.web
 
     class _Base(tornado.web.RequestHandler):
-        def initialize(self, pages: PollPages) -> None:
+        def initialize(self, **_kwargs: Any) -> None:
+            # the client server gives every handler context= (alliance_lens.pages); the poll's pages are bound here
             self.pages = pages
 
         def _request(self) -> Request:
@@ -506,8 +510,16 @@ def poll_handlers(pages: PollPages, prefix: str = "/") -> list[tuple[str, type[A
         async def get(self, code: str) -> None:
             await self._run(lambda req: self.pages.short(code, req))
 
-    args = {"pages": pages}
-    return [(rf"{prefix}poll", PollHandler, args), (rf"{prefix}p/([A-Za-z0-9]{{1,16}})", ShortHandler, args)]
+    return [(rf"{prefix}poll", PollHandler, {}), (rf"{prefix}p/([A-Za-z0-9]{{1,16}})", ShortHandler, {})]
+
+
+def handlers(context: PageContext) -> list[tuple[str, type[Any]]]:
+    """The poll's routes in the client server (``alliance_lens.pages.MODULES``), relative to its base URL.
+
+    Answers are writes: the poll's pages keep a writable workspace of their own (the context's is read-only).
+    """
+    pages = PollPages(context.db_url, context.config)
+    return [(pattern.lstrip("/"), handler) for pattern, handler, _ in poll_handlers(pages)]
 
 
 def make_app(pages: PollPages, **settings_: Any) -> Any:
