@@ -81,8 +81,8 @@ def test_counts_and_grid_fill_in_and_no_single_answer_is_ever_shown(grid: forms.
     assert "title=" not in shown(panel)  # no tooltips
     # the facilitator undoes the last answer: the undo text names no score, the mean goes back under the floor
     what = grid.state.undo()
-    assert what == "undid a poll answer at session s2"
-    assert grid.state.message == "Undone: undid a poll answer at session s2"
+    assert what == "an answer to the live poll of session “Review”"
+    assert grid.state.message == "Undone: an answer to the live poll of session “Review”"
     panel.refresh()
     assert 'data-pair="p1→p2">not enough answers yet' in panel.grid.value
 
@@ -117,3 +117,17 @@ def test_the_qr_code_is_inline_svg_and_the_grid_is_in_dutch_when_the_dashboard_i
         5,
     )
     assert "nog niet genoeg antwoorden" in render_grid(results, "nl")
+
+
+def test_undoing_a_replaced_answer_is_told_as_a_poll_answer_not_an_import(grid: forms.RatingGrid) -> None:
+    panel, ws = grid.poll, grid.state.workspace
+    panel.open_button.click()
+    answer(ws, "a", "p1", p2="4")
+    answer(ws, "a", "p1", p2="1")  # the same device again: replaces
+    grid.state.refresh()
+    preview = grid.state.undo_preview()
+    assert preview is not None and preview[1] == "an answer to the live poll of session “Review”"
+    grid.state.language = "nl"
+    assert grid.state.undo() == "een antwoord op de live peiling van bijeenkomst “Review”"
+    r = ws.load("north").trust_ratings
+    assert r["score"].tolist() == [4.0]  # the first answer is back

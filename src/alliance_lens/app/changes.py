@@ -63,7 +63,8 @@ def describe(change: Change, data: Any, lang: str) -> str:
     """``change`` in words, named from ``data`` (the alliance's ``AllianceData``): no score, no id with a name."""
     rows = change.rows
     ops = set(rows["op"].astype(str))
-    if "replace" in ops:
+    # "replace" of the alliances table: an import replaced the alliance (a poll answer replaces only ratings)
+    if "replace" in ops and "alliances" in set(rows.loc[rows["op"] == "replace", "table"].astype(str)):
         return tr("dash.change_replace", lang)
     if "import" in ops:
         n = sum(int(_json(a).get("rows", 0)) for a in rows.loc[rows["op"] == "import", "after"])
@@ -82,6 +83,8 @@ def describe(change: Change, data: Any, lang: str) -> str:
     if table == "trust_ratings":
         sids = list(dict.fromkeys(str(_json(k).get("session_id", "")) for k in mine["key"]))
         session = ", ".join(_lookup(sessions, "session_id", s, "title") or s for s in sids)
+        if any("poll_id" in _json(a) for a in mine["after"]):  # an answer of the live poll (issue 10)
+            return tr("poll.undo_answer", lang, session=session)
         key = "dash.change_rating" if len(mine) == 1 else "dash.change_ratings"
         return tr(key, lang, n=len(mine), session=session)
     if table == "outcomes":

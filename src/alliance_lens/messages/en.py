@@ -284,6 +284,7 @@ MESSAGES: Final[dict[str, str]] = {
     "poll.closed": "The poll of session {session} is closed.",
     "poll.no_session": "Add a session first: a poll belongs to one session.",
     "poll.action": "the live poll",
+    "poll.undo_answer": "an answer to the live poll of session “{session}”",
     # the command line
     "poll.cli_opened": (
         "poll {code} of alliance {alliance}, session {session} is open until {until} UTC; readable address: {short}"

@@ -294,6 +294,7 @@ MESSAGES: Final[dict[str, str]] = {
     "poll.closed": "De peiling van bijeenkomst {session} is gesloten.",
     "poll.no_session": "Voeg eerst een bijeenkomst toe: een peiling hoort bij één bijeenkomst.",
     "poll.action": "de live peiling",
+    "poll.undo_answer": "een antwoord op de live peiling van bijeenkomst “{session}”",
     # the command line
     "poll.cli_opened": (
         "peiling {code} van alliantie {alliance}, bijeenkomst {session} is open tot {until} UTC; leesbaar "

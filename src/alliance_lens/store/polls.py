@@ -613,7 +613,7 @@ def submit(
                 "alliance_id": poll.alliance_id,
                 "table_name": "trust_ratings",
                 "op": "insert",
-                "key": _json({"change_id": change.change_id}),
+                "key": _json({"session_id": poll.session_id, "change_id": change.change_id}),
                 "after": _json({"rows": len(rows), "poll_id": poll.poll_id}),
                 # never the scores or the rater: the undo message and the history are read in the room
                 "summary": f"a poll answer at session {poll.session_id}",
