@@ -414,3 +414,18 @@ def test_a_load_has_the_documented_dtypes_absent_dates_included(ws: Workspace, s
         pd.testing.assert_frame_equal(frame, normalise_frame(name, frame.astype(object)))
     goals = data.partners.set_index("partner_id")["goals_shared_on"]
     assert goals[partners[0]] == pd.Timestamp("2024-02-29") and pd.isna(goals[partners[1]])
+
+
+def test_shared_workspaces_are_reused_and_only_a_few_kept_open(tmp_path: Path, sample: AllianceData) -> None:
+    urls = [f"sqlite:///{tmp_path / f'w{k}.sqlite'}" for k in range(Workspace._SHARED_MAX + 1)]
+    for u in urls:
+        with Workspace.open(u) as w:
+            w.import_data(sample)
+    first = Workspace.shared(urls[0])
+    assert Workspace.shared(urls[0]) is first and first.read_only
+    for u in urls[1:]:
+        Workspace.shared(u)
+    # the least recently used was let go; asked again, it is opened afresh and reads as before
+    again = Workspace.shared(urls[0])
+    assert again is not first
+    assert again.load(SAMPLE_ID).equals(sample)

@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,21 +186,29 @@ class Workspace:
             engine.dispose()
         return found, s.SCHEMA_VERSION
 
-    _shared: ClassVar[dict[tuple[str, bool, int], Workspace]] = {}
+    _shared: ClassVar[OrderedDict[tuple[str, bool, int], Workspace]] = OrderedDict()
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+    #: Open shared workspaces kept per process (a server has one or two; a test suite makes many).
+    _SHARED_MAX: ClassVar[int] = 8
 
     @classmethod
     def shared(cls, url: str | None = None, *, read_only: bool = True) -> Workspace:
         """One open workspace per URL for this process, kept open: for servers that read on every request.
 
-        Its pooled connections are reused, so a request costs a query, not a connection. Never close it.
+        Its pooled connections are reused, so a request costs a query, not a connection. Never close it; the
+        least recently used beyond a few are closed by this cache (a later call opens them again).
         """
         url = url or paths.default_db_url()
         key = (url, read_only, os.getpid())  # a forked process must not reuse its parent's connections
         with cls._shared_lock:
             ws = cls._shared.get(key)
-            if ws is None:
-                ws = cls._shared[key] = cls.open(url, read_only=read_only)
+            if ws is not None:
+                cls._shared.move_to_end(key)
+                return ws
+            ws = cls._shared[key] = cls.open(url, read_only=read_only)
+            while len(cls._shared) > cls._SHARED_MAX:
+                _, oldest = cls._shared.popitem(last=False)
+                oldest.close()  # connections in use finish their work; the pool is simply emptied
             return ws
 
     def _prepare(self, *, migrate: bool) -> None:
