@@ -2,10 +2,11 @@
 
 Run: ``.venv/bin/python bench/bench_poll.py [--phones N] [--fuzz N]``
 
-The poll's pages run in their own process (Tornado, as the client server serves them, default settings), on a
-free loopback port, over a fresh SQLite workspace; this process plays the phones (one thread and one cookie
-each, plain HTTP) and the facilitator (a :class:`~alliance_lens.app.poll.PollWatch`, checking every
-``poll_refresh`` seconds as the projector's panel does).
+The poll's pages run in their own process — the whole client server (``alliance-lens serve --clients``, default
+settings; ``--server pages``: the poll's pages alone, in plain Tornado) — on a free loopback port, over a fresh
+SQLite workspace; this process plays the phones (one thread and one cookie each, plain HTTP) and the
+facilitator (a :class:`~alliance_lens.app.poll.PollWatch`, checking every ``poll_refresh`` seconds as the
+projector's panel does).
 
 1. ``--phones`` (default 40) phones open the page, then all send their answer at the same instant (a barrier):
    stored / errors / partial writes (each device must have exactly the ratings it sent); the median and p95 of
@@ -44,16 +45,30 @@ def free_port() -> int:
 
 
 class Server:
+    #: ``client``: the whole client server (alliance-lens serve --clients); ``pages``: the poll's pages alone
+    kind = "client"
+
     def __init__(self, url: str, env: dict[str, str]) -> None:
         self.port = free_port()
+        if self.kind == "pages":
+            argv = [sys.executable, "-m", "alliance_lens.pages.poll", url, str(self.port)]
+        else:
+            cli = str(Path(sys.executable).with_name("alliance-lens"))
+            argv = [cli, "serve", "--clients", "--no-browser", "--port", str(self.port)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "alliance_lens.pages.poll", url, str(self.port)],
-            env={**os.environ, **env},
-            stdout=subprocess.PIPE,
-            text=True,
+            argv,
+            env={**os.environ, "ALLIANCE_LENS_DB": url, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
-        assert self.proc.stdout is not None
-        assert self.proc.stdout.readline().startswith("poll pages on")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("the server did not start")
         self.ps = psutil.Process(self.proc.pid)
 
     def cpu(self) -> float:
@@ -254,10 +269,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--phones", type=int, default=40)
     parser.add_argument("--fuzz", type=int, default=1000)
+    parser.add_argument(
+        "--server",
+        choices=["client", "pages"],
+        default="client",
+        help="the whole client server, or the poll's pages alone",
+    )
     args = parser.parse_args()
+    Server.kind = args.server
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["ALLIANCE_LENS_HOME"] = str(Path(tmp) / "home")
-        print(f"load average before: {Path('/proc/loadavg').read_text().strip()}")
+        print(f"server: {args.server}; load average before: {Path('/proc/loadavg').read_text().strip()}")
         url, partners = setup(Path(tmp))
         phones_round(url, partners, args.phones)
         print(f"load average: {Path('/proc/loadavg').read_text().strip()}")
