@@ -225,10 +225,22 @@ def save(chart: ChartLike | dict[str, Any], path: str | Path) -> Path:
 
 
 def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write the whole file or nothing: into a temporary file beside it, then renamed over it."""
+    """Write the whole file or nothing: into a temporary file beside it, then renamed over it.
+
+    A missing folder, or a write the system refuses (no permission, disk full), is a :class:`UserError` naming
+    the file and folder the user gave, never the temporary file.
+    """
+    from alliance_lens.messages import tr
+
+    if not path.parent.is_dir():
+        raise UserError(tr("file.folder_missing", path=repr(str(path)), folder=repr(str(path.parent))))
     tmp = path.with_name(f".{path.name}.tmp")
-    if isinstance(content, str):
-        tmp.write_text(content, encoding="utf-8")
-    else:
-        tmp.write_bytes(content)
-    tmp.replace(path)
+    try:
+        if isinstance(content, str):
+            tmp.write_text(content, encoding="utf-8")
+        else:
+            tmp.write_bytes(content)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(tr("file.cannot_write", path=repr(str(path)), why=exc.strerror or type(exc).__name__)) from exc
