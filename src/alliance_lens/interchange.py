@@ -32,59 +32,33 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from alliance_lens.messages import tr
-from alliance_lens.model import (
-    AGREEMENT_KINDS,
+from alliance_lens.domain import rules
+from alliance_lens.domain.contract import (
     BENEFICIARY_SEPARATOR,
-    DATE_COLUMNS,
+    CONTRACT,
     DEFAULT_TRUST_MAX,
     DEFAULT_TRUST_MIN,
-    LANGUAGES,
-    MAX_TEXT_LENGTH,
+)
+from alliance_lens.domain.rules import Finding
+from alliance_lens.messages import tr
+from alliance_lens.model import (
+    DATE_COLUMNS,
     NUMBER_COLUMNS,
-    OUTCOME_STATUSES,
-    SESSION_KINDS,
     TABLES,
     AllianceData,
     Problem,
     UserError,
     ValidationError,
-    check_choice,
-    check_id,
-    check_score,
     empty_frame,
 )
 
 __all__ = ["ReadResult", "read_path", "validate_data", "write_path"]
 
-#: Columns that hold ids (checked with :func:`alliance_lens.model.check_id`).
-ID_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
-    "alliances": ("alliance_id",),
-    "partners": ("alliance_id", "partner_id"),
-    "sessions": ("alliance_id", "session_id"),
-    "agreements": ("alliance_id", "agreement_id", "owner"),
-    "outcomes": ("alliance_id", "agreement_id"),
-    "trust_ratings": ("alliance_id", "session_id", "rater", "ratee"),
-}
-#: Text columns that must not be empty.
-REQUIRED_TEXT: Final[dict[str, tuple[str, ...]]] = {
-    "alliances": ("name",),
-    "partners": ("name",),
-    "agreements": ("title",),
-}
-#: Columns restricted to a set of values, and the default where an optional one is left empty.
-CHOICES: Final[dict[tuple[str, str], tuple[tuple[str, ...], str | None]]] = {
-    ("alliances", "language"): (LANGUAGES, "en"),
-    ("sessions", "kind"): (SESSION_KINDS, "meeting"),
-    ("agreements", "kind"): (AGREEMENT_KINDS, None),
-    ("outcomes", "status"): (OUTCOME_STATUSES, None),
-}
+# The columns, kinds, vocabularies and defaults are the contract's (alliance_lens.domain.contract); the value
+# rules are alliance_lens.domain.rules', run here once per distinct value of a column (the vectorised backend).
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-_ID_BAD_CHARS = r"[;\x00-\x1f]"
-# Tab, newline and carriage return are fine in a note; other control characters cannot be stored in a workbook.
-_TEXT_BAD_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 _KEY_SEP = "\x1f"  # cannot occur in a valid id
 # Whole numbers in a date column of a workbook are read as Excel serial dates when they fall in this range
 # (1950-01-01 .. 2100-12-31): a date cell whose date format was lost. Other numbers are refused.
@@ -143,7 +117,7 @@ class _Report:
         t: _Table,
         column: str,
         mask: pd.Series | np.ndarray[Any, np.dtype[np.bool_]],
-        reason: str | Callable[[Any, int], str],
+        finding: Finding | Callable[[Any, int], Finding],
         *,
         values: Sequence[Any] | pd.Series | None = None,
     ) -> None:
@@ -153,8 +127,8 @@ class _Report:
         shown = t.frame[column] if values is None else values
         for i in np.flatnonzero(bad):
             value = _shown(shown.iloc[i] if isinstance(shown, pd.Series) else shown[int(i)])
-            why = reason if isinstance(reason, str) else reason(value, int(i))
-            self.problems.append(Problem(t.label, int(t.rows[i]), column, value, why))
+            why = finding if isinstance(finding, tuple) else finding(value, int(i))
+            self.problems.append(rules.problem(t.label, int(t.rows[i]), column, value, why))
         t.done(column)[bad] = True
 
     def add(self, problem: Problem) -> None:
@@ -169,10 +143,11 @@ def _key(frame: pd.DataFrame, *columns: str) -> pd.Series:
     return out.reset_index(drop=True)
 
 
-def _per_value(values: pd.Series | Sequence[Any], fn: Callable[[Any], str | None]) -> np.ndarray[Any, Any]:
-    """``fn`` (a reason or ``None``) for every row, computed once per distinct value (ids and dates repeat a lot)."""
+def _per_value(values: pd.Series | Sequence[Any], fn: Callable[[Any], Any]) -> np.ndarray[Any, Any]:
+    """``fn`` (a finding or ``None``) for every row, computed once per distinct value (ids and dates repeat a lot)."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    reasons = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    reasons = np.empty(len(uniques) + 1, dtype=object)
+    reasons[:] = [fn(u) for u in uniques] + [None]  # element-wise: a finding is a tuple, not a row of cells
     return reasons[codes] if len(codes) else np.array([], dtype=object)
 
 
@@ -180,56 +155,26 @@ def _emit_reasons(
     report: _Report, t: _Table, column: str, reasons: np.ndarray[Any, Any], values: pd.Series | None = None
 ) -> None:
     mask = np.array([r is not None for r in reasons], dtype=bool) if len(reasons) else np.zeros(0, dtype=bool)
-    report.emit(t, column, mask, lambda _v, i: str(reasons[i]), values=values)
+    report.emit(t, column, mask, lambda _v, i: reasons[i], values=values)
 
 
-def _id_reason(value: object, column: str) -> str | None:
+def _id_rule(value: object, column: str) -> Finding | None:
+    # an empty cell of a file arrives as NaN or None: it is empty, not "not text"
     if not isinstance(value, str):
-        return f"{column} must not be empty"
-    return check_id(value, column)
+        return "value.empty", {"column": column}
+    return rules.check_id(value, column)
 
 
-def _check_ids(report: _Report, t: _Table) -> None:
-    for col in ID_COLUMNS[t.name]:
-        _emit_reasons(report, t, col, _per_value(t.frame[col], functools.partial(_id_reason, column=col)))
-
-
-_TEXT_BAD = re.compile(_TEXT_BAD_CHARS)
-
-
-def _text_reason(value: object, column: str, required: bool) -> str | None:
-    if not isinstance(value, str):
-        return f"{column} must be text"
-    if len(value) > MAX_TEXT_LENGTH:
-        return f"{column} is longer than {MAX_TEXT_LENGTH} characters"
-    if _TEXT_BAD.search(value):
-        return f"{column} contains a control character (only tab and line breaks are allowed in text)"
-    if required and not value.strip():
-        return f"{column} must not be empty"
-    return None
-
-
-def _check_texts(report: _Report, t: _Table) -> None:
-    required, optional = TABLES[t.name]
-    ids = set(ID_COLUMNS[t.name]) | set(DATE_COLUMNS[t.name]) | set(NUMBER_COLUMNS[t.name])
-    for col in [c for c in required + optional if c not in ids and (t.name, c) not in CHOICES]:
-        if col == "beneficiaries":
-            continue  # ids joined by ';', checked one by one with the agreement
-        must = col in REQUIRED_TEXT.get(t.name, ())
-        _emit_reasons(
-            report, t, col, _per_value(t.frame[col], functools.partial(_text_reason, column=col, required=must))
-        )
-
-
-def _choice_reason(value: object, column: str, choices: Sequence[str]) -> str | None:
-    return check_choice(value, column, choices)
-
-
-def _check_choices(report: _Report, t: _Table) -> None:
-    for (table, col), (allowed, _default) in CHOICES.items():
-        if table == t.name:
-            reasons = _per_value(t.frame[col], functools.partial(_choice_reason, column=col, choices=allowed))
-            _emit_reasons(report, t, col, reasons)
+def _check_values(report: _Report, t: _Table) -> None:
+    """The contract's value rule of each id, text and choice column, once per distinct value."""
+    for c in CONTRACT[t.name].columns:
+        if c.kind == "id":
+            rule: Callable[[Any], Finding | None] = functools.partial(_id_rule, column=c.name)
+        elif c.kind in ("text", "choice"):
+            rule = functools.partial(rules.check_cell, c)
+        else:
+            continue  # dates and numbers were parsed by _typed; id lists are checked with their agreement
+        _emit_reasons(report, t, c.name, _per_value(t.frame[c.name], rule))
 
 
 def _valid(t: _Table, *columns: str) -> np.ndarray[Any, np.dtype[np.bool_]]:
@@ -250,22 +195,35 @@ def _check_unique(
     dup = key.duplicated(keep="first").to_numpy() & ok
     if dup.any():
         first_row = pd.Series(t.rows).groupby(key.to_numpy()).transform("first").to_numpy()
-        report.emit(t, column, dup, lambda v, i: f"{what} {v!r} appears more than once (first in row {first_row[i]})")
-    where = " in the workspace" if not scope else " in alliance {a!r} in the workspace"
+        report.emit(
+            t, column, dup, lambda v, i: ("unique.repeated", {"what": what, "value": v, "first": int(first_row[i])})
+        )
     clash = key.isin(in_workspace).to_numpy() & ok
     report.emit(
         t,
         column,
         clash,
-        lambda v, i: f"{what} {v!r} already exists" + where.format(a=t.frame["alliance_id"].iat[i]),
+        lambda v, i: (
+            ("unique.exists", {"what": what, "value": v})
+            if not scope
+            else ("unique.exists_in_alliance", {"what": what, "value": v, "alliance": t.frame["alliance_id"].iat[i]})
+        ),
     )
 
 
-def _check_refs(report: _Report, t: _Table, column: str, known: pd.Series, message: Callable[[Any, str], str]) -> None:
-    """``(alliance_id, column)`` must name something known in that alliance."""
+def _check_refs(report: _Report, t: _Table, column: str, known: pd.Series) -> None:
+    """``(alliance_id, column)`` must name a row of the table ``column`` references, in that alliance."""
+    code = {"partners": "ref.partner", "sessions": "ref.session", "agreements": "ref.agreement"}[
+        str(CONTRACT[t.name].column(column).references)
+    ]
     ok = _valid(t, "alliance_id", column)
     missing = ~_key(t.frame, "alliance_id", column).isin(known).to_numpy() & ok
-    report.emit(t, column, missing, lambda v, i: message(v, str(t.frame["alliance_id"].iat[i])))
+    report.emit(
+        t,
+        column,
+        missing,
+        lambda v, i: (code, {"column": column, "value": v, "alliance": str(t.frame["alliance_id"].iat[i])}),
+    )
 
 
 def _dates_in_order(report: _Report, t: _Table) -> None:
@@ -275,7 +233,7 @@ def _dates_in_order(report: _Report, t: _Table) -> None:
         t,
         "due_on",
         bad,
-        lambda v, i: f"due date {v} is before the date made {_shown(made.to_numpy()[i])}",
+        lambda v, i: ("agreement.due_before_made", {"due": v, "made": _shown(made.to_numpy()[i])}),
     )
 
 
@@ -284,20 +242,20 @@ def _check_beneficiaries(report: _Report, t: _Table, known_partners: set[str]) -
     alliances, owners = f["alliance_id"].astype(str).tolist(), f["owner"].astype(str).tolist()
     lists = f["beneficiaries"].astype(str).tolist()
     usable = _valid(t, "alliance_id", "owner")
-    reasons: dict[int, str] = {}
+    reasons: dict[int, Finding] = {}
     for i, named in enumerate(lists):
         if not named or not usable[i]:
             continue
         alliance, owner = alliances[i], owners[i]
         seen: set[str] = set()
         for b in named.split(BENEFICIARY_SEPARATOR):
-            why = check_id(b, "beneficiary")
+            why = rules.check_id(b, "beneficiary")
             if why is None and b == owner:
-                why = f"the owner {owner!r} cannot be its own beneficiary"
+                why = "beneficiary.owner", {"value": owner}
             elif why is None and b in seen:
-                why = f"beneficiary {b!r} is named twice"
+                why = "beneficiary.twice", {"value": b}
             elif why is None and alliance + _KEY_SEP + b not in known_partners:
-                why = f"beneficiary {b!r} is not a partner of alliance {alliance!r}"
+                why = "beneficiary.unknown", {"value": b, "alliance": alliance}
             seen.add(b)
             if why:
                 reasons[i] = why
@@ -319,7 +277,10 @@ def _check_scores(report: _Report, t: _Table, scales: dict[str, tuple[float, flo
     f = t.frame
     score = pd.to_numeric(f["score"], errors="coerce").astype("float64")
     report.emit(
-        t, "score", score.isna() | ~np.isfinite(score.fillna(0.0)), lambda v, _i: f"trust score {v!r} is not a number"
+        t,
+        "score",
+        score.isna() | ~np.isfinite(score.fillna(0.0)),
+        lambda v, _i: ("score.not_a_number", {"value": v}),
     )
     lo = f["alliance_id"].map({a: s[0] for a, s in scales.items()}).astype("float64")
     hi = f["alliance_id"].map({a: s[1] for a, s in scales.items()}).astype("float64")
@@ -328,7 +289,10 @@ def _check_scores(report: _Report, t: _Table, scales: dict[str, tuple[float, flo
         t,
         "score",
         outside,
-        lambda _v, i: check_score(float(score.to_numpy()[i]), float(lo.to_numpy()[i]), float(hi.to_numpy()[i])) or "",
+        lambda _v, i: (
+            rules.check_score(float(score.to_numpy()[i]), float(lo.to_numpy()[i]), float(hi.to_numpy()[i]))
+            or ("score.not_a_number", {"value": _v})
+        ),
         values=score,
     )
 
@@ -336,9 +300,7 @@ def _check_scores(report: _Report, t: _Table, scales: dict[str, tuple[float, flo
 def _check_all(tables: dict[str, _Table], existing: AllianceData | None, report: _Report) -> None:
     """The checks of every table, in dependency order; ``tables`` hold typed frames."""
     for t in tables.values():
-        _check_ids(report, t)
-        _check_texts(report, t)
-        _check_choices(report, t)
+        _check_values(report, t)
 
     al = tables["alliances"]
     lo, hi = al.frame["trust_min"], al.frame["trust_max"]
@@ -347,7 +309,7 @@ def _check_all(tables: dict[str, _Table], existing: AllianceData | None, report:
         al,
         "trust_max",
         bad_scale,
-        lambda v, i: f"trust_min {lo.iat[i]:g} must be below trust_max {hi.iat[i]:g}",
+        lambda v, i: ("scale.order", {"lo": f"{lo.iat[i]:g}", "hi": f"{hi.iat[i]:g}"}),
     )
 
     defined = set(al.frame["alliance_id"].astype(str))
@@ -364,7 +326,7 @@ def _check_all(tables: dict[str, _Table], existing: AllianceData | None, report:
             t,
             "alliance_id",
             unknown,
-            lambda v, _i: f"alliance {v!r} is not known: it is neither among the alliances given nor in the workspace",
+            lambda v, _i: ("ref.alliance", {"value": v}),
         )
 
     def keys(name: str, column: str) -> pd.Series:
@@ -386,21 +348,18 @@ def _check_all(tables: dict[str, _Table], existing: AllianceData | None, report:
     agreements = keys("agreements", "agreement_id")
 
     ag = tables["agreements"]
-    _check_refs(report, ag, "owner", partners, lambda v, a: f"owner {v!r} is not a partner of alliance {a!r}")
+    _check_refs(report, ag, "owner", partners)
     _dates_in_order(report, ag)
     _check_beneficiaries(report, ag, set(partners))
 
     oc = tables["outcomes"]
-    _check_refs(
-        report, oc, "agreement_id", agreements, lambda v, a: f"agreement {v!r} is not an agreement of alliance {a!r}"
-    )
+    _check_refs(report, oc, "agreement_id", agreements)
 
     tr = tables["trust_ratings"]
-    _check_refs(report, tr, "session_id", sessions, lambda v, a: f"session {v!r} is not a session of alliance {a!r}")
-    _check_refs(report, tr, "rater", partners, lambda v, a: f"rater {v!r} is not a partner of alliance {a!r}")
-    _check_refs(report, tr, "ratee", partners, lambda v, a: f"ratee {v!r} is not a partner of alliance {a!r}")
+    for column in ("session_id", "rater", "ratee"):
+        _check_refs(report, tr, column, sessions if column == "session_id" else partners)
     itself = (tr.frame["rater"] == tr.frame["ratee"]).to_numpy() & _valid(tr, "rater")
-    report.emit(tr, "ratee", itself, lambda v, _i: f"partner {v!r} cannot rate itself")
+    report.emit(tr, "ratee", itself, lambda v, _i: ("rating.self", {"value": v}))
     _check_scores(report, tr, scales)
 
 
@@ -423,7 +382,7 @@ def validate_data(
         t = _Table(name, name, f, numbers)
         for col in DATE_COLUMNS[name]:
             if col in TABLES[name][0]:
-                report.emit(t, col, f[col].isna().to_numpy(), f"{col} must be a date (YYYY-MM-DD)")
+                report.emit(t, col, f[col].isna().to_numpy(), ("date.missing", {"column": col}))
         tables[name] = t
     _check_all(tables, existing, report)
     return report.problems
@@ -736,32 +695,39 @@ class _NotADate(str):
 
 
 def _parse_date(value: object, column: str, required: bool) -> Any:
-    """The date in a cell (a ``datetime.date``), ``None`` when empty, or the reason it is not one (a ``str``)."""
+    """The date in a cell (a ``datetime.date``), ``None`` when empty, or the finding why it is not one."""
     text = str(value).strip()
     if isinstance(value, _NotADate):
-        return f"{column} {text} is a number, not a date"
+        return "date.number", {"column": column, "text": text}
     if not text:
-        return f"{column} must not be empty: it needs a date (YYYY-MM-DD)" if required else None
+        return ("date.empty", {"column": column}) if required else None
     if _ISO_DATE.match(text):
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    return f"{column} {text!r} is not a date (YYYY-MM-DD)"
+    return "date.unreadable", {"column": column, "text": text}
 
 
 def _parse_number(value: object, column: str, required: bool) -> Any:
-    """The number in a cell (a ``float``), ``None`` when empty, or the reason it is not one (a ``str``)."""
+    """The number in a cell (a ``float``), ``None`` when empty, or the finding why it is not one."""
     text = str(value).strip()
     if not text:
-        return f"{column} must not be empty" if required else None
+        return ("value.empty", {"column": column}) if required else None
     if _NUMBER_RE.match(text):
         x = float(text)
         if math.isfinite(x):
             return x
     if re.fullmatch(r"[+-]?\d+,\d+", text):
-        return f"{column} {text!r} is not a number (use a decimal point)"
-    return f"{column} {text!r} is not a number"
+        return "number.decimal_comma", {"column": column, "text": text}
+    return "number.unreadable", {"column": column, "text": text}
+
+
+def _findings(parsed: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The findings among parsed cells (a tuple), ``None`` where the cell was read."""
+    out = np.empty(len(parsed), dtype=object)
+    out[:] = [r if isinstance(r, tuple) else None for r in parsed]
+    return out
 
 
 def _typed(name: str, raw: _Raw | None, problems: list[Problem]) -> _Table:
@@ -783,18 +749,18 @@ def _typed(name: str, raw: _Raw | None, problems: list[Problem]) -> _Table:
                 pd.Series([d if isinstance(d, dt.date) else None for d in parsed_dates], dtype=object)
             ).astype("datetime64[s]")
             t.frame = out
-            _emit_reasons(report, t, col, np.array([r if isinstance(r, str) else None for r in parsed_dates]), text)
+            _emit_reasons(report, t, col, _findings(parsed_dates), text)
         elif col in NUMBER_COLUMNS[name]:
             must = col == "score"
             parsed_numbers = _per_value(text, functools.partial(_parse_number, column=col, required=must))
             out[col] = np.array([x if isinstance(x, float) else np.nan for x in parsed_numbers], dtype="float64")
             t.frame = out
-            _emit_reasons(report, t, col, np.array([r if isinstance(r, str) else None for r in parsed_numbers]), text)
+            _emit_reasons(report, t, col, _findings(parsed_numbers), text)
         else:
             values = text.astype(str)
-            choice = CHOICES.get((name, col))
-            if choice is not None and choice[1] is not None:
-                values = values.where(values != "", choice[1])
+            spec = CONTRACT[name].column(col)
+            if spec.kind == "choice" and spec.default is not None:
+                values = values.where(values != "", str(spec.default))
             out[col] = values.astype(object)
     if name == "alliances":
         lo, hi = out["trust_min"], out["trust_max"]
@@ -805,7 +771,7 @@ def _typed(name: str, raw: _Raw | None, problems: list[Problem]) -> _Table:
                 & ~t.done("trust_max" if col == "trust_min" else "trust_min")
             )
             raw_col = raw.frame[col] if col in raw.frame.columns else pd.Series([""] * n, dtype=object)
-            report.emit(t, col, alone, "trust_min and trust_max come together or not at all", values=raw_col)
+            report.emit(t, col, alone, ("scale.alone", {}), values=raw_col)
         both_absent = (lo.isna() & hi.isna()).to_numpy() & ~t.done("trust_min") & ~t.done("trust_max")
         out.loc[both_absent, "trust_min"] = DEFAULT_TRUST_MIN
         out.loc[both_absent, "trust_max"] = DEFAULT_TRUST_MAX

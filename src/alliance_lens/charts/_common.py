@@ -9,9 +9,11 @@ import altair as alt
 import pandas as pd
 
 from alliance_lens.charts.theme import check_lang, label, pattern_label
+from alliance_lens.domain import contract
 
-#: The state patterns (a partner's state at the latest session); ``trust_shock`` is an event instead.
-STATE_PATTERNS = ("earned_trust", "trust_lags", "blind_trust", "distrust")
+#: The state patterns (a partner's state at the latest session; the contract's vocabulary); ``trust_shock`` is an
+#: event instead.
+STATE_PATTERNS = contract.STATE_PATTERNS
 
 
 def frame_of(source: object, name: str) -> pd.DataFrame:

@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from alliance_lens.domain.contract import STATE_PATTERNS
 from alliance_lens.metrics import distributions as dist
 from alliance_lens.metrics import explain
 from alliance_lens.metrics.config import MetricsConfig
 from alliance_lens.metrics.reliability import STATUS_CODES, Observations, alliance_rate, view_weights
 from alliance_lens.metrics.trust import Dyads, Ratings, Received, cluster_interval, count_respondents
 
-STATES = ("earned_trust", "trust_lags", "blind_trust", "distrust")
+STATES = STATE_PATTERNS  # the contract's vocabulary of states
 PATTERN_COLUMNS = [
     "partner",
     "partner_name",

@@ -16,7 +16,7 @@ import pandas as pd
 
 from alliance_lens.metrics import distributions as dist
 from alliance_lens.metrics.config import MetricsConfig, TrendView
-from alliance_lens.model import BENEFICIARY_SEPARATOR, AllianceData
+from alliance_lens.model import BENEFICIARY_SEPARATOR, OUTCOME_STATUSES, AllianceData
 
 #: Columns of the periods frame.
 PERIOD_COLUMNS = [
@@ -29,7 +29,8 @@ PERIOD_COLUMNS = [
     "session_title",
 ]
 #: Outcome statuses in code order; -1 means no outcome yet (open).
-STATUS_CODES = ("kept", "kept_late", "renegotiated", "broken", "dropped")
+#: The outcome statuses in the order their codes count (the contract's vocabulary; -1 = open).
+STATUS_CODES = OUTCOME_STATUSES
 _OPEN, _KEPT, _LATE, _RENEG, _BROKEN, _DROPPED = -1, 0, 1, 2, 3, 4
 
 

@@ -41,8 +41,11 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeEngine
 
-from alliance_lens.model import MAX_ID_LENGTH, UserError
+from alliance_lens.domain import contract
+from alliance_lens.domain.contract import MAX_ID_LENGTH
+from alliance_lens.domain.problems import UserError
 
 #: The layout this release writes and reads. 2: per-alliance revisions, the link registry in the schema.
 SCHEMA_VERSION: Final = 2
@@ -59,89 +62,54 @@ schema_version = Table(
     Column("applied_at", DateTime, nullable=False),
 )
 
-alliances = Table(
-    "alliances",
-    metadata,
-    Column("alliance_id", _ID, primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("trust_min", Double, nullable=False),
-    Column("trust_max", Double, nullable=False),
-    Column("language", String(8), nullable=False),
-    Column("change_id", _CHANGE, nullable=False),
-)
 
-partners = Table(
-    "partners",
-    metadata,
-    Column("alliance_id", _ID, primary_key=True),
-    Column("partner_id", _ID, primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("goals_shared_on", Date, nullable=True),
-    Column("change_id", _CHANGE, nullable=False),
-    ForeignKeyConstraint(["alliance_id"], ["alliances.alliance_id"]),
-)
+def _sql_type(column: contract.Column) -> TypeEngine[Any]:
+    if column.kind == "id":
+        return _ID
+    if column.kind == "date":
+        return Date()
+    if column.kind == "number":
+        return Double()
+    if column.kind == "choice":
+        # language codes in 8 characters, the other vocabularies in 16: the layout as the first release made it
+        return String(8 if max(len(c) for c in column.choices) <= 2 else 16)
+    return Text()
 
-sessions = Table(
-    "sessions",
-    metadata,
-    Column("alliance_id", _ID, primary_key=True),
-    Column("session_id", _ID, primary_key=True),
-    Column("date", Date, nullable=False),
-    Column("title", Text, nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("change_id", _CHANGE, nullable=False),
-    ForeignKeyConstraint(["alliance_id"], ["alliances.alliance_id"]),
-)
 
-agreements = Table(
-    "agreements",
-    metadata,
-    Column("alliance_id", _ID, primary_key=True),
-    Column("agreement_id", _ID, primary_key=True),
-    Column("title", Text, nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("owner", _ID, nullable=False),
-    Column("made_on", Date, nullable=False),
-    Column("due_on", Date, nullable=False),
-    Column("beneficiaries", Text, nullable=False),
-    Column("note", Text, nullable=False),
-    Column("change_id", _CHANGE, nullable=False),
-    ForeignKeyConstraint(["alliance_id", "owner"], ["partners.alliance_id", "partners.partner_id"]),
-    Index("ix_agreements_owner", "alliance_id", "owner"),
-)
+def _data_table(spec: contract.Table) -> Table:
+    """The store's table of a contract table: its columns, keys, references and their indexes, and ``change_id``.
 
-outcomes = Table(
-    "outcomes",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("alliance_id", _ID, nullable=False),
-    Column("agreement_id", _ID, nullable=False),
-    Column("date", Date, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("note", Text, nullable=False),
-    Column("change_id", _CHANGE, nullable=False),
-    ForeignKeyConstraint(["alliance_id", "agreement_id"], ["agreements.alliance_id", "agreements.agreement_id"]),
-    Index("ix_outcomes_agreement", "alliance_id", "agreement_id"),
-)
+    Tables whose rows are named (``id_column``) have the natural key as primary key; the others (outcomes and
+    ratings, only ever appended) a surrogate ``id`` in order of entry. A reference is a foreign key on
+    (alliance_id, column), indexed unless it is the key; ``alliance_id`` refers to the alliance on its own only
+    where no other reference implies it.
+    """
+    items: list[Any] = []
+    if not spec.key:
+        items.append(Column("id", Integer, primary_key=True, autoincrement=True))
+    for c in spec.columns:
+        nullable = not c.required and c.default is None
+        items.append(Column(c.name, _sql_type(c), primary_key=c.name in spec.key, nullable=nullable))
+    references = [c for c in spec.columns if c.kind == "id" and c.references not in (None, "alliances")]
+    for c in references:
+        target = contract.CONTRACT[str(c.references)]
+        items.append(
+            ForeignKeyConstraint(
+                ["alliance_id", c.name], [f"{target.name}.alliance_id", f"{target.name}.{target.id_column}"]
+            )
+        )
+        if c.name not in spec.key:
+            short = "ratings" if spec.name == "trust_ratings" else spec.name
+            items.append(Index(f"ix_{short}_{c.name.removesuffix('_id')}", "alliance_id", c.name))
+    if not references and spec.name != "alliances":
+        items.append(ForeignKeyConstraint(["alliance_id"], ["alliances.alliance_id"]))
+    items.append(Column("change_id", _CHANGE, nullable=False))
+    return Table(spec.name, metadata, *items)
 
-trust_ratings = Table(
-    "trust_ratings",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("alliance_id", _ID, nullable=False),
-    Column("session_id", _ID, nullable=False),
-    Column("rater", _ID, nullable=False),
-    Column("ratee", _ID, nullable=False),
-    Column("score", Double, nullable=False),
-    Column("respondent", Text, nullable=False),
-    Column("comment", Text, nullable=False),
-    Column("change_id", _CHANGE, nullable=False),
-    ForeignKeyConstraint(["alliance_id", "session_id"], ["sessions.alliance_id", "sessions.session_id"]),
-    ForeignKeyConstraint(["alliance_id", "rater"], ["partners.alliance_id", "partners.partner_id"]),
-    ForeignKeyConstraint(["alliance_id", "ratee"], ["partners.alliance_id", "partners.partner_id"]),
-    Index("ix_ratings_session", "alliance_id", "session_id"),
-    Index("ix_ratings_rater", "alliance_id", "rater"),
-    Index("ix_ratings_ratee", "alliance_id", "ratee"),
+
+# The data tables, derived from the contract (alliance_lens.domain.contract): one declaration of each.
+alliances, partners, sessions, agreements, outcomes, trust_ratings = (
+    _data_table(spec) for spec in contract.CONTRACT.values()
 )
 
 #: One row per table touched by a change; ``before``/``after`` are JSON; ``snapshot`` (compressed JSON) keeps
@@ -217,12 +185,7 @@ DATA_TABLES: Final[dict[str, Table]] = {
 }
 
 #: Natural keys of the tables updated in place (outcomes and ratings are only ever appended).
-KEYS: Final[dict[str, tuple[str, ...]]] = {
-    "alliances": ("alliance_id",),
-    "partners": ("alliance_id", "partner_id"),
-    "sessions": ("alliance_id", "session_id"),
-    "agreements": ("alliance_id", "agreement_id"),
-}
+KEYS: Final[dict[str, tuple[str, ...]]] = {name: t.key for name, t in contract.CONTRACT.items() if t.key}
 
 
 def _v1_to_v2(conn: Connection) -> None:

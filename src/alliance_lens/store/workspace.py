@@ -35,6 +35,7 @@ import pandas as pd
 from sqlalchemy import Connection, Date, Engine, Table, and_, delete, func, select, update
 
 from alliance_lens import paths
+from alliance_lens.domain import rules
 from alliance_lens.interchange import validate_data
 from alliance_lens.messages import tr
 from alliance_lens.model import (
@@ -53,7 +54,6 @@ from alliance_lens.model import (
     TrustRating,
     UserError,
     ValidationError,
-    check_score,
     empty_frame,
     entity_to_row,
     normalise_frame,
@@ -878,108 +878,33 @@ def _entity_record(entity: Entity, change_id: str) -> dict[str, Any]:
 
 
 def _quick_problems(conn: Connection, items: Sequence[Entity]) -> list[Problem]:
-    """The problems :func:`~alliance_lens.interchange.validate_data` would find in a few typed entries.
+    """The context rules over a few typed entries, per entry with lookups (:func:`rules.entry_problems`).
 
-    The entries have passed the model's own checks (ids, text, choices, dates, self-rating); what is left is
-    what needs the workspace: references, uniqueness, the scale. Same tables, rows, columns and messages.
+    The entries have passed the contract's value rules already (their own checks); what is left needs the
+    workspace: references, uniqueness, the scale. Here only the lookups are queried.
     """
-    new = {e.alliance_id: e for e in items if isinstance(e, Alliance)}
-    ids = sorted({e.alliance_id for e in items} - set(new))
+    new = {e.alliance_id for e in items if isinstance(e, Alliance)}
+    ids = sorted({e.alliance_id for e in items} - new)
     al, pa, se, ag = s.alliances, s.partners, s.sessions, s.agreements
     scales: dict[str, tuple[float, float]] = {
         r.alliance_id: (float(r.trust_min), float(r.trust_max))
         for r in conn.execute(select(al.c.alliance_id, al.c.trust_min, al.c.trust_max).where(al.c.alliance_id.in_(ids)))
     }
-    in_db = list(scales)
-    scales |= {a: (float(e.trust_min), float(e.trust_max)) for a, e in new.items() if e.trust_min < e.trust_max}
-    known_alliances = set(in_db) | set(new)
 
     def pairs(table: Table, column: str, where: Any = None) -> set[tuple[str, str]]:
-        q = select(table.c.alliance_id, table.c[column]).where(table.c.alliance_id.in_(in_db))
+        q = select(table.c.alliance_id, table.c[column]).where(table.c.alliance_id.in_(list(scales)))
         if where is not None:
             q = q.where(where)
         return {(str(a), str(b)) for a, b in conn.execute(q)}
 
     wanted = sorted({e.agreement_id for e in items if isinstance(e, Agreement | Outcome)})
-    stored = {
+    keys = {
         "partners": pairs(pa, "partner_id"),
         "sessions": pairs(se, "session_id"),
         "agreements": pairs(ag, "agreement_id", ag.c.agreement_id.in_(wanted)) if wanted else set(),
     }
-    known = {name: set(keys) for name, keys in stored.items()}
-    id_of = {"partners": "partner_id", "sessions": "session_id", "agreements": "agreement_id"}
-    for e in items:
-        name = TABLE_OF[type(e)]
-        if name in id_of and e.alliance_id in known_alliances:
-            known[name].add((e.alliance_id, getattr(e, id_of[name])))
-
-    problems: list[Problem] = []
-    first: dict[tuple[str, str, str], int] = {}
-    for row, e in enumerate(items, start=1):
-        name = TABLE_OF[type(e)]
-        a = e.alliance_id
-
-        def problem(column: str, value: object, reason: str, name: str = name, row: int = row) -> None:
-            problems.append(Problem(name, row, column, value, reason))
-
-        if isinstance(e, Alliance):
-            if ("alliances", a, "") in first:
-                problem(
-                    "alliance_id",
-                    a,
-                    f"alliance {a!r} appears more than once (first in row {first['alliances', a, '']})",
-                )
-            first.setdefault(("alliances", a, ""), row)
-            continue
-        if a not in known_alliances:
-            problem(
-                "alliance_id",
-                a,
-                f"alliance {a!r} is not known: it is neither among the alliances given nor in the workspace",
-            )
-            continue
-        if name in id_of:
-            column = id_of[name]
-            value = getattr(e, column)
-            what = name[:-1]
-            if (name, a, value) in first:
-                problem(
-                    column, value, f"{what} {value!r} appears more than once (first in row {first[name, a, value]})"
-                )
-            elif (a, value) in stored[name]:
-                problem(column, value, f"{what} {value!r} already exists in alliance {a!r} in the workspace")
-            first.setdefault((name, a, value), row)
-        if isinstance(e, Agreement):
-            if (a, e.owner) not in known["partners"]:
-                problem("owner", e.owner, f"owner {e.owner!r} is not a partner of alliance {a!r}")
-            else:
-                for b in e.beneficiaries:
-                    if (a, b) not in known["partners"]:
-                        problem(
-                            "beneficiaries",
-                            ";".join(e.beneficiaries),
-                            f"beneficiary {b!r} is not a partner of alliance {a!r}",
-                        )
-                        break
-        elif isinstance(e, Outcome):
-            if (a, e.agreement_id) not in known["agreements"]:
-                problem(
-                    "agreement_id",
-                    e.agreement_id,
-                    f"agreement {e.agreement_id!r} is not an agreement of alliance {a!r}",
-                )
-        elif isinstance(e, TrustRating):
-            if (a, e.session_id) not in known["sessions"]:
-                problem("session_id", e.session_id, f"session {e.session_id!r} is not a session of alliance {a!r}")
-            for column in ("rater", "ratee"):
-                pid = getattr(e, column)
-                if (a, pid) not in known["partners"]:
-                    problem(column, pid, f"{column} {pid!r} is not a partner of alliance {a!r}")
-            if a in scales:
-                why = check_score(float(e.score), *scales[a])
-                if why:
-                    problem("score", float(e.score), why)
-    return problems
+    entries = [(TABLE_OF[type(e)], entity_to_row(e)) for e in items]
+    return rules.entry_problems(entries, rules.Lookups(scales=scales, keys=keys))
 
 
 def _summary_of(entries: Sequence[Any]) -> str:
