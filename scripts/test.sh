@@ -31,5 +31,6 @@ fi
 
 export PYTHONDONTWRITEBYTECODE=1
 "$VENV/bin/python" -m ruff check src tests bench
+"$VENV/bin/python" -m ruff format --check src tests bench
 "$VENV/bin/python" -m mypy
 exec "$VENV/bin/python" -m pytest "$@"

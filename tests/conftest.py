@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from alliance_lens import synth
 from alliance_lens.config import LensConfig
+from alliance_lens.model import AllianceData
+from alliance_lens.store import Workspace
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +24,33 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("ALLIANCE_LENS_HOME", str(home))
     yield home
+
+
+@pytest.fixture(scope="session")
+def sample_data() -> AllianceData:
+    """The sample alliance (``synth.generate_sample()``), made once per run; copy it before changing it."""
+    return synth.generate_sample()
+
+
+@pytest.fixture(scope="session")
+def sample_file(tmp_path_factory: pytest.TempPathFactory, sample_data: AllianceData) -> Path:
+    """A workspace file holding the sample alliance, made once per run: never open it for writing, copy it."""
+    path = tmp_path_factory.mktemp("sample") / "workspace.sqlite"
+    with Workspace.open(f"sqlite:///{path}") as ws:
+        ws.import_data(sample_data)
+    return path
+
+
+@pytest.fixture
+def sample_url(sample_file: Path, tmp_path: Path) -> str:
+    """The URL of this test's own copy of the sample workspace (write to it freely)."""
+    copy = tmp_path / "sample.sqlite"
+    shutil.copyfile(sample_file, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def sample_workspace(sample_url: str) -> Iterator[Workspace]:
+    """This test's own copy of the sample workspace, open for writing."""
+    with Workspace.open(sample_url) as ws:
+        yield ws

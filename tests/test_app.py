@@ -13,14 +13,12 @@ import ipywidgets as widgets
 import pandas as pd
 import pytest
 
-from alliance_lens import synth
+from alliance_lens import store, synth
 from alliance_lens.app import forms
 from alliance_lens.app.dashboard import FacilitatorDashboard
 from alliance_lens.app.i18n import LABELS
 from alliance_lens.app.state import DashboardState
 from alliance_lens.model import Session
-
-store = pytest.importorskip("alliance_lens.store")
 
 
 @pytest.fixture(scope="module")

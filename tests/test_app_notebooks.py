@@ -9,9 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from alliance_lens import paths, synth
-
-store = pytest.importorskip("alliance_lens.store")
+from alliance_lens import paths, store, synth
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

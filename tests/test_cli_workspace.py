@@ -16,15 +16,7 @@ import pytest
 from alliance_lens import cli, links, paths
 from alliance_lens.interchange import read_path
 from alliance_lens.store import Workspace
-
-
-@pytest.fixture(scope="module")
-def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace file holding the sample alliance, made once for the module (tests copy it)."""
-    path = tmp_path_factory.mktemp("sample") / "sample.sqlite"
-    with Workspace.open(f"sqlite:///{path}") as ws:
-        ws.import_data(read_path(paths.sample_data_dir()).data)
-    return path
+from alliance_lens.synth import SAMPLE_ALLIANCE_ID, generate_sample
 
 
 @pytest.fixture
@@ -48,7 +40,7 @@ def test_import_writes_to_the_workspace_of_the_environment(
     monkeypatch.setenv("ALLIANCE_LENS_DB", f"sqlite:///{target}")
     assert cli.main(["import", str(paths.sample_data_dir())]) == 0
     with Workspace.open(f"sqlite:///{target}", read_only=True) as ws:
-        assert ws.load("ev-platform").equals(read_path(paths.sample_data_dir()).data)
+        assert ws.load(SAMPLE_ALLIANCE_ID).equals(read_path(paths.sample_data_dir()).data)
     assert not _default_file(isolated_home).exists()
 
 
@@ -65,8 +57,8 @@ def test_the_flag_wins_over_the_environment(
 def test_export_reads_the_workspace_of_the_environment(
     env_db: str, tmp_path: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["export", "ev-platform", "--out", str(tmp_path / "out")]) == 0
-    assert read_path(tmp_path / "out").data.equals(read_path(paths.sample_data_dir()).data)
+    assert cli.main(["export", SAMPLE_ALLIANCE_ID, "--out", str(tmp_path / "out")]) == 0
+    assert read_path(tmp_path / "out").data.equals(generate_sample())
     assert not _default_file(isolated_home).exists()
 
 
@@ -74,9 +66,9 @@ def test_export_reads_the_workspace_of_the_environment(
 def test_metrics_read_the_workspace_of_the_environment(
     command: str, env_db: str, isolated_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main([command, "ev-platform", "--json"]) == 0
+    assert cli.main([command, SAMPLE_ALLIANCE_ID, "--json"]) == 0
     records = json.loads(capsys.readouterr().out)
-    partners = set(read_path(paths.sample_data_dir()).data.partners["partner_id"])
+    partners = set(generate_sample().partners["partner_id"])
     assert records and {r["partner"] for r in records} <= partners
     assert not _default_file(isolated_home).exists()
 
@@ -85,7 +77,7 @@ def test_report_reads_the_workspace_of_the_environment(
     env_db: str, tmp_path: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "report.html"
-    assert cli.main(["report", "ev-platform", "--out", str(out)]) == 0
+    assert cli.main(["report", SAMPLE_ALLIANCE_ID, "--out", str(out)]) == 0
     assert out.is_file() and "<html" in out.read_text(encoding="utf-8")
     assert not _default_file(isolated_home).exists()
 
@@ -93,12 +85,12 @@ def test_report_reads_the_workspace_of_the_environment(
 def test_share_and_revoke_use_the_workspace_of_the_environment(
     env_db: str, isolated_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["share", "ev-platform"]) == 0
+    assert cli.main(["share", SAMPLE_ALLIANCE_ID]) == 0
     url = capsys.readouterr().out.strip()
     token = links.token_from_query(url.partition("?")[2])
     assert token is not None
     info = links.verify(token, db_url=env_db)
-    assert info.alliance_id == "ev-platform"
+    assert info.alliance_id == SAMPLE_ALLIANCE_ID
     assert cli.main(["revoke", info.link_id]) == 0
     with pytest.raises(links.LinkError) as refused:
         links.verify(token, db_url=env_db)

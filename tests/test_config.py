@@ -27,3 +27,12 @@ def test_every_setting_is_documented_and_has_one_variable() -> None:
 def test_a_bad_value_names_its_setting() -> None:
     with pytest.raises(TraitError, match="charts"):
         LensConfig.from_env({"ALLIANCE_LENS_CHARTS": "png"})
+
+
+def test_the_settings_table_of_the_deployment_guide_is_lens_config() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "deploy.md").read_text(encoding="utf-8")
+    assert LensConfig.settings_table() in doc, "run: .venv/bin/python scripts/update_settings_table.py"
+    for var in LensConfig.env_names().values():
+        assert f"`{var}`" in doc

@@ -14,8 +14,6 @@ from alliance_lens import cli, links
 from alliance_lens.config import reset_settings
 from alliance_lens.model import UserError
 
-pytest.importorskip("alliance_lens.store")
-
 HEADERS = {
     "alliances": "alliance_id,name,trust_min,trust_max,language",
     "partners": "alliance_id,partner_id,name",

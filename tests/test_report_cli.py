@@ -7,19 +7,12 @@ from pathlib import Path
 import pytest
 
 from alliance_lens.cli import main
-from alliance_lens.store import Workspace
-from alliance_lens.synth import SAMPLE_ALLIANCE_ID, generate_sample
+from alliance_lens.synth import SAMPLE_ALLIANCE_ID
 
 
 @pytest.fixture
-def workspace_with_sample(isolated_home: Path) -> str:
-    url = f"sqlite:///{isolated_home / 'reports.sqlite'}"
-    ws = Workspace.open(url)
-    try:
-        ws.import_data(generate_sample())
-    finally:
-        ws.close()
-    return url
+def workspace_with_sample(sample_url: str) -> str:
+    return sample_url
 
 
 def test_report_command_writes_html_and_pdf(

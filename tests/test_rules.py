@@ -52,7 +52,11 @@ def existing(tmp_path_factory: pytest.TempPathFactory) -> AllianceData:
 
 
 def _lookups(existing: AllianceData) -> rules.Lookups:
-    scales = {str(r.alliance_id): (float(r.trust_min), float(r.trust_max)) for r in existing.alliances.itertuples()}
+    al = existing.alliances
+    scales = {
+        str(a): (float(lo), float(hi))
+        for a, lo, hi in zip(al["alliance_id"], al["trust_min"].tolist(), al["trust_max"].tolist(), strict=True)
+    }
     keys = {
         name: set(
             zip(existing.table(name)["alliance_id"], existing.table(name)[str(CONTRACT[name].id_column)], strict=True)
@@ -71,22 +75,22 @@ Builder = Callable[[str], tuple[str, dict[str, Any], Callable[[], Entity]]]
 
 
 def _partner(t: str) -> tuple[str, dict[str, Any], Callable[[], Entity]]:
-    row = {"alliance_id": ALLIANCE, "partner_id": "p9", "name": t, "goals_shared_on": None}
+    row: dict[str, Any] = {"alliance_id": ALLIANCE, "partner_id": "p9", "name": t, "goals_shared_on": None}
     return "partners", row, lambda: Partner(**row)
 
 
 def _partner_id(t: str) -> tuple[str, dict[str, Any], Callable[[], Entity]]:
-    row = {"alliance_id": ALLIANCE, "partner_id": t, "name": "Nine", "goals_shared_on": None}
+    row: dict[str, Any] = {"alliance_id": ALLIANCE, "partner_id": t, "name": "Nine", "goals_shared_on": None}
     return "partners", row, lambda: Partner(**row)
 
 
 def _session(t: str) -> tuple[str, dict[str, Any], Callable[[], Entity]]:
-    row = {"alliance_id": ALLIANCE, "session_id": "s9", "date": DAY, "title": t, "kind": "meeting"}
+    row: dict[str, Any] = {"alliance_id": ALLIANCE, "session_id": "s9", "date": DAY, "title": t, "kind": "meeting"}
     return "sessions", row, lambda: Session(**row)
 
 
 def _agreement(t: str) -> tuple[str, dict[str, Any], Callable[[], Entity]]:
-    row = {
+    row: dict[str, Any] = {
         "alliance_id": ALLIANCE,
         "agreement_id": "g9",
         "title": t,
@@ -101,12 +105,12 @@ def _agreement(t: str) -> tuple[str, dict[str, Any], Callable[[], Entity]]:
 
 
 def _outcome(t: str) -> tuple[str, dict[str, Any], Callable[[], Entity]]:
-    row = {"alliance_id": ALLIANCE, "agreement_id": t, "date": DAY, "status": "kept", "note": t}
+    row: dict[str, Any] = {"alliance_id": ALLIANCE, "agreement_id": t, "date": DAY, "status": "kept", "note": t}
     return "outcomes", row, lambda: Outcome(**row)
 
 
 def _rating(t: str) -> tuple[str, dict[str, Any], Callable[[], Entity]]:
-    row = {
+    row: dict[str, Any] = {
         "alliance_id": ALLIANCE,
         "session_id": "s1",
         "rater": "p1",
@@ -223,3 +227,22 @@ def test_every_accepted_workspace_exports_and_imports_identically(
         with Workspace.open(f"sqlite:///{folder / (out.name + '.sqlite')}") as again:
             again.import_path(out)
             assert again.load(ALLIANCE).equals(data), out.name
+
+
+def test_import_data_checks_every_row_and_cannot_be_told_otherwise(tmp_path: Path) -> None:
+    import inspect
+
+    assert "checked" not in inspect.signature(Workspace.import_data).parameters
+    bad = AllianceData.from_frames(
+        {
+            "alliances": pd.DataFrame([{"alliance_id": "b1", "name": "B"}]),
+            "partners": pd.DataFrame([{"alliance_id": "b1", "partner_id": "p1", "name": "bad\x01name"}]),
+        }
+    )
+    with Workspace.open(f"sqlite:///{tmp_path / 'w.sqlite'}") as ws:
+        with pytest.raises(ValidationError) as refused:
+            ws.import_data(bad)
+        assert [(p.table, p.row, p.column, p.code) for p in refused.value.problems] == [
+            ("partners", 1, "name", "text.control_char")
+        ]
+        assert ws.alliances().empty

@@ -23,7 +23,9 @@ WRITERS = 8
 RATINGS_EACH = 250
 
 
-def _writer(url: str, k: int, alliance: str, session: str, partners: list[str], errors: multiprocessing.Queue) -> None:
+def _writer(
+    url: str, k: int, alliance: str, session: str, partners: list[str], errors: multiprocessing.Queue[str]
+) -> None:
     try:
         with Workspace.open(url, actor=f"kernel-{k}") as ws:
             for i in range(RATINGS_EACH):
@@ -43,7 +45,7 @@ def test_eight_processes_writing_at_once_lose_nothing_and_see_no_lock_error(tmp_
     with Workspace.open(url) as ws:
         ws.import_data(sample)
     ctx = multiprocessing.get_context("fork")
-    errors: multiprocessing.Queue = ctx.Queue()
+    errors: multiprocessing.Queue[str] = ctx.Queue()
     partners = [str(p) for p in sample.partners["partner_id"]]
     session = str(sample.sessions.iloc[-1]["session_id"])
     workers = [ctx.Process(target=_writer, args=(url, k, alliance, session, partners, errors)) for k in range(WRITERS)]

@@ -30,14 +30,14 @@ class LensConfig(Configurable):
         "",
         config=True,
         help="The workspace folder (default ~/.alliance_lens): the SQLite workspace, caches, the link secret.",
-    ).tag(env="ALLIANCE_LENS_HOME")
+    ).tag(env="ALLIANCE_LENS_HOME", default_doc="`~/.alliance_lens`")
 
     db_url = Unicode(
         "",
         config=True,
         help="SQLAlchemy URL of the workspace; empty = the SQLite file workspace.sqlite in the home folder. "
         "The --db flag of every command wins over it.",
-    ).tag(env="ALLIANCE_LENS_DB")
+    ).tag(env="ALLIANCE_LENS_DB", default_doc="`sqlite:///` + home + `/workspace.sqlite`")
 
     # ------------------------------------------------------------------ dashboards and charts
     charts = Enum(
@@ -288,6 +288,21 @@ class LensConfig(Configurable):
             for name, trait in sorted(cls.class_traits(config=True).items())
             if "env" in trait.metadata
         }
+
+    @classmethod
+    def settings_table(cls) -> str:
+        """The Markdown table of every setting (``docs/deploy.md`` holds it; a test keeps the two equal).
+
+        A setting whose default depends on the machine or is worked out says so in its ``default_doc`` tag.
+        """
+        rows = ["| setting | environment variable | default | what it does |", "|---|---|---|---|"]
+        for name, trait in sorted(cls.class_traits(config=True).items()):
+            if "env" not in trait.metadata:
+                continue
+            default = trait.metadata.get("default_doc") or f"`{trait.default_value!r}`"
+            text = " ".join(str(trait.help).split()).replace("|", "\\|")
+            rows.append(f"| `{name}` | `{trait.metadata['env']}` | {default} | {text} |")
+        return "\n".join(rows)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> LensConfig:

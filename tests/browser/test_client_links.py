@@ -20,12 +20,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from alliance_lens import links, synth
+from alliance_lens import links, store, synth
 from alliance_lens.model import AllianceData, Partner
 
 from .conftest import ALLIANCE_LENS, Server, free_port, start_server, stop_server
-
-store = pytest.importorskip("alliance_lens.store")
 
 OTHER_NAME = "The Other Alliance"
 LIVE_ENV = {

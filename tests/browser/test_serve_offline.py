@@ -12,8 +12,6 @@ import pytest
 
 from .conftest import ALLIANCE_LENS, Server, free_port, start_server, stop_server
 
-pytest.importorskip("alliance_lens.store")
-
 
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[Server]:

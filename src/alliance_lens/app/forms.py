@@ -241,9 +241,9 @@ class Form:
         for p in problems:
             f = self.fields.get(p.column or "")
             if f is not None and not f.message.value:
-                f.show(p.reason)
+                f.show(p.message(self.state.language))
             elif f is None:
-                loose.append(p.reason if p.row is None else str(p))
+                loose.append(p.message(self.state.language) if p.row is None else p.text(self.state.language))
         self.show_status(loose[0] if loose else self.state.tr("fix_fields"), error=True)
 
     def guard(self, fn: Callable[[], object], action_key: str | None = None) -> None:
@@ -743,9 +743,10 @@ class RatingGrid(Form):
     def show_problems(self, problems: Sequence[Problem]) -> None:
         """Cell problems are listed under the grid (the cells themselves are marked)."""
         mapped = [p for p in problems if p.column in self.fields]
+        lang = self.state.language
         for p in mapped:
-            self.fields[p.column or ""].show(p.reason)
-        loose = [p.reason if p.row is None else str(p) for p in problems if p.column not in self.fields]
+            self.fields[p.column or ""].show(p.message(lang))
+        loose = [p.message(lang) if p.row is None else p.text(lang) for p in problems if p.column not in self.fields]
         text = "; ".join(loose[:3]) + (" …" if len(loose) > 3 else "") if loose else self.state.tr("fix_fields")
         self.show_status(text, error=True)
 

@@ -310,10 +310,6 @@ class Workspace:
 
         return self._read(run)
 
-    def alliance(self, alliance_id: str) -> Alliance:
-        """One alliance as a typed :class:`~alliance_lens.model.Alliance`."""
-        return self.load(alliance_id).alliance(alliance_id)
-
     def load(self, alliance_ids: str | Iterable[str] | None = None) -> AllianceData:
         """One alliance, several, or all (``None``) as :class:`AllianceData` with the documented dtypes.
 
@@ -417,20 +413,23 @@ class Workspace:
     # ------------------------------------------------------------------------------------------ writing
 
     def import_data(
-        self,
-        data: AllianceData,
-        *,
-        replace: bool = False,
-        warnings: Sequence[Problem] = (),
-        checked: bool = False,
+        self, data: AllianceData, *, replace: bool = False, warnings: Sequence[Problem] = ()
     ) -> ImportReport:
-        """Write ``data`` in one transaction: all of it or, on any problem, nothing.
+        """Check every row of ``data`` and write it in one transaction: all of it or, on any problem, nothing.
 
         Alliances in ``data.alliances`` are new, or (with ``replace``) replace the alliance of that id — the
         previous version stays in the audit log (:meth:`replaced_version`, :meth:`undo`). Without ``replace``
         an existing one is refused (:class:`ImportRefused`). Rows of alliances *not* in ``data.alliances`` are
-        added to those alliances in the workspace (checked against it). ``checked``: the caller has already
-        run :func:`~alliance_lens.interchange.validate_data` on ``data`` (as :meth:`import_path` does).
+        added to those alliances in the workspace (checked against it).
+        """
+        return self._import_data(data, replace=replace, warnings=warnings, checked=False)
+
+    def _import_data(
+        self, data: AllianceData, *, replace: bool, warnings: Sequence[Problem], checked: bool
+    ) -> ImportReport:
+        """:meth:`import_data`; ``checked``: :func:`~alliance_lens.interchange.read_path` checked ``data`` already.
+
+        Private, so that no caller can store rows no rule has seen (only :meth:`import_path` passes ``True``).
         """
         defined = [str(a) for a in data.alliances["alliance_id"]]
         mentioned = sorted({str(a) for f in data.tables().values() for a in f["alliance_id"].unique()})
@@ -506,7 +505,7 @@ class Workspace:
             return self._context(conn, ids)
 
         result = read_path(path, existing=self._read(context))
-        return self.import_data(result.data, replace=replace, warnings=result.warnings, checked=True)
+        return self._import_data(result.data, replace=replace, warnings=result.warnings, checked=True)
 
     def export(self, alliance_ids: str | Iterable[str], path: str | Path) -> Path:
         """Write alliance(s) in the interchange format: a folder of CSV files, or ``.xlsx`` by suffix."""
