@@ -134,7 +134,7 @@ def resolve_workspace(args: argparse.Namespace) -> None:
 
     The one place the rule "--db, then ALLIANCE_LENS_DB, then the default" is applied, for every command alike.
     """
-    from alliance_lens.config import settings
+    from alliance_lens.config import settings  # traitlets: not for --help
 
     args.db_given = args.db is not None
     args.db = settings().workspace_url(args.db)
@@ -170,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _is_user_error(exc: BaseException) -> bool:
     from traitlets import TraitError
 
-    from alliance_lens.model import UserError
+    from alliance_lens.model import UserError  # pandas: only once a command fails
 
     # a TraitError is a setting of the environment that does not fit (it names the setting and the value)
     return isinstance(exc, UserError | FileNotFoundError | PermissionError | TraitError)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from alliance_lens.interchange import write_path
 from alliance_lens.messages import tr
 from alliance_lens.model import ValidationError
 from alliance_lens.store import Workspace
@@ -36,8 +37,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """``alliance-lens export ALLIANCE --out PATH [--db URL]``: a folder of CSV files, or ``.xlsx`` by suffix."""
-    from alliance_lens.interchange import write_path
-
     # export only reads: read-only, so a mistyped --db cannot create an empty workspace
     with Workspace.open(args.db, read_only=True) as ws:
         data = ws.load(args.alliance)
