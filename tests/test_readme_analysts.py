@@ -18,7 +18,7 @@ def _analyst_block() -> str:
     section = readme.split("## For analysts", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```python\n(.*?)```", section, re.S)
     assert len(blocks) == 1
-    return blocks[0]
+    return str(blocks[0])
 
 
 @pytest.mark.slow
