@@ -221,3 +221,19 @@ def test_bad_share_and_revoke_input_is_one_clear_line(
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+def test_a_missing_secret_is_said_once_in_the_log(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    link = links.make_link("north", dt.timedelta(days=1), db_url=db_url)
+    # a client server whose link_secret_file names a file that is not there (a mount missing, a typo)
+    missing = tmp_path / "not-mounted" / "link.key"
+    monkeypatch.setenv(links.SECRET_FILE_ENV, str(missing))
+    with caplog.at_level("WARNING", logger="alliance_lens.links"):
+        for _ in range(3):
+            with pytest.raises(links.LinkError) as e:
+                links.verify(link.token, db_url=db_url)
+            assert e.value.reason == "tampered"  # the visitor learns nothing about the server
+    said = [r.getMessage() for r in caplog.records if str(missing) in r.getMessage()]
+    assert len(said) == 1 and "does not exist" in said[0] and "ALLIANCE_LENS_LINK_SECRET_FILE" in said[0]

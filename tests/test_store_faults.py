@@ -103,3 +103,38 @@ def test_the_actor_is_the_hub_user_then_the_flag_then_the_setting(
         with Workspace.open(url, read_only=True) as ws:
             actors[k] = list(dict.fromkeys(ws.history(AID)["actor"]))
     assert actors == {"setting": ["meeting-laptop"], "flag": ["anna"], "hub": ["bram"]}
+
+
+class _Driver(Exception):
+    def __init__(self, text: str, sqlstate: str | None = None) -> None:
+        super().__init__(text)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("text", "sqlstate", "transient", "kind"),
+    [
+        ("deadlock detected", "40P01", True, None),
+        ("could not serialize access due to concurrent update", "40001", True, None),
+        ("database is locked", None, True, None),
+        ("could not extend file: No space left on device", "53100", False, "disk"),
+        ("permission denied for table trust_ratings", "42501", False, "permission"),
+        ('connection to server at "db" failed: Connection refused', "08006", False, "unreachable"),
+        ('password authentication failed for user "lens"', "28P01", False, "unreachable"),
+        ("file is not a database", None, False, "corrupt"),
+        ("syntax error at or near", "42601", False, None),
+    ],
+)
+def test_database_errors_are_retried_or_named(
+    text: str, sqlstate: str | None, transient: bool, kind: str | None
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from alliance_lens.store.engine import fault, is_transient
+
+    exc = OperationalError("SELECT 1", {}, _Driver(text, sqlstate))
+    assert is_transient(exc) is transient
+    found = fault(exc, "postgresql://db/lens")
+    assert (found.kind if found else None) == kind
+    if found:
+        assert "postgresql://db/lens" in str(found) and text.split(":")[0] in str(found)
