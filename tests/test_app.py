@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import re
 import shutil
@@ -652,3 +653,19 @@ def test_pattern_cards_are_short_with_the_explanation_one_click_away(dash: Facil
     assert cards.count('class="al-card-short"') == len(dash.state.metrics.patterns)
     assert cards.count("<details") == len(dash.state.metrics.patterns)
     assert "25 Aug 2026" in cards and "2026-08-25" not in cards.split("<details")[0]
+
+
+def test_rating_grid_errors_name_partners_and_list_every_bad_cell(lean: FacilitatorDashboard) -> None:
+    grid = lean.form(forms.RatingGrid)
+    names = dict((p, n) for n, p in grid._partners)
+    bad = list(grid.cells.items())[:5]
+    for _, cell in bad:
+        cell.value = "x"
+    grid.save.click()
+    status = grid.status.value
+    for (rater, ratee), _ in bad:
+        assert f"{names[rater]} rating {names[ratee]}: " in html.unescape(status)
+    assert "…" not in status and "kestrel" not in status
+    # every cell says, on hover and to a screen reader, whose rating of whom it holds
+    (rater, ratee), cell = bad[0]
+    assert cell.tooltip == f"{names[rater]} → {names[ratee]}"

@@ -581,6 +581,12 @@ class OutcomeForm(Form):
 # ---------------------------------------------------------------------------------------------- ratings
 
 
+def tr_cell(rater_name: str, ratee: str, partners: Sequence[tuple[str, str]]) -> str:
+    """The hover text of a grid cell: who rates whom, by name."""
+    ratee_name = next((n for n, p in partners if p == ratee), ratee)
+    return f"{rater_name} → {ratee_name}"
+
+
 def parse_score(text: str) -> float | None:
     """A score typed by a person: ``""`` is no score, ``3,5`` is 3.5; :class:`ValueError` if not a number."""
     text = text.strip().replace(",", ".")
@@ -675,19 +681,27 @@ class RatingGrid(Form):
         n = len(self._partners)
         children: list[widgets.Widget] = [widgets.HTML(f"<i>{html.escape(self.state.tr('rater_ratee'))}</i>")]
         children += [
-            widgets.HTML(f"<b>{html.escape(name)}</b>").add_class("al-grid-head") for name, _ in self._partners
+            widgets.HTML(f'<b title="{html.escape(name)}">{html.escape(name)}</b>').add_class("al-grid-head")
+            for name, _ in self._partners
         ]
         for rater_name, rater in self._partners:
-            children.append(widgets.HTML(f"<b>{html.escape(rater_name)}</b>").add_class("al-grid-head"))
+            head = widgets.HTML(f'<b title="{html.escape(rater_name)}">{html.escape(rater_name)}</b>')
+            children.append(head.add_class("al-grid-head").add_class("al-grid-rater"))
             for _, ratee in self._partners:
                 if rater == ratee:
                     children.append(widgets.HTML("—"))
                     continue
-                cell = text_input(layout=widgets.Layout(width="4.5em"))
+                cell = text_input(
+                    layout=widgets.Layout(width="100%"),
+                    tooltip=tr_cell(rater_name, ratee, self._partners),
+                )
                 cell.add_class("al-rating-cell").add_class(f"al-cell-{_css_id(rater)}-{_css_id(ratee)}")
                 self.cells[(rater, ratee)] = cell
                 children.append(cell)
-        self.grid.layout = widgets.Layout(grid_template_columns=f"10em repeat({n}, 5em)", grid_gap="2px 4px")
+        # names up to 40 characters wrap in their header (never cut, never run together); cells keep 4 digits
+        self.grid.layout = widgets.Layout(
+            grid_template_columns=f"minmax(7em, 11em) repeat({n}, minmax(4.2em, 1fr))", grid_gap="4px 6px"
+        )
         self.grid.children = children
         for w in old:
             close_tree(w)
@@ -703,7 +717,10 @@ class RatingGrid(Form):
         out: list[TrustRating] = []
         for cell in self.cells.values():
             cell.remove_class("al-invalid")
+        names = dict((p, n) for n, p in self._partners)
         for (rater, ratee), cell in self.cells.items():
+            # the cell named as the facilitator sees it: by the partners' names, not their ids
+            where = tr("dash.grid_cell", rater=names.get(rater, rater), ratee=names.get(ratee, ratee))
             try:
                 score = parse_score(cell.value)
             except ValueError:
@@ -713,7 +730,7 @@ class RatingGrid(Form):
                         None,
                         f"{rater}→{ratee}",
                         cell.value,
-                        f"{rater} → {ratee}: " + tr("not_a_number", value=cell.value),
+                        f"{where}: " + tr("not_a_number", value=cell.value),
                     )
                 )
                 cell.add_class("al-invalid")
@@ -724,9 +741,7 @@ class RatingGrid(Form):
                 reason = tr(
                     "outside_scale", value=f"{score:g}", lo=f"{alliance.trust_min:g}", hi=f"{alliance.trust_max:g}"
                 )
-                problems.append(
-                    Problem("trust_ratings", None, f"{rater}→{ratee}", cell.value, f"{rater} → {ratee}: {reason}")
-                )
+                problems.append(Problem("trust_ratings", None, f"{rater}→{ratee}", cell.value, f"{where}: {reason}"))
                 cell.add_class("al-invalid")
                 continue
             out.append(
@@ -747,7 +762,8 @@ class RatingGrid(Form):
         for p in mapped:
             self.fields[p.column or ""].show(p.message(lang))
         loose = [p.message(lang) if p.row is None else p.text(lang) for p in problems if p.column not in self.fields]
-        text = "; ".join(loose[:3]) + (" …" if len(loose) > 3 else "") if loose else self.state.tr("fix_fields")
+        # every bad cell, so the facilitator fixes them all in one go
+        text = "; ".join(loose) if loose else self.state.tr("fix_fields")
         self.show_status(text, error=True)
 
     def save_ratings(self) -> None:

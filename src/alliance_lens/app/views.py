@@ -105,6 +105,11 @@ STYLE = """
 .al-field-dated { flex-wrap: wrap; align-items: center; }
 .al-field-dated .al-date-note { flex: 1 0 100%; margin: 0 0 0.3em 0.5em; }
 .al-outcome-head { flex-wrap: wrap; gap: 0.5em; }
+/* the rating grid: long names wrap in their header, the grid scrolls sideways rather than cutting a column */
+.al-rating-grid { overflow-x: auto; align-items: end; }
+.al-grid-head, .al-grid-head .widget-html-content { white-space: normal; overflow-wrap: anywhere; line-height: 1.2;
+  height: auto; }
+.al-rating-grid .al-grid-rater { align-self: center; }
 .al-refused { max-width: 40em; margin: 3em auto; font-size: 120%; }
 /* an outcome: its title on one line, its five actions below, each labelled in full (never "K…" vs "Ke…") */
 .al-outcome-row { flex-wrap: wrap; gap: 0.25em; padding: 0.3em 0; border-bottom: 1px solid #eee; }

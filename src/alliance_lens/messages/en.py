@@ -384,6 +384,7 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.lead_lag.low": "{level}% −",
     "pattern.lead_lag.high": "{level}% +",
     # ------------------------------------------------------------------ dashboard (issue 12)
+    "dash.grid_cell": "{rater} rating {ratee}",
     "dash.headline_title": "Now, per partner (most concerning first)",
     "dash.rising": "rising {points} points",
     "dash.falling": "falling {points} points",

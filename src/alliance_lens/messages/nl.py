@@ -398,6 +398,7 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.lead_lag.low": "{level}% −",
     "pattern.lead_lag.high": "{level}% +",
     # ------------------------------------------------------------------ dashboard (issue 12)
+    "dash.grid_cell": "{rater} over {ratee}",
     "dash.headline_title": "Nu, per partner (meeste zorg eerst)",
     "dash.rising": "stijgend, {points} punten",
     "dash.falling": "dalend, {points} punten",
