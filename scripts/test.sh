@@ -22,7 +22,9 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   apt_install postgresql
 fi
 
-VENV="${ALLIANCE_LENS_VENV:-.venv}"
+# The tests get their own environment: the test extra (e.g. jupytext's labextension) must not land in the demo's
+# .venv, where it changes what every dashboard page loads (a console error on each page, round 1).
+VENV="${ALLIANCE_LENS_TEST_VENV:-.venv-test}"
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
