@@ -269,3 +269,25 @@ def test_asymmetry_puts_the_whole_alliance_first(metrics: Metrics) -> None:
     }
     sort = spec["layer"][0]["encoding"]["y"]["sort"]
     assert sort[0] == theme.label("alliance_short", "nl")
+
+
+def _panels(chart: alt.FacetChart) -> list[str]:
+    facet = chart.to_dict(validate=False)["facet"]
+    return [p.split(" · ")[0] for p in facet["sort"]]
+
+
+def test_contrast_partners_by_id_or_name_and_unknown_ones_refused(metrics: Metrics) -> None:
+    by_name = charts.contrast_chart(metrics, partners=["Meridian Motors"])
+    by_id = charts.contrast_chart(metrics, partners=["meridian"])
+    assert _panels(by_name) == _panels(by_id) == ["Meridian Motors"]
+    with pytest.raises(ValueError, match=r"unknown partner\(s\) 'Meridain Motors'; known partners: Kestrel Cells"):
+        charts.contrast_chart(metrics, partners=["Meridain Motors"])
+    with pytest.raises(ValueError, match=r"partners=\[\] selects no partner; known partners: .*Solara Cars \(solara\)"):
+        charts.contrast_chart(metrics, partners=[])
+
+
+def test_contrast_panels_come_most_concerning_first_and_dates_name_the_year(metrics: Metrics) -> None:
+    chart = charts.contrast_chart(metrics)
+    panels = _panels(chart)
+    assert panels[0] == "Meridian Motors" and panels[-1] == "Kestrel Cells"  # blind trust first, no data last
+    assert "timeFormat(datum.value, '%Y')" in json.dumps(chart.to_dict(validate=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
@@ -231,3 +232,28 @@ def concern_order(trends: pd.DataFrame, patterns: pd.DataFrame | None) -> list[s
         return CONCERN.get(states.get(p, ""), 5), -gaps.get(p, 0.0), names.get(p, p)
 
     return sorted(ids, key=rank)
+
+
+def resolve_partners(trends: pd.DataFrame, partners: Sequence[str]) -> list[str]:
+    """Partner ids for ``partners`` given by id or by name; ``ValueError`` naming the known ones otherwise.
+
+    An empty selection is an error too: a chart of nobody is a mistake, not a view.
+    """
+    pairs = dict(zip(trends["partner"].astype(str), trends["partner_name"].astype(str), strict=True))
+    by_name = {name.casefold(): pid for pid, name in pairs.items()}
+    known = ", ".join(f"{name} ({pid})" for pid, name in sorted(pairs.items(), key=lambda kv: kv[1]))
+    if isinstance(partners, str):
+        partners = [partners]
+    if not partners:
+        raise ValueError(f"partners=[] selects no partner; known partners: {known}")
+    ids: list[str] = []
+    unknown: list[str] = []
+    for given in partners:
+        pid = str(given) if str(given) in pairs else by_name.get(str(given).casefold())
+        if pid is None:
+            unknown.append(repr(given))
+        elif pid not in ids:
+            ids.append(pid)
+    if unknown:
+        raise ValueError(f"unknown partner(s) {', '.join(unknown)}; known partners: {known}")
+    return ids

@@ -7,6 +7,7 @@ period and kind of event — so their size follows partners × periods, not the 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
@@ -21,6 +22,7 @@ from alliance_lens.charts._common import (
     latest_states,
     optional_frame,
     require_columns,
+    resolve_partners,
     time_axis,
     title,
 )
@@ -228,7 +230,7 @@ def contrast_chart(
     *,
     patterns: pd.DataFrame | None = None,
     events: pd.DataFrame | None = None,
-    partners: list[str] | None = None,
+    partners: Sequence[str] | None = None,
     last_periods: int | None = 12,
     max_partners: int | None = 6,
     columns: int = 3,
@@ -244,7 +246,8 @@ def contrast_chart(
 
     What fits a screen is shown: the latest ``last_periods`` periods, and at most ``max_partners`` panels
     (patterns of concern first, then the largest gaps; the subtitle says so). ``partners`` picks the ids to
-    show instead; ``None`` for either limit shows everything.
+    show instead, by id or by name (an unknown one, or none, is a ``ValueError`` naming the known partners);
+    ``None`` for either limit shows everything.
     """
     check_lang(lang)
     trends = frame_of(metrics, "trends")
@@ -253,7 +256,7 @@ def contrast_chart(
     events = optional_frame(metrics, "events", events)
     n_partners = trends["partner"].nunique()
     if partners is not None:
-        trends = trends[trends["partner"].isin(partners)]
+        trends = trends[trends["partner"].astype(str).isin(resolve_partners(trends, partners))]
     elif max_partners is not None:
         trends = trends[trends["partner"].astype(str).isin(concern_order(trends, patterns)[:max_partners])]
     trends, before, n_shown, n_periods = _window(trends, last_periods)
