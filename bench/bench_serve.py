@@ -10,6 +10,9 @@ Run: ``/tmp/venv/bin/python bench/bench_serve.py [--repeat N] [--views N] [--ski
    * a bare Voilà (``voila bare.ipynb``) whose notebook draws one offline ``alt.JupyterChart``: Voilà's
      defaults (no preheat), and the same with ``--preheat_kernel=True --pool_size=1`` (waiting for the pool);
    Goal: serve --demo ≤ 1.5 × the bare chart.
+3. **Closed tabs**: save → main chart updated (an outcome marked broken, until the contrast chart on the page has
+   changed) in one tab alone, then again right after 5 more tabs were opened and closed (their kernels still
+   alive, not culled yet: they must not poll or redraw). Goal: within 1.2× of the tab alone.
 2. **Kernels after page views**: ``--views`` page loads of ``serve --demo`` (each page closed at once — Voilà
    0.5.13 leaves its kernel running), then one culling timeout + interval: kernels alive before and after
    (goal: back to the preheated pool). Culling is shortened for the run (120 s idle, every 10 s) through
@@ -32,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -270,12 +274,77 @@ def culling(browser: object, tmp: Path, views: int) -> None:
     )
 
 
+def _save_and_wait(page: Any) -> float:
+    """Mark the first open agreement broken; seconds until the contrast chart on the page has changed."""
+    before = page.eval_on_selector(".al-chart-contrast", "e => e.innerHTML")
+    row = page.locator(".al-outcome-row").first
+    row.wait_for(timeout=60_000)
+    t = time.perf_counter()
+    row.locator(".al-mark-broken").click()
+    page.wait_for_function(
+        "b => document.querySelector('.al-chart-contrast').innerHTML !== b && "
+        "document.querySelector('.al-chart-contrast svg')",
+        arg=before,
+        timeout=120_000,
+    )
+    return time.perf_counter() - t
+
+
+def closed_tabs(browser: Any, tmp: Path, saves: int) -> None:
+    """Save → main chart updated in one tab alone, then with 5 closed tabs' kernels still alive on the server."""
+    home = tmp / "home-tabs"
+    home.mkdir()
+    port = free_port()
+    server = Server(
+        [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)],
+        port,
+        tmp / "tabs.log",
+        env={"ALLIANCE_LENS_HOME": str(home)},
+    )
+    try:
+        server.wait_pool(1)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(server.url, timeout=120_000)
+        page.wait_for_selector(".al-chart-contrast svg", timeout=120_000)
+        # today's session first, so that an outcome (dated by it) moves the chart, as in a meeting
+        page.locator(".al-forms .lm-TabBar-tab", has_text="Sessions").first.click()
+        page.fill(".al-session-form .al-input-title input", "Bench meeting")
+        page.click(".al-session-save")
+        page.wait_for_selector(".al-session-form .al-form-status:has-text('Bench meeting')", timeout=120_000)
+        page.locator(".al-forms .lm-TabBar-tab", has_text="Outcomes").first.click()
+        alone = [_save_and_wait(page) for _ in range(saves)]
+        load_alone = os.getloadavg()[0]
+        others = []
+        for _ in range(5):
+            tab = context.new_page()
+            tab.goto(server.url, timeout=120_000)
+            tab.wait_for_selector(".al-chart-contrast svg", timeout=180_000)
+            others.append(tab)
+        for tab in others:
+            tab.close()
+        server.wait_pool(server.pool_fills())
+        alive = len(server.kernels())
+        with_closed = [_save_and_wait(page) for _ in range(saves)]
+        load_closed = os.getloadavg()[0]
+        context.close()
+    finally:
+        server.stop()
+    a, c = statistics.median(alone), statistics.median(with_closed)
+    print(f"\n3. Save → main chart updated in the browser (outcome marked broken), median of {saves}")
+    print(f"   one tab alone:                                  {a:5.2f} s  (load {load_alone:.1f})")
+    print(f"   with 5 closed tabs' kernels alive ({alive} kernels):  {c:5.2f} s  (load {load_closed:.1f})")
+    print(f"   ratio {c / a:.2f} (goal: ≤ 1.2)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--views", type=int, default=30)
     parser.add_argument("--skip-first", action="store_true")
     parser.add_argument("--skip-culling", action="store_true")
+    parser.add_argument("--skip-tabs", action="store_true")
+    parser.add_argument("--saves", type=int, default=5)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -286,6 +355,8 @@ def main() -> None:
             first_charts(browser, Path(tmp), args.repeat)
         if not args.skip_culling:
             culling(browser, Path(tmp), args.views)
+        if not args.skip_tabs:
+            closed_tabs(browser, Path(tmp), args.saves)
         browser.close()
 
 

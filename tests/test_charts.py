@@ -291,3 +291,11 @@ def test_contrast_panels_come_most_concerning_first_and_dates_name_the_year(metr
     panels = _panels(chart)
     assert panels[0] == "Meridian Motors" and panels[-1] == "Kestrel Cells"  # blind trust first, no data last
     assert "timeFormat(datum.value, '%Y')" in json.dumps(chart.to_dict(validate=False))
+
+
+def test_trend_charts_carry_a_one_line_text_alternative(metrics: Metrics) -> None:
+    spec = charts.contrast_chart(metrics).to_dict(validate=False)
+    assert spec["description"].startswith("Reliability against trust, per partner. Meridian Motors: reliability ")
+    assert "\n" not in spec["description"] and "nan" not in spec["description"].lower()
+    nl = charts.alliance_contrast_chart(metrics, lang="nl").to_dict(validate=False)
+    assert nl["description"].startswith("Betrouwbaarheid tegenover vertrouwen, de hele alliantie. betrouwbaarheid ")

@@ -257,3 +257,31 @@ def resolve_partners(trends: pd.DataFrame, partners: Sequence[str]) -> list[str]
     if unknown:
         raise ValueError(f"unknown partner(s) {', '.join(unknown)}; known partners: {known}")
     return ids
+
+
+def describe_latest(
+    trends: pd.DataFrame,
+    lang: str,
+    title_text: str,
+    names: dict[str, str] | None = None,
+    order: list[str] | None = None,
+) -> str:
+    """The one line a screen reader reads for a trends chart: its title, then the latest values per partner.
+
+    E.g. "Reliability against trust, per partner. Meridian Motors: reliability 36 %, trust 82 %; …", in ``lang``.
+    """
+    rel, tru = label("reliability", lang).lower(), label("trust", lang).lower()
+    parts = []
+    key = "partner" if "partner" in trends.columns else None
+    ordered = trends.sort_values("period_end", kind="stable")
+    groups = {str(k): v for k, v in ordered.groupby(key, sort=False)} if key else {"": ordered}
+    for pid in order if order is not None else list(groups):
+        if pid not in groups:
+            continue
+        rows = groups[pid]
+        r = rows["reliability"].dropna()
+        t = rows["trust"].dropna()
+        who = (names or {}).get(str(pid)) or (str(rows["partner_name"].iloc[-1]) if "partner_name" in rows else "")
+        values = f"{rel} {percent(r.iloc[-1]) if len(r) else '—'}, {tru} {percent(t.iloc[-1]) if len(t) else '—'}"
+        parts.append(f"{who}: {values}" if who else values)
+    return f"{title_text}. " + "; ".join(parts) + "."

@@ -18,6 +18,7 @@ from alliance_lens.charts._common import (
     as_layer,
     compact_data,
     concern_order,
+    describe_latest,
     frame_of,
     latest_states,
     optional_frame,
@@ -308,6 +309,8 @@ def contrast_chart(
         .resolve_axis(x="independent")
     )
     # the data goes in last: every step above copies the whole chart, rows included
+    # the text alternative a screen reader reads for the drawing (the SVG's aria-label, via vega-embed)
+    chart.description = describe_latest(trends, lang, label("contrast_title", lang), order=order)
     chart.data = compact_data(data)
     return chart
 
@@ -357,6 +360,7 @@ def alliance_contrast_chart(
             title=alt.TitleParams(text=label("alliance_contrast_title", lang), subtitle=subtitle),
         )
     )
+    chart.description = describe_latest(trends, lang, label("alliance_contrast_title", lang))
     chart.data = compact_data(data)  # last, so the steps above do not copy the rows
     return chart
 
