@@ -669,3 +669,14 @@ def test_rating_grid_errors_name_partners_and_list_every_bad_cell(lean: Facilita
     # every cell says, on hover and to a screen reader, whose rating of whom it holds
     (rater, ratee), cell = bad[0]
     assert cell.tooltip == f"{names[rater]} → {names[ratee]}"
+
+
+def test_page_language_title_and_live_status_follow_the_dashboard(lean: FacilitatorDashboard) -> None:
+    name = lean.state.alliance.name
+    assert lean.presence.lang == "en" and lean.presence.title == f"{name} · Alliance lens"
+    lean.language.value = "nl"
+    assert lean.presence.lang == "nl"
+    lean.state.say("Saved: something")
+    assert 'role="status" aria-live="polite"' in lean.status.widget.value
+    lean.state.report(ValueError("boom"), "action_refresh")
+    assert 'role="alert"' in lean.status.widget.value

@@ -58,6 +58,10 @@ def test_presentation_fills_the_screen_and_reads_from_the_back(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"projector_{width}x{height}.png"))
 
+    # the page's title names the alliance; its language is the dashboard's
+    assert page.title().startswith("Shared EV Platform Alliance")
+    assert page.evaluate("document.documentElement.lang") == "en"
+
     # the main charts span the screen
     for css in ("contrast", "alliance-contrast"):
         box = page.locator(f".al-chart-{css} svg").first.bounding_box()
@@ -92,3 +96,5 @@ def test_presentation_fills_the_screen_and_reads_from_the_back(
     ticks = [s["text"] for s in page.evaluate(_DRAWN_SIZES, ".al-chart-contrast svg .role-axis-label text")]
     assert any(t.endswith(" 2025") or t.endswith(" 2026") for t in ticks), ticks
     assert not any(t.endswith(" 25") or t.endswith(" 26") for t in ticks), ticks
+    page.locator(".al-language button", has_text="NL").click()
+    page.wait_for_function("document.documentElement.lang === 'nl'", timeout=UPDATE_TIMEOUT)

@@ -169,7 +169,10 @@ class FacilitatorDashboard:
         if self.language.value != s.language:
             self.language.value = s.language
         name = s.alliance.name if s.alliance is not None else tr("app_title")
-        self.title.value = f"<h2>{html.escape(name)}</h2>"
+        self.title.value = f'<h1 class="al-h1">{html.escape(name)}</h1>'
+        with self.presence.hold_sync():
+            self.presence.lang = s.language
+            self.presence.title = f"{name} · {tr('app_title')}" if s.alliance is not None else name
         self.picker.description = tr("alliance")
         self.presentation.description = tr("presentation")
         self.presentation.tooltip = tr("presentation_tip")

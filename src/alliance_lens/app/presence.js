@@ -4,6 +4,15 @@
 // websocket has been closed for a while (alliance_lens.facilitator_kernels).
 export default {
   render({ model }) {
+    // the page's language and title follow the dashboard's (a screen reader speaks Dutch as Dutch; the tab
+    // names the alliance)
+    const label = () => {
+      if (model.get("lang")) document.documentElement.lang = model.get("lang");
+      if (model.get("title")) document.title = model.get("title");
+    };
+    label();
+    model.on("change:lang", label);
+    model.on("change:title", label);
     const say = (event) => {
       try {
         model.send({ event });
@@ -19,6 +28,8 @@ export default {
     document.addEventListener("visibilitychange", onVisibility);
     window.addEventListener("pagehide", onHide);
     return () => {
+      model.off("change:lang", label);
+      model.off("change:title", label);
       clearInterval(beat);
       document.removeEventListener("visibilitychange", onVisibility);
       window.removeEventListener("pagehide", onHide);

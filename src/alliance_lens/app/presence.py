@@ -27,6 +27,8 @@ class Presence(anywidget.AnyWidget):
 
     _esm = traitlets.Unicode((Path(__file__).with_name("presence.js")).read_text(encoding="utf-8")).tag(sync=True)
     interval = traitlets.Int(HEARTBEAT).tag(sync=True)
+    lang = traitlets.Unicode("en").tag(sync=True)  # <html lang> of the page
+    title = traitlets.Unicode("").tag(sync=True)  # the page's title (the browser tab)
 
     def __init__(self, state: DashboardState, **kwargs: Any) -> None:
         super().__init__(**kwargs)

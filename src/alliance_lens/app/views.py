@@ -46,7 +46,7 @@ STYLE = """
 <style>
 .al-dashboard { font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
 .al-header { align-items: center; gap: 0.8em; flex-wrap: wrap; }
-.al-title h2 { margin: 0.2em 0.6em 0.2em 0; }
+.al-title h2, .al-title h1 { margin: 0.2em 0.6em 0.2em 0; font-size: 1.5em; }
 .al-status .al-error, .al-form-status.al-error, .al-invalid-text { color: #b00020; }
 .al-status .al-message { color: #1b5e20; }
 .al-busy-text { color: #555; }
@@ -469,12 +469,15 @@ class StatusLine:
             self.widget.add_class("al-is-busy")
             return
         self.widget.remove_class("al-is-busy")
+        # a live region, so "Saved: …" and errors are spoken, not only shown
         if s.error:
-            self.widget.value = f'<span class="al-error">{html.escape(s.error)}</span>'
+            self.widget.value = f'<div role="alert"><span class="al-error">{html.escape(s.error)}</span></div>'
         elif s.message:
-            self.widget.value = f'<span class="al-message">{html.escape(s.message)}</span>'
+            self.widget.value = (
+                f'<div role="status" aria-live="polite"><span class="al-message">{html.escape(s.message)}</span></div>'
+            )
         else:
-            self.widget.value = ""
+            self.widget.value = '<div role="status" aria-live="polite"></div>'
 
 
 def as_of(state: DashboardState) -> dt.date | None:
