@@ -15,19 +15,19 @@
     target.replaceChildren(p);
   }
 
-  // Draw every chart of `view` (a <main> element, in the page or not yet); resolves when all are drawn.
-  function draw(view) {
-    const jobs = [];
-    view.querySelectorAll("script.al-spec").forEach(function (script) {
+  // Draw every chart of `view` (a <main> element, in the page or not yet), one after another in page order:
+  // the first chart shows as soon as it alone is drawn, not once all are. Resolves when all are drawn.
+  async function draw(view) {
+    for (const script of Array.from(view.querySelectorAll("script.al-spec"))) {
       const target = script.previousElementSibling;
-      if (!target || !target.classList.contains("al-chart")) return;
-      if (!window.vegaEmbed) { chartFailed(target, view); return; }
-      let spec;
-      try { spec = JSON.parse(script.textContent); } catch (e) { chartFailed(target, view); return; }
-      jobs.push(window.vegaEmbed(target, spec, { renderer: "svg", actions: false })
-        .catch(function () { chartFailed(target, view); }));
-    });
-    return Promise.all(jobs);
+      if (!target || !target.classList.contains("al-chart")) continue;
+      if (!window.vegaEmbed) { chartFailed(target, view); continue; }
+      try {
+        await window.vegaEmbed(target, JSON.parse(script.textContent), { renderer: "svg", actions: false });
+      } catch (e) {
+        chartFailed(target, view);
+      }
+    }
   }
 
   function say(text) { if (status) status.textContent = text; }
