@@ -523,3 +523,14 @@ def test_a_broken_hook_gives_a_plain_503(workspace_url: str, isolated_home: Path
             "the client view could not be rendered: client_view: module 'no_such_analyst_module' cannot be imported "
             "(ModuleNotFoundError)"
         )
+
+
+def test_behind_a_proxy_the_visitors_address_counts(workspace_url: str, isolated_home: Path, fake_bundle: None) -> None:
+    config = make_config(isolated_home, client_address_refusal_burst=2, client_address_refusal_rate=0.01)
+    with serving(workspace_url, config) as s:
+        flood = [s.get(f"/?token=forged{i}", {"X-Real-IP": "203.0.113.9"}).status for i in range(3)]
+        assert flood == [403, 403, 429]
+        # another visitor behind the same proxy is not refused for the first one's guesses
+        assert s.get("/?token=forged", {"X-Forwarded-For": "198.51.100.7"}).status == 403
+        assert "client link refused (tampered) from 203.0.113.9" in s.logs
+        assert "client link refused (tampered) from 198.51.100.7" in s.logs

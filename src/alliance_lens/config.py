@@ -135,6 +135,14 @@ class LensConfig(Configurable):
         "Retry-After for that link's new ones.",
     ).tag(env="ALLIANCE_LENS_CLIENT_LIVE_PER_LINK")
 
+    client_trusted_proxies = Unicode(
+        "127.0.0.1,::1",
+        config=True,
+        help="Comma-separated addresses of reverse proxies whose X-Real-IP / X-Forwarded-For header names the "
+        "visitor's address (for the per-address limit and the 'client link refused' log line); others' headers "
+        "are ignored. Empty = trust none.",
+    ).tag(env="ALLIANCE_LENS_CLIENT_TRUSTED_PROXIES")
+
     client_live_total = Integer(
         2000,
         config=True,

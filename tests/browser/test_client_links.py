@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import re
 import time
 import urllib.error
 import urllib.request
@@ -271,3 +272,61 @@ def test_one_links_burst_does_not_refuse_another(site: Site, page: object, monke
     response = page.goto(quiet.url, timeout=60_000)  # type: ignore[attr-defined]
     assert response.status == 200
     page.wait_for_selector(CHART, timeout=90_000)  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------------------------------ figures (issue 9)
+# bench/bench_clients.py measures these at length; here each pass/fail bound once, kept short.
+
+
+def _cpu(server: Server) -> float:
+    times = psutil.Process(server.process.pid).cpu_times()
+    return float(times.user + times.system)
+
+
+def _rss_mib(server: Server) -> float:
+    return psutil.Process(server.process.pid).memory_info().rss / 2**20
+
+
+def test_a_cached_page_costs_the_server_at_most_50_ms_of_cpu(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    urls = [site.link(monkeypatch).url for _ in range(5)]
+    for url in urls:
+        assert fetch(url)[0] == 200  # rendered and each link checked once
+    before = _cpu(site.server)
+    for i in range(100):
+        assert fetch(urls[i % len(urls)])[0] == 200
+    per_page = (_cpu(site.server) - before) / 100
+    assert per_page <= 0.05, per_page
+
+
+@pytest.mark.slow
+def test_200_page_loads_at_once_are_all_served_without_a_kernel(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    urls = [site.link(monkeypatch).url for _ in range(20)]  # 10 visitors per link, within a link's burst
+    for url in urls:
+        assert fetch(url)[0] == 200
+    time.sleep(1.5)  # within the link check's memory (1 s here) the first loads and these differ: let it pass
+    idle = _rss_mib(site.server)
+    seen = len(site.server.log())
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        statuses = list(pool.map(lambda i: fetch(urls[i % 20])[0], range(200)))
+    assert statuses == [200] * 200
+    server_ms = sorted(float(m) for m in re.findall(r"200 GET / \([^)]*\) ([\d.]+)ms", site.server.log()[seen:]))
+    assert len(server_ms) >= 200
+    assert server_ms[int(0.95 * len(server_ms)) - 1] <= 1000.0  # p95 of the server's own time
+    assert kernels_of(site.server) == 0
+    deadline = time.monotonic() + 10
+    while _rss_mib(site.server) - idle > 50 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _rss_mib(site.server) - idle <= 50
+
+
+@pytest.mark.slow
+def test_zz_1000_bad_tokens_are_all_refused_and_memory_stays_flat(site: Site) -> None:
+    # last in the module: the address's refusal limit then refuses new links from 127.0.0.1 for a while
+    time.sleep(0.5)
+    before = _rss_mib(site.server)
+    statuses = [fetch(f"{site.server.url}/?token=forged-{i}.AAAA")[0] for i in range(1000)]
+    assert len(statuses) == 1000 and set(statuses) <= {403, 429}  # 403 first, 429 once the address waits
+    assert _rss_mib(site.server) - before <= 10
+    assert kernels_of(site.server) == 0

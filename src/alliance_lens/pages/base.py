@@ -96,7 +96,8 @@ def log_request(handler: tornado.web.RequestHandler) -> None:
     level = access_log.info if status < 400 else access_log.warning if status < 500 else access_log.error
     request = handler.request
     ms = 1000.0 * request.request_time()
-    level("%d %s %s (%s) %.2fms", status, request.method, request.path, request.remote_ip, ms)
+    address = handler.client_address() if isinstance(handler, BasePage) else request.remote_ip
+    level("%d %s %s (%s) %.2fms", status, request.method, request.path, address, ms)
 
 
 _env: list[jinja2.Environment] = []
@@ -144,6 +145,16 @@ class BasePage(tornado.web.RequestHandler):
         if len(values) > 1:
             raise ValueError(name)
         return self.decode_argument(values[0], name=name) if values else None
+
+    def client_address(self) -> str:
+        """The visitor's address: a trusted proxy's ``X-Real-IP`` (or last ``X-Forwarded-For``), else the peer's."""
+        peer = self.request.remote_ip or "-"
+        trusted = {p.strip() for p in self.context.config.client_trusted_proxies.split(",") if p.strip()}
+        if peer not in trusted:
+            return peer
+        forwarded = self.request.headers.get("X-Real-IP") or self.request.headers.get("X-Forwarded-For", "")
+        given = forwarded.split(",")[-1].strip()
+        return given[:64] if given else peer
 
     def static_url_of(self, name: str) -> str:
         """The versioned URL of one of the server's static files (served with a far-future cache)."""

@@ -42,7 +42,7 @@ class _LinkPage(BasePage):
         ``count``: spend one request of the link's rate limit (a re-check within one request does not).
         """
         context = self.context
-        address = self.request.remote_ip or "-"
+        address = self.client_address()
         try:
             token = self.single_argument("token")
         except ValueError:
