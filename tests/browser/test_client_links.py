@@ -284,7 +284,7 @@ def _cpu(server: Server) -> float:
 
 
 def _rss_mib(server: Server) -> float:
-    return psutil.Process(server.process.pid).memory_info().rss / 2**20
+    return float(psutil.Process(server.process.pid).memory_info().rss) / 2**20
 
 
 def test_a_cached_page_costs_the_server_at_most_50_ms_of_cpu(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
