@@ -27,11 +27,12 @@ import tornado.web
 
 from alliance_lens import links, synth
 from alliance_lens.config import LensConfig
+from alliance_lens.metrics.privacy import hide_below_floor
 from alliance_lens.model import AllianceData, Partner
 from alliance_lens.pages import assets, server_handlers
 from alliance_lens.pages.base import log_request, redact
 from alliance_lens.pages.context import PageContext
-from alliance_lens.pages.view import hide_below_floor, view_input
+from alliance_lens.pages.view import view_input
 from alliance_lens.store import Workspace
 
 OTHER = "other-alliance"

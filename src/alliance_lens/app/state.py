@@ -23,6 +23,7 @@ from traitlets import Bool, Enum, HasTraits, Int, List, Unicode
 
 from alliance_lens.app.i18n import tr as label_tr
 from alliance_lens.messages import tr as message_tr
+from alliance_lens.metrics.privacy import hide_below_floor
 from alliance_lens.model import LANGUAGES, AllianceData, UserError, ValidationError
 
 if TYPE_CHECKING:
@@ -172,7 +173,8 @@ class DashboardState(HasTraits):
                 revision = self.workspace.revision(aid)
                 data = self.workspace.load(aid)
             alliance = data.alliance(aid)
-            metrics = self._compute(data, aid)
+            # the room sees no figure resting on fewer respondents than the anonymity floor
+            metrics = hide_below_floor(self._compute(data, aid))
             follow = self._follow_language and (self.alliance is None or self.alliance.alliance_id != aid)
             # the views redraw when the hold ends, still inside the busy span: progress shows until they are done
             with self.hold_trait_notifications():

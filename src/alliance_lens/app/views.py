@@ -8,7 +8,6 @@ itself; a chart whose specification did not change is not converted again.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import html
@@ -490,12 +489,3 @@ def as_of(state: DashboardState) -> dt.date | None:
         return None
     latest = data.sessions["date"].max()
     return None if pd.isna(latest) else pd.Timestamp(latest).date()
-
-
-def hide_below_floor(metrics: Any) -> Any:
-    """The metrics with every dyad under the anonymity floor removed from the trust matrix."""
-    matrix = getattr(metrics, "trust_matrix", None)
-    if matrix is None or "below_floor" not in matrix.columns or not dataclasses.is_dataclass(metrics):
-        return metrics
-    kept = matrix[~matrix["below_floor"].fillna(True).astype(bool)].reset_index(drop=True)
-    return dataclasses.replace(metrics, trust_matrix=kept)  # type: ignore[type-var]

@@ -10,7 +10,6 @@ draws) or a piece of HTML. An analyst changes what clients see by writing such a
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import html
 import importlib
@@ -24,6 +23,7 @@ import pandas as pd
 
 from alliance_lens.config import LensConfig
 from alliance_lens.messages import tr
+from alliance_lens.metrics.privacy import hide_below_floor
 
 if TYPE_CHECKING:
     from alliance_lens.metrics import Metrics
@@ -79,15 +79,6 @@ class ViewContent:
     lang: str
     title: str
     main: str
-
-
-def hide_below_floor(metrics: Metrics) -> Metrics:
-    """The metrics with every dyad under the anonymity floor removed from the trust matrix."""
-    matrix = getattr(metrics, "trust_matrix", None)
-    if matrix is None or "below_floor" not in matrix.columns or not dataclasses.is_dataclass(metrics):
-        return metrics
-    kept = matrix[~matrix["below_floor"].fillna(True).astype(bool)].reset_index(drop=True)
-    return dataclasses.replace(metrics, trust_matrix=kept)
 
 
 def as_of(metrics: Metrics, data: AllianceData) -> dt.date | None:
