@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -299,3 +300,40 @@ def test_trend_charts_carry_a_one_line_text_alternative(metrics: Metrics) -> Non
     assert "\n" not in spec["description"] and "nan" not in spec["description"].lower()
     nl = charts.alliance_contrast_chart(metrics, lang="nl").to_dict(validate=False)
     assert nl["description"].startswith("Betrouwbaarheid tegenover vertrouwen, de hele alliantie. betrouwbaarheid ")
+
+
+def test_contrast_ratio_is_wcag() -> None:
+    # the WCAG 2.1 reference points: black on white 21:1, white on white 1:1, and the old marks' figures
+    assert theme.contrast_ratio("#000000") == pytest.approx(21.0)
+    assert theme.contrast_ratio("#FFFFFF") == pytest.approx(1.0)
+    assert round(theme.contrast_ratio("#E69F00"), 2) == 2.25  # the old trust orange
+    assert round(theme.contrast_ratio("#999999"), 2) == 2.85  # the old gap grey
+    assert round(theme.contrast_ratio("#F0E442"), 2) == 1.32  # the old renegotiated yellow
+
+
+def test_every_mark_colour_has_3_to_1_contrast_on_white() -> None:
+    ratios = {name: round(theme.contrast_ratio(colour), 2) for name, colour in theme.mark_colours().items()}
+    assert {k: v for k, v in ratios.items() if v < 3.0} == {}
+    # pinned: the two measures and the markers of the contrast charts
+    assert ratios["reliability"] == 5.19
+    assert ratios["trust"] == 4.51
+    assert ratios["gap"] == 4.54
+    assert ratios["broken"] == 8.73
+    assert ratios["dialogue"] == 5.34
+    assert ratios["shock"] == 5.26
+    assert ratios["status_renegotiated"] == 4.24
+
+
+def test_marks_of_every_chart_use_only_palette_colours(metrics: Metrics) -> None:
+    # white: outlines between cells; #DDDDDD: the fill of a matrix cell hidden under the anonymity floor
+    allowed = {c.upper() for c in theme.mark_colours().values()} | {"#FFFFFF", "#DDDDDD"}
+    for fn in CHART_FUNCTIONS:
+        spec = fn(metrics, lang="en").to_dict(validate=False)
+        spec.pop("config", None)  # the theme's grid and axis greys are not marks
+        found = {c.upper() for c in re.findall(r'"(#[0-9A-Fa-f]{6})"', json.dumps(spec))}
+        assert found - allowed == set(), fn.__name__
+
+
+def test_charts_leave_mark_by_mark_aria_to_the_description() -> None:
+    config = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q").to_dict()["config"]
+    assert config["aria"] is False

@@ -21,8 +21,10 @@ from alliance_lens.charts._common import (
 )
 from alliance_lens.charts.theme import (
     BROKEN_COLOUR,
-    PARTNER_SCHEME,
+    MUTED_COLOUR,
+    PARTNER_COLOURS,
     RELIABILITY_COLOUR,
+    RULE_COLOUR,
     STATUS_COLOURS,
     check_lang,
     label,
@@ -115,7 +117,7 @@ def trust_matrix_chart(
     values = base.mark_text(fontSize=17, fontWeight="bold", dy=-9).encode(text="trust_text:N", color=ink)
     changes = base.mark_text(fontSize=14, dy=11).encode(text="change_text:N", color=ink)
     hidden_marks = (
-        base.transform_filter("datum.hidden").mark_text(fontSize=22, color="#999999").encode(text=alt.value("—"))
+        base.transform_filter("datum.hidden").mark_text(fontSize=22, color=RULE_COLOUR).encode(text=alt.value("—"))
     )
     size = cell * max(1, len(order))
     when = ""
@@ -242,7 +244,7 @@ def agreement_timeline_chart(
         day = when.date().isoformat()
         rule = pd.DataFrame({"as_of": [day], "text": [f"{label('as_of', lang)} {day}"]})
         layers.insert(
-            0, alt.Chart(rule).mark_rule(color="#555555", strokeDash=[6, 4], strokeWidth=2).encode(x="as_of:T")
+            0, alt.Chart(rule).mark_rule(color=RULE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(x="as_of:T")
         )
         layers.append(
             alt.Chart(rule)
@@ -289,7 +291,7 @@ def reciprocity_chart(
     scale = alt.Scale(domain=[0, top * 1.1], nice=False)
     diagonal = (
         alt.Chart(pd.DataFrame({"v": [0.0, top * 1.1]}))
-        .mark_line(color="#777777", strokeDash=[6, 4], strokeWidth=2)
+        .mark_line(color=MUTED_COLOUR, strokeDash=[6, 4], strokeWidth=2)
         .encode(
             x=alt.X("v:Q", scale=scale, title=label("delivered_to", lang)),
             y=alt.Y("v:Q", scale=scale, title=label("received_from", lang)),
@@ -373,7 +375,7 @@ def asymmetry_chart(
             ],
         )
     )
-    zero = alt.Chart(pd.DataFrame({"v": [0.0]})).mark_rule(color="#555555").encode(x="v:Q")
+    zero = alt.Chart(pd.DataFrame({"v": [0.0]})).mark_rule(color=RULE_COLOUR).encode(x="v:Q")
     return as_layer(
         alt.layer(bars, zero).properties(
             width=width, height=alt.Step(26), title=title("asymmetry_title", lang, "asymmetry_subtitle")
@@ -403,7 +405,7 @@ def lead_lag_chart(
     # The band's own level (metrics' credible_level), and "exploratory" on the chart itself (issue 11).
     level = round(float(frame["level"].iloc[0]) * 100) if "level" in frame and len(frame) else 90
     x = alt.X("lag:O", title=label("lag", lang), axis=alt.Axis(labelAngle=0))
-    colour = alt.Color("partner_name:N", title=label("partner", lang), scale=alt.Scale(scheme=PARTNER_SCHEME))
+    colour = alt.Color("partner_name:N", title=label("partner", lang), scale=alt.Scale(range=list(PARTNER_COLOURS)))
     r_scale = alt.Scale(domain=[-1, 1])
     bars = (
         alt.Chart(data)
@@ -430,7 +432,7 @@ def lead_lag_chart(
             ],
         )
     )
-    zero = alt.Chart(pd.DataFrame({"v": [0.0]})).mark_rule(color="#555555").encode(y="v:Q")
+    zero = alt.Chart(pd.DataFrame({"v": [0.0]})).mark_rule(color=RULE_COLOUR).encode(y="v:Q")
     return as_layer(
         alt.layer(zero, bars, points).properties(
             width=width,

@@ -1,8 +1,8 @@
 """The one look of every chart: the ``alliance_lens`` Altair theme, its colours and its labels (en/nl).
 
-Trust and reliability keep the same two colours everywhere (Okabe–Ito, safe for the common colour-vision
-deficiencies); type is large enough to read on a projector from the back of a room. Importing this module
-registers the theme and enables it.
+Trust and reliability keep the same two colours, line styles and markers everywhere (safe for the common
+colour-vision deficiencies, every mark at least 3:1 on white); type is large enough to read on a projector
+from the back of a room. Importing this module registers the theme and enables it.
 """
 
 from __future__ import annotations
@@ -26,34 +26,90 @@ def _section(prefix: str) -> dict[str, dict[str, str]]:
     }
 
 
-#: Okabe–Ito colours: told apart with any common colour-vision deficiency, and in greyscale print.
-RELIABILITY_COLOUR: Final = "#0072B2"  # blue
-TRUST_COLOUR: Final = "#E69F00"  # orange
-GAP_COLOUR: Final = "#999999"
-BROKEN_COLOUR: Final = "#D55E00"  # vermillion: a broken agreement, an overdue one
-DIALOGUE_COLOUR: Final = "#009E73"  # bluish green: a dialogue session
-SHOCK_COLOUR: Final = "#CC79A7"  # reddish purple: a trust shock
+#: The colours of marks: each at least 3:1 against the white background (WCAG 2.1, 1.4.11 non-text contrast;
+#: ``tests/test_charts.py`` pins the ratios), and reliability against trust blue against dark orange, told apart
+#: with any common colour-vision deficiency. Colour is never the only cue: trust is also dashed with square
+#: markers, reliability solid with round ones, and each line is named at its end.
+RELIABILITY_COLOUR: Final = "#0072B2"  # blue (Okabe–Ito), 5.2:1
+TRUST_COLOUR: Final = "#C25700"  # dark orange, 4.5:1
+GAP_COLOUR: Final = "#767676"  # grey, 4.5:1
+BROKEN_COLOUR: Final = "#882255"  # wine (Tol): a broken agreement, an overdue one, 8.7:1
+DIALOGUE_COLOUR: Final = "#007A5A"  # dark bluish green: a dialogue session, 5.3:1
+SHOCK_COLOUR: Final = "#AA4499"  # purple (Tol): a trust shock, 5.3:1
 TEXT_COLOUR: Final = "#222222"
+#: Line style and marker of each measure (Vega-Lite ``strokeDash`` and point ``shape``).
+RELIABILITY_DASH: Final[tuple[int, ...]] = ()
+TRUST_DASH: Final[tuple[int, ...]] = (9, 5)
+RELIABILITY_SHAPE: Final = "circle"
+TRUST_SHAPE: Final = "square"
+#: Partners' colours (in the quadrant and the lead–lag chart; their names are written beside them too).
+PARTNER_COLOURS: Final[tuple[str, ...]] = (
+    "#0072B2",
+    "#C25700",
+    "#007A5A",
+    "#AA4499",
+    "#7570B3",
+    "#8F7A00",
+    "#882255",
+    "#666666",
+)
+#: Kept for older callers: the partner colours are :data:`PARTNER_COLOURS` now, not a named scheme.
 PARTNER_SCHEME: Final = "dark2"
 
-#: Colour of each agreement status (kept ones blue-ish, failed ones warm, open ones grey).
+#: Colour of each agreement status (kept ones blue and green, failed ones warm, open ones grey).
 STATUS_COLOURS: Final[dict[str, str]] = {
     "kept": "#0072B2",
-    "kept_late": "#56B4E9",
-    "renegotiated": "#F0E442",
-    "broken": "#D55E00",
-    "dropped": "#CC79A7",
-    "open": "#999999",
+    "kept_late": "#007A5A",
+    "renegotiated": "#8F7A00",
+    "broken": "#882255",
+    "dropped": "#AA4499",
+    "open": "#767676",
 }
 #: Colour of each state pattern (quadrant backgrounds, pattern badges).
 PATTERN_COLOURS: Final[dict[str, str]] = {
-    "earned_trust": "#009E73",
-    "trust_lags": "#56B4E9",
-    "blind_trust": "#D55E00",
-    "distrust": "#999999",
-    "trust_shock": "#CC79A7",
-    "not_enough_data": "#DDDDDD",
+    "earned_trust": "#007A5A",
+    "trust_lags": "#0072B2",
+    "blind_trust": "#C25700",
+    "distrust": "#767676",
+    "trust_shock": "#AA4499",
+    "not_enough_data": "#8A8A8A",
 }
+#: Other greys drawn as marks (rules, the diagonal, hidden cells' dash).
+RULE_COLOUR: Final = "#555555"
+MUTED_COLOUR: Final = "#767676"
+
+
+def mark_colours() -> dict[str, str]:
+    """Every colour the charts draw marks in, by name (what the contrast test checks against white)."""
+    found = {
+        "reliability": RELIABILITY_COLOUR,
+        "trust": TRUST_COLOUR,
+        "gap": GAP_COLOUR,
+        "broken": BROKEN_COLOUR,
+        "dialogue": DIALOGUE_COLOUR,
+        "shock": SHOCK_COLOUR,
+        "text": TEXT_COLOUR,
+        "rule": RULE_COLOUR,
+        "muted": MUTED_COLOUR,
+    }
+    found.update({f"partner_{i}": c for i, c in enumerate(PARTNER_COLOURS)})
+    found.update({f"status_{k}": c for k, c in STATUS_COLOURS.items()})
+    found.update({f"pattern_{k}": c for k, c in PATTERN_COLOURS.items()})
+    return found
+
+
+def contrast_ratio(colour: str, background: str = "#FFFFFF") -> float:
+    """The WCAG 2.1 contrast ratio of two ``#RRGGBB`` colours (1 to 21), from their relative luminance."""
+
+    def luminance(hex_colour: str) -> float:
+        h = hex_colour.lstrip("#")
+        channels = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    a, b = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
 
 FONT: Final = "Liberation Sans, DejaVu Sans, Arial, Helvetica, sans-serif"
 #: Font sizes for a projector; reports use the same, so what the client keeps is what the room saw.
@@ -131,6 +187,9 @@ def theme_config() -> alt.theme.ThemeConfig:
             "text": {"fontSize": LABEL_SIZE, "color": TEXT_COLOUR},
             "line": {"strokeWidth": 3},
             "point": {"size": 70, "filled": True},
+            # no machine-made descriptions of single marks ("x0: 70.000000%") and guides for a screen reader:
+            # each chart says what it shows in its ``description`` and gives its data as a table beside it
+            "aria": False,
         }
     )
 

@@ -31,7 +31,7 @@ from alliance_lens.charts.theme import (
     BROKEN_COLOUR,
     DIALOGUE_COLOUR,
     GAP_COLOUR,
-    PARTNER_SCHEME,
+    PARTNER_COLOURS,
     PATTERN_COLOURS,
     RELIABILITY_COLOUR,
     SHOCK_COLOUR,
@@ -465,7 +465,9 @@ def quadrant_chart(
                 .mark_text(align=align, baseline=baseline, fontSize=18, fontWeight="bold", opacity=0.75, dx=0, dy=0)
                 .encode(x="tx:Q", y="ty:Q", text="name:N")
             )
-    partner_colour = alt.Color("partner_name:N", title=label("partner", lang), scale=alt.Scale(scheme=PARTNER_SCHEME))
+    partner_colour = alt.Color(
+        "partner_name:N", title=label("partner", lang), scale=alt.Scale(range=list(PARTNER_COLOURS))
+    )
     tips = [
         alt.Tooltip("partner_name:N", title=label("partner", lang)),
         alt.Tooltip("period_end:T", title=label("session", lang), format="%Y-%m-%d"),
