@@ -87,7 +87,7 @@ def test_every_problem_is_listed_even_a_hundred(tmp_path: Path, capsys: pytest.C
     folder = tmp_path / "many"
     folder.mkdir()
     (folder / "alliances.csv").write_text("alliance_id,name\na,A\n", encoding="utf-8")
-    lines = ["alliance_id,partner_id,name"] + [f"a,p{i},{'' if i % 2 else 'Name'}" for i in range(200)]
+    lines = ["alliance_id,partner_id,name"] + [f"a,p{i},{'' if i % 2 else f'Name {i}'}" for i in range(200)]
     (folder / "partners.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert cli.main(["import", str(folder), "--db", f"sqlite:///{tmp_path / 'a.sqlite'}"]) == 2
     err = capsys.readouterr().err

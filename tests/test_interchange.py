@@ -120,14 +120,16 @@ def test_every_bad_row_is_reported_with_file_line_column_value(tmp_path: Path) -
     }
     assert expected <= where(found), sorted(expected - where(found), key=str)
     by_place = {(p.table, p.row, p.column): p for p in found}
-    assert by_place["trust_ratings.csv", 6, "score"].reason == "trust score 11 is outside this alliance's scale 1–10"
+    assert (
+        by_place["trust_ratings.csv", 6, "score"].reason == "the trust score 11 is outside this alliance's scale 1–10"
+    )
     assert by_place["trust_ratings.csv", 6, "score"].value == 11
     assert "cannot rate itself" in by_place["trust_ratings.csv", 5, "ratee"].reason
     assert "decimal point" in by_place["trust_ratings.csv", 10, "score"].reason
     assert by_place["agreements.csv", 5, "due_on"].reason == "due date 2024-01-01 is before the date made 2024-02-01"
     assert by_place["agreements.csv", 8, "made_on"].value == "2024-02-30"
     assert "'ghost'" in by_place["agreements.csv", 7, "beneficiaries"].reason
-    assert "'nobody' is not a partner of alliance 'a1'" in by_place["agreements.csv", 6, "owner"].reason
+    assert "'nobody' is not among the partners of alliance 'a1'" in by_place["agreements.csv", 6, "owner"].reason
     # the message lists them all, one per line
     message = str(ValidationError(found))
     assert "trust_ratings.csv row 6, column score (value 11)" in message
@@ -289,7 +291,7 @@ def test_validate_data_checks_typed_entries_against_the_workspace(tmp_path: Path
     )
     found = validate_data(new, existing)
     assert [(p.table, p.row, p.column) for p in found] == [("trust_ratings", 2, "ratee"), ("trust_ratings", 3, "score")]
-    assert found[0].reason == "ratee 'nobody' is not a partner of alliance 'a1'"
+    assert found[0].reason == "the rated partner 'nobody' is not among the partners of alliance 'a1'"
 
 
 def _handmade_workbook(path: Path, sheet_xml: str, shared: str = "", date1904: bool = False) -> Path:

@@ -34,7 +34,7 @@ from alliance_lens.model import (
     entity_to_row,
 )
 from alliance_lens.store import Workspace
-from test_interchange import GOOD, write_folder
+from test_interchange import GOOD, problems_of, write_folder
 
 ALLIANCE = "a1"
 DAY = dt.date(2024, 5, 1)
@@ -42,7 +42,13 @@ DAY = dt.date(2024, 5, 1)
 # arbitrary text, with the characters that matter over-represented (control characters, the id separator,
 # white space at the ends, line breaks, DEL, a line separator)
 tricky = st.sampled_from(["a", "Z", " ", "\x01", "\x00", "\t", "\n", "\r", ";", "\x7f", "é", "\u2028", "\x0b", "="])
-text = st.one_of(st.text(max_size=30), st.text(alphabet=tricky, max_size=8), st.text(alphabet=tricky, min_size=1))
+text = st.one_of(
+    st.text(max_size=30),
+    st.text(alphabet=tricky, max_size=8),
+    st.text(alphabet=tricky, min_size=1),
+    # names the workspace holds already, as a person retypes them; lengths at and past the bounds
+    st.sampled_from(["Partner two", "partner TWO", " Partner  two", "Partner één", "x" * 80, "x" * 81, "y" * 121]),
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +69,13 @@ def _lookups(existing: AllianceData) -> rules.Lookups:
         )
         for name in ("partners", "sessions", "agreements")
     }
-    return rules.Lookups(scales=scales, keys=keys)
+    names = {
+        (str(a), str(p)): str(n)
+        for a, p, n in zip(
+            existing.partners["alliance_id"], existing.partners["partner_id"], existing.partners["name"], strict=True
+        )
+    }
+    return rules.Lookups(scales=scales, keys=keys, partner_names=names)
 
 
 def _seen(problems: list[Problem]) -> set[tuple[str | None, str, str]]:
@@ -145,8 +157,13 @@ def test_a_control_character_in_a_name_is_refused_one_entry_at_a_time_as_in_a_fi
         Partner(ALLIANCE, "p9", "bad\x01name")
     (problem,) = refused.value.problems
     assert (problem.column, problem.code) == ("name", "text.control_char")
-    assert problem.reason == "name contains a control character (only tab and line breaks are allowed in text)"
-    assert problem.message("nl") == "name bevat een stuurteken (in tekst mogen alleen tab en regeleinden)"
+    assert problem.reason == (
+        "the name holds an invisible control character (only tabs and line breaks can be kept): "
+        "type it again without it"
+    )
+    assert problem.message("nl") == (
+        "de naam bevat een onzichtbaar stuurteken (alleen tabs en regeleinden blijven bewaard): typ het opnieuw zonder"
+    )
     # the same row in frames (a file, a batch of > 200 entries) is refused for the same reason
     table, row, _ = _partner("bad\x01name")
     assert _seen(_vectorised(table, row, existing)) == {("name", "text.control_char", problem.reason)}
@@ -246,3 +263,113 @@ def test_import_data_checks_every_row_and_cannot_be_told_otherwise(tmp_path: Pat
             ("partners", 1, "name", "text.control_char")
         ]
         assert ws.alliances().empty
+
+
+# -- partner names tell partners apart; lengths are bounded (issue 12) ------------------------------------------
+
+
+def test_a_partner_name_taken_in_the_alliance_is_refused_on_every_path(tmp_path: Path) -> None:
+    expected_en = (
+        "alliance 'a1' already has a partner called 'Partner two'; names that differ only in capitals or spaces "
+        "cannot be told apart: give this partner another name"
+    )
+    with Workspace.open(f"sqlite:///{tmp_path / 'w.sqlite'}") as ws:
+        ws.import_data(read_path(write_folder(tmp_path / "base", GOOD)).data)
+        before = ws.revision(ALLIANCE)
+        # a form or the API: one entry
+        with pytest.raises(ValidationError) as one:
+            ws.add(Partner(ALLIANCE, "p9", " partner  TWO"))
+        (p,) = one.value.problems
+        assert (p.column, p.code, p.value, p.reason) == ("name", "name.exists", " partner  TWO", expected_en)
+        assert p.message("nl") == (
+            "alliantie 'a1' heeft al een partner die 'Partner two' heet; namen die alleen in hoofdletters of spaties "
+            "verschillen zijn niet uit elkaar te houden: geef deze partner een andere naam"
+        )
+        # a batch large enough to be checked as frames: the same words
+        batch = [Partner(ALLIANCE, f"q{i}", f"Batch {i}") for i in range(250)] + [
+            Partner(ALLIANCE, "q999", "PARTNER TWO")
+        ]
+        with pytest.raises(ValidationError) as many:
+            ws.add_many(batch)
+        assert [(q.row, q.code, q.reason) for q in many.value.problems] == [(251, "name.exists", expected_en)]
+        # a rename onto another partner's name is refused; its own name in other capitals is fine
+        with pytest.raises(ValidationError) as rename:
+            ws.update(Partner(ALLIANCE, "p3", "Partner Two"))
+        assert [q.code for q in rename.value.problems] == ["name.exists"]
+        assert ws.revision(ALLIANCE) == before
+        ws.update(Partner(ALLIANCE, "p3", "PARTNER three"))
+        # two new partners with one name in one go: the second is refused, naming the row of the first
+        with pytest.raises(ValidationError) as twice:
+            ws.add_many([Partner(ALLIANCE, "p8", "Kestrel Cells"), Partner(ALLIANCE, "p9", "kestrel cells ")])
+        assert [(q.row, q.code, q.reason) for q in twice.value.problems] == [
+            (
+                2,
+                "name.repeated",
+                "the name 'kestrel cells ' is given to more than one partner (first in row 1); names that differ "
+                "only in capitals or spaces cannot be told apart: give each partner its own",
+            )
+        ]
+
+
+def test_an_import_with_two_partners_of_one_name_names_the_file_row_and_value(tmp_path: Path) -> None:
+    tables = {**GOOD, "partners": [*GOOD["partners"], "a1,p4,partner  één,"]}
+    (p,) = problems_of(write_folder(tmp_path / "in", tables))
+    assert p.text() == (
+        "partners.csv row 5, column name (value 'partner  één'): the name 'partner  één' is given to more than one "
+        "partner (first in row 2); names that differ only in capitals or spaces cannot be told apart: give each "
+        "partner its own"
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "column", "limit"),
+    [
+        (lambda n: Partner(ALLIANCE, "p9", "x" * n), "name", 80),
+        (lambda n: Session(ALLIANCE, "s9", DAY, "x" * n), "title", 120),
+        (lambda n: Agreement(ALLIANCE, "g9", "x" * n, "content", "p1", DAY, DAY), "title", 200),
+        (lambda n: Agreement(ALLIANCE, "g9", "x", "content", "p1", DAY, DAY, (), "x" * n), "note", 2000),
+        (lambda n: TrustRating(ALLIANCE, "s1", "p1", "p2", 3.0, "x" * n), "respondent", 80),
+    ],
+)
+def test_lengths_are_bounded_and_the_message_says_the_bound(
+    make: Callable[[int], Entity], column: str, limit: int
+) -> None:
+    make(limit)  # at the bound: accepted
+    with pytest.raises(ValidationError) as refused:
+        make(limit + 1)
+    (p,) = refused.value.problems
+    assert (p.column, p.code) == (column, "value.too_long")
+    words = {"name": "the name", "title": "the title", "note": "the note", "respondent": "the respondent"}[column]
+    assert p.message("en") == f"{words} has {limit + 1} characters, more than the {limit} that fit: shorten it"
+    assert f"{limit + 1} tekens, meer dan de {limit} die passen" in p.message("nl")
+    # the value is not echoed in full: a problem stays one line
+    assert len(p.text()) < 250
+
+
+def test_an_alliance_name_is_bounded_too() -> None:
+    from alliance_lens.model import Alliance
+
+    Alliance("b1", "x" * 120)
+    with pytest.raises(ValidationError) as refused:
+        Alliance("b1", "x" * 1040)
+    assert refused.value.problems[0].message("en") == (
+        "the name has 1040 characters, more than the 120 that fit: shorten it"
+    )
+
+
+def test_problems_speak_the_users_words_in_both_languages() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Outcome(ALLIANCE, "A9;99", DAY, "kept")
+    (p,) = refused.value.problems
+    assert p.message("en") == (
+        "the agreement id 'A9;99' holds a semicolon (;) or an invisible control character: "
+        "use letters, digits, '-' or '_'"
+    )
+    assert p.message("nl") == (
+        "het afspraak-id 'A9;99' bevat een puntkomma (;) of een onzichtbaar stuurteken: "
+        "gebruik letters, cijfers, '-' of '_'"
+    )
+    for lang in ("en", "nl"):
+        problems = [v for k, v in CATALOGUES[lang].items() if k.startswith(("problem.", "field.", "noun."))]
+        assert not [v for v in problems if "control character'" in v or "agreement_id" in v or "partner_id" in v]
+    assert not [v for v in CATALOGUES["nl"].values() if "bondgenootschap" in v.lower()]

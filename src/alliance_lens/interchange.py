@@ -211,6 +211,31 @@ def _check_unique(
     )
 
 
+def _check_partner_names(report: _Report, t: _Table, stored: pd.DataFrame) -> None:
+    """A partner's name must tell it apart within its alliance: not repeated, not taken (capitals and spaces aside)."""
+    f = t.frame
+    ok = _valid(t, "alliance_id", "name")
+    names = f["name"].astype(str).reset_index(drop=True)
+    keys = (f["alliance_id"].astype(str).reset_index(drop=True) + _KEY_SEP + names.map(rules.name_key)).where(ok)
+    rows = pd.Series(t.rows)
+    dup = keys.duplicated(keep="first").to_numpy() & ok
+    first_row = rows.groupby(keys.to_numpy()).transform("first").to_numpy() if ok.any() else rows.to_numpy()
+    report.emit(t, "name", dup, lambda v, i: ("name.repeated", {"value": v, "first": int(first_row[i])}))
+    taken: dict[str, str] = {}
+    for a, n in sorted(zip(stored["alliance_id"].astype(str), stored["name"].astype(str), strict=True)):
+        taken.setdefault(a + _KEY_SEP + rules.name_key(n), n)
+    clash = keys.isin(list(taken)).to_numpy() & ok & ~dup
+    report.emit(
+        t,
+        "name",
+        clash,
+        lambda v, i: (
+            "name.exists",
+            {"value": v, "other": taken[str(keys.iat[i])], "alliance": str(f["alliance_id"].iat[i])},
+        ),
+    )
+
+
 def _check_refs(report: _Report, t: _Table, column: str, known: pd.Series) -> None:
     """``(alliance_id, column)`` must name a row of the table ``column`` references, in that alliance."""
     code = {"partners": "ref.partner", "sessions": "ref.session", "agreements": "ref.agreement"}[
@@ -342,6 +367,8 @@ def _check_all(tables: dict[str, _Table], existing: AllianceData | None, report:
         _check_unique(
             report, tables[name], column, what, _key(ctx.table(name), "alliance_id", column), ("alliance_id",)
         )
+
+    _check_partner_names(report, tables["partners"], ctx.partners)
 
     partners = keys("partners", "partner_id")
     sessions = keys("sessions", "session_id")

@@ -9,7 +9,9 @@ A column has one *kind*:
 
 * ``id`` — a short name (at most :data:`MAX_ID_LENGTH` characters, no ``;``, no control character, no spaces at
   its ends); a ``references`` column names a row of another table of the same alliance;
-* ``text`` — free text (at most :data:`MAX_TEXT_LENGTH` characters; tab and line breaks allowed);
+* ``text`` — free text (tab and line breaks allowed), at most its column's ``limit`` in characters: a partner's
+  name :data:`MAX_NAME_LENGTH`, an alliance's name and a session's title :data:`MAX_TITLE_LENGTH`, an agreement's
+  text :data:`MAX_AGREEMENT_LENGTH`, notes and comments :data:`MAX_TEXT_LENGTH`;
 * ``id_list`` — ids joined by ``;`` (``agreements.beneficiaries``);
 * ``date`` — a day (``YYYY-MM-DD``);
 * ``number`` — a finite number;
@@ -41,7 +43,14 @@ EVENT_PATTERNS: Final[tuple[str, ...]] = ("trust_shock",)
 DEFAULT_TRUST_MIN: Final = 1.0
 DEFAULT_TRUST_MAX: Final = 5.0
 MAX_ID_LENGTH: Final = 64
+#: The longest notes and comments (and any text column without a bound of its own), in characters.
 MAX_TEXT_LENGTH: Final = 2000
+#: The longest partner name (and respondent): it must fit a chart's axis, a headline row and a grid header.
+MAX_NAME_LENGTH: Final = 80
+#: The longest alliance name and session title: a page's heading and a dropdown's option.
+MAX_TITLE_LENGTH: Final = 120
+#: The longest agreement text (its title): one line of the outcome list and a tooltip.
+MAX_AGREEMENT_LENGTH: Final = 200
 #: Separator of partner ids in ``agreements.beneficiaries`` (empty = every other partner).
 BENEFICIARY_SEPARATOR: Final = ";"
 
@@ -60,11 +69,15 @@ class Column:
     choices: tuple[str, ...] = ()
     #: for ``id``/``id_list`` that name another table's row in the same alliance: that table
     references: str | None = None
+    #: for ``text``: the longest value, in characters (``None``: :data:`MAX_TEXT_LENGTH`)
+    limit: int | None = None
 
     @property
     def max_length(self) -> int | None:
         """Longest value, in characters (ids and text; ``None`` for the other kinds)."""
-        return MAX_ID_LENGTH if self.kind == "id" else MAX_TEXT_LENGTH if self.kind == "text" else None
+        if self.kind == "id":
+            return MAX_ID_LENGTH
+        return (self.limit or MAX_TEXT_LENGTH) if self.kind == "text" else None
 
 
 @dataclass(frozen=True)
@@ -116,8 +129,8 @@ def _id(name: str, references: str | None = None) -> Column:
     return Column(name, "id", required=True, references=references)
 
 
-def _text(name: str, *, required: bool = False) -> Column:
-    return Column(name, "text", required=required, default=None if required else "")
+def _text(name: str, *, required: bool = False, limit: int | None = None) -> Column:
+    return Column(name, "text", required=required, default=None if required else "", limit=limit)
 
 
 _ALLIANCE = _id("alliance_id", "alliances")
@@ -130,7 +143,7 @@ CONTRACT: Final[dict[str, Table]] = {
             "alliances",
             (
                 Column("alliance_id", "id", required=True),
-                _text("name", required=True),
+                _text("name", required=True, limit=MAX_TITLE_LENGTH),
                 Column("trust_min", "number", default=DEFAULT_TRUST_MIN),
                 Column("trust_max", "number", default=DEFAULT_TRUST_MAX),
                 Column("language", "choice", default="en", choices=LANGUAGES),
@@ -140,7 +153,12 @@ CONTRACT: Final[dict[str, Table]] = {
         ),
         Table(
             "partners",
-            (_ALLIANCE, _id("partner_id"), _text("name", required=True), Column("goals_shared_on", "date")),
+            (
+                _ALLIANCE,
+                _id("partner_id"),
+                _text("name", required=True, limit=MAX_NAME_LENGTH),
+                Column("goals_shared_on", "date"),
+            ),
             id_column="partner_id",
             noun="partner",
         ),
@@ -150,7 +168,7 @@ CONTRACT: Final[dict[str, Table]] = {
                 _ALLIANCE,
                 _id("session_id"),
                 Column("date", "date", required=True),
-                _text("title"),
+                _text("title", limit=MAX_TITLE_LENGTH),
                 Column("kind", "choice", default="meeting", choices=SESSION_KINDS),
             ),
             id_column="session_id",
@@ -161,7 +179,7 @@ CONTRACT: Final[dict[str, Table]] = {
             (
                 _ALLIANCE,
                 _id("agreement_id"),
-                _text("title", required=True),
+                _text("title", required=True, limit=MAX_AGREEMENT_LENGTH),
                 Column("kind", "choice", required=True, choices=AGREEMENT_KINDS),
                 _id("owner", "partners"),
                 Column("made_on", "date", required=True),
@@ -191,7 +209,7 @@ CONTRACT: Final[dict[str, Table]] = {
                 _id("rater", "partners"),
                 _id("ratee", "partners"),
                 Column("score", "number", required=True),
-                _text("respondent"),
+                _text("respondent", limit=MAX_NAME_LENGTH),
                 _text("comment"),
             ),
             noun="trust rating",

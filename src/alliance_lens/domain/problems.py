@@ -9,6 +9,7 @@ reader may carry no code: their ``reason`` is their only wording.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -52,14 +53,21 @@ class Problem:
     ) -> Problem:
         """The problem ``code`` (worded by ``problem.<code>`` with ``values``) at this place."""
         return cls(
-            table, row, column, value, tr(f"problem.{code}", "en", **values), severity, code, tuple(values.items())
+            table,
+            row,
+            column,
+            value,
+            tr(f"problem.{code}", "en", **worded(values, "en")),
+            severity,
+            code,
+            tuple(values.items()),
         )
 
     def message(self, lang: str = "en") -> str:
         """The reason in ``lang`` (``en`` or ``nl``): one plain sentence for a form beside its field."""
         if not self.code:
             return self.reason
-        return tr(f"problem.{self.code}", lang, **dict(self.values))
+        return tr(f"problem.{self.code}", lang, **worded(dict(self.values), lang))
 
     def text(self, lang: str = "en") -> str:
         """Where and what, in ``lang``: ``partners.csv row 3, column name (value 'x'): …``."""
@@ -73,6 +81,21 @@ class Problem:
 
     def __str__(self) -> str:
         return self.text("en")
+
+
+def worded(values: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A finding's values for its message: the column and the kind of row in users' words, in ``lang``.
+
+    ``column`` ``agreement_id`` reads "the agreement id" ("het afspraak-id"), ``what`` ``partner`` "partner id";
+    a column the catalogue has no words for (``field.<column>``) is named as it is.
+    """
+    out = dict(values)
+    for key, prefix in (("column", "field"), ("what", "noun")):
+        name = out.get(key)
+        if isinstance(name, str):
+            with contextlib.suppress(KeyError):
+                out[key] = tr(f"{prefix}.{name}", lang)
+    return out
 
 
 class UserError(Exception):
@@ -101,8 +124,14 @@ class ValidationError(UserError, ValueError):
         return "\n".join(lines)
 
 
+#: How much of a value a problem repeats: enough to find it, never a page of it.
+SHOWN_CHARACTERS = 60
+
+
 def _show(value: object) -> str:
     if isinstance(value, str):
+        if len(value) > SHOWN_CHARACTERS:
+            return repr(value[: SHOWN_CHARACTERS - 1]) + "…"
         return repr(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -34,7 +34,7 @@ from alliance_lens.domain.contract import (
     MAX_TEXT_LENGTH,
     Column,
 )
-from alliance_lens.domain.problems import Problem
+from alliance_lens.domain.problems import Problem, worded
 from alliance_lens.messages import tr
 
 Finding = tuple[str, dict[str, Any]]
@@ -53,12 +53,19 @@ CONTEXT_CODES: Final[tuple[str, ...]] = (
     "ref.partner",
     "ref.session",
     "ref.agreement",
+    "name.repeated",
+    "name.exists",
     "rating.self",
     "agreement.due_before_made",
     "beneficiary.owner",
     "beneficiary.twice",
     "beneficiary.unknown",
 )
+
+
+def name_key(name: str) -> str:
+    """What tells two partner names apart: not capitals, not spaces ("Kestrel  cells " is "Kestrel Cells")."""
+    return " ".join(name.split()).casefold()
 
 
 def fmt_number(x: float) -> str:
@@ -78,18 +85,18 @@ def check_id(value: object, column: str) -> Finding | None:
     if value != value.strip():
         return "id.spaces", {"column": column, "value": value}
     if len(value) > MAX_ID_LENGTH:
-        return "value.too_long", {"column": column, "n": MAX_ID_LENGTH}
+        return "value.too_long", {"column": column, "n": MAX_ID_LENGTH, "length": len(value)}
     if _ID_BAD.search(value):
         return "id.bad_char", {"column": column, "value": value}
     return None
 
 
-def check_text(value: object, column: str, *, required: bool) -> Finding | None:
-    """Why ``value`` is not acceptable text (``text.*``, ``value.*``), or ``None``."""
+def check_text(value: object, column: str, *, required: bool, limit: int = MAX_TEXT_LENGTH) -> Finding | None:
+    """Why ``value`` is not acceptable text (``text.*``, ``value.*``), or ``None``; ``limit``: its longest length."""
     if not isinstance(value, str):
         return "text.not_text", {"column": column}
-    if len(value) > MAX_TEXT_LENGTH:
-        return "value.too_long", {"column": column, "n": MAX_TEXT_LENGTH}
+    if len(value) > limit:
+        return "value.too_long", {"column": column, "n": limit, "length": len(value)}
     if _TEXT_BAD.search(value):
         return "text.control_char", {"column": column}
     if required and not value.strip():
@@ -149,7 +156,7 @@ def check_cell(column: Column, value: object) -> Finding | None:
     if column.kind == "id":
         return check_id(value, column.name)
     if column.kind == "text":
-        return check_text(value, column.name, required=column.required)
+        return check_text(value, column.name, required=column.required, limit=column.max_length or MAX_TEXT_LENGTH)
     if column.kind == "choice":
         return check_choice(value, column.name, column.choices)
     if column.kind == "date":
@@ -164,7 +171,7 @@ def reason(finding: Finding | None, lang: str = "en") -> str | None:
     if finding is None:
         return None
     code, values = finding
-    return tr(f"problem.{code}", lang, **values)
+    return tr(f"problem.{code}", lang, **worded(values, lang))
 
 
 def problem(table: str, row: int | None, column: str | None, value: object, finding: Finding) -> Problem:
@@ -181,11 +188,13 @@ class Lookups:
     """What the per-entry backend needs to know of the workspace, as sets (the store fills them by queries).
 
     ``scales``: alliance id → (trust_min, trust_max) of alliances in the workspace; ``keys``: table name →
-    the (alliance_id, id) pairs it already holds (partners, sessions, and the agreements the entries name).
+    the (alliance_id, id) pairs it already holds (partners, sessions, and the agreements the entries name);
+    ``partner_names``: (alliance_id, partner_id) → name of the partners it holds.
     """
 
     scales: dict[str, tuple[float, float]] = field(default_factory=dict)
     keys: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    partner_names: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 _REF_CODE: Final[dict[str, str]] = {
@@ -217,6 +226,11 @@ def entry_problems(items: Sequence[tuple[str, Mapping[str, Any]]], lookups: Look
 
     problems: list[Problem] = []
     first: dict[tuple[str, str, str], int] = {}
+    # partner names already taken, by (alliance, name_key): the name as it stands (entries do not replace rows)
+    taken: dict[tuple[str, str], str] = {}
+    for (a, _p), n in sorted(lookups.partner_names.items(), key=lambda item: (item[0][0], item[1])):
+        taken.setdefault((a, name_key(n)), n)
+    first_name: dict[tuple[str, str], int] = {}
 
     def add(t: str, row: int, column: str, value: object, code: str, /, **values: Any) -> None:
         problems.append(Problem.of(t, row, column, value, code, **values))
@@ -239,6 +253,14 @@ def entry_problems(items: Sequence[tuple[str, Mapping[str, Any]]], lookups: Look
             elif (a, value) in stored[t]:
                 add(t, row, column, value, "unique.exists_in_alliance", what=spec.noun, value=value, alliance=a)
             first.setdefault((t, a, value), row)
+        if t == "partners" and check_cell(spec.column("name"), r["name"]) is None:
+            name = str(r["name"])
+            k = (a, name_key(name))
+            if k in first_name:
+                add(t, row, "name", name, "name.repeated", value=name, first=first_name[k])
+            elif k in taken:
+                add(t, row, "name", name, "name.exists", value=name, other=taken[k], alliance=a)
+            first_name.setdefault(k, row)
         for c in spec.columns:
             if c.references not in _REF_CODE or c.name == spec.id_column:
                 continue

@@ -902,8 +902,12 @@ def _quick_problems(conn: Connection, items: Sequence[Entity]) -> list[Problem]:
         "sessions": pairs(se, "session_id"),
         "agreements": pairs(ag, "agreement_id", ag.c.agreement_id.in_(wanted)) if wanted else set(),
     }
+    names: dict[tuple[str, str], str] = {}
+    if any(isinstance(e, Partner) for e in items):
+        q = select(pa.c.alliance_id, pa.c.partner_id, pa.c.name).where(pa.c.alliance_id.in_(list(scales)))
+        names = {(str(a), str(p)): str(n) for a, p, n in conn.execute(q)}
     entries = [(TABLE_OF[type(e)], entity_to_row(e)) for e in items]
-    return rules.entry_problems(entries, rules.Lookups(scales=scales, keys=keys))
+    return rules.entry_problems(entries, rules.Lookups(scales=scales, keys=keys, partner_names=names))
 
 
 def _summary_of(entries: Sequence[Any]) -> str:
