@@ -29,3 +29,27 @@ def test_a_dashboard_kernel_does_not_need_scipy_stats() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_t_cdf_is_scipy_stats_t_cdf() -> None:
+    x = np.array([-40.0, -2.5, -0.1, 0.0, 1.0, 3.0])
+    df = np.array([1.0, 2.0, 5.0, 30.0, 400.0, 3.0])
+    np.testing.assert_allclose(dist.t_cdf(x, df), stats.t.cdf(x, df), rtol=1e-10)
+
+
+def test_importing_the_analyst_modules_does_not_import_scipy() -> None:
+    """SciPy's special functions load on the first metrics computation, not with ``import alliance_lens.metrics``.
+
+    And no layer hides a package from the whole process to make its import cheaper (the app once did that
+    to ``rfc3987_syntax``, breaking jsonschema's "iri" format check for every later user of the kernel).
+    """
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, alliance_lens.app; hidden = [name for name, module in sys.modules.items() if module is None];"
+        "import alliance_lens.store, alliance_lens.metrics, alliance_lens.charts;"
+        "print('scipy' in sys.modules); print(hidden)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:2] == ["False", "[]"]

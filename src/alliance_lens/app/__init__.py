@@ -9,16 +9,7 @@ It reads the workspace from ``ALLIANCE_LENS_DB`` (an SQLAlchemy URL; unset = the
 from __future__ import annotations
 
 import logging
-import sys
 from typing import TYPE_CHECKING
-
-# Every dashboard kernel imports Altair, which imports jsonschema, which imports the optional rfc3987_syntax
-# when it is installed (Jupyter's event schemas pull it in) — and that compiles ~40 grammars at import: about
-# 4 s of every kernel start here, paid before the first chart. It only serves jsonschema's "iri" format check,
-# which nothing in a dashboard kernel uses (Altair validates without a format checker); so a kernel that has not
-# imported jsonschema yet is told the package is absent.
-if "jsonschema" not in sys.modules:
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 from alliance_lens.config import settings
 

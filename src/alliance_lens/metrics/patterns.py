@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from alliance_lens.domain.contract import STATE_PATTERNS
 from alliance_lens.metrics import distributions as dist
@@ -449,7 +448,7 @@ def trust_shocks(
     se = np.maximum(sd / np.sqrt(k), min_sd * np.sqrt(2.0) / np.sqrt(k))
     with np.errstate(invalid="ignore", divide="ignore"):
         t = tests["drop"].to_numpy() / se
-        p = np.where(k >= 2, special.stdtr(np.maximum(df, 1.0), -t), 1.0)
+        p = np.where(k >= 2, dist.t_cdf(-t, np.maximum(df, 1.0)), 1.0)
     tests["t"], tests["df"], tests["p_value"] = t, df, p
     tests["partner"] = partner_ids.to_numpy(dtype=object)[tests["ratee"].to_numpy()]
     resp = trends.set_index(["partner", "period_idx"])["n_respondents"]
