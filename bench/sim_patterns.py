@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alliance_lens.metrics import compute
+from alliance_lens.metrics import MetricsConfig, compute
 from alliance_lens.metrics.trust import mean_interval
 from alliance_lens.model import AllianceData
 
@@ -254,13 +254,27 @@ def _true_state_allows(state: str, trust: float, reliability: float, strict: boo
     }[state]
 
 
-def study(n_alliances: int, seed: int) -> Tally:
+LENGTHS = ((6, 11), (12, 17), (18, 25))
+
+
+def length_bucket(n_sessions: int) -> str:
+    """The alliance-length bucket a story is reported in: ``6-11``, ``12-17`` or ``18-25`` sessions."""
+    return next(f"{lo}-{hi}" for lo, hi in LENGTHS if lo <= n_sessions <= hi)
+
+
+def agreements_bucket(n: int) -> str:
+    """How many agreements the state window held: ``<9``, ``9-11`` or ``12+``."""
+    return "<9" if n < 9 else ("9-11" if n < 12 else "12+")
+
+
+def study(n_alliances: int, seed: int, config: MetricsConfig | None = None) -> Tally:
     """Generate and judge ``n_alliances`` alliances; every figure as hits over trials."""
     rng = np.random.default_rng(seed)
     t = Tally()
+    config = config or MetricsConfig()
     for a in range(n_alliances):
         data, truth = generate(rng, a)
-        m = compute(data, f"sim{a}")
+        m = compute(data, f"sim{a}", config)
         pats = m.patterns
         unclustered = _unclustered(data, m.config.credible_level)
         shocks = pats[pats["pattern"] == "trust_shock"]
@@ -292,6 +306,7 @@ def study(n_alliances: int, seed: int) -> Tally:
             elif role == "trust_shock":
                 found = bool((mine["session_id"] == truth.shock_session[p]).any())
                 t.add(f"recall_trust_shock_{truth.effect[p]}", found)
+                t.add(f"by_length/recall_trust_shock_{truth.effect[p]}/{length_bucket(truth.n_sessions)}", found)
                 # Testable: at least 3 rating partners present at both sessions (the test's minimum).
                 r = data.trust_ratings[data.trust_ratings["ratee"] == p]
                 at = truth.shock_session[p]
@@ -302,8 +317,13 @@ def study(n_alliances: int, seed: int) -> Tally:
                 )
                 if len(shared) >= 3:
                     t.add(f"recall_trust_shock_{truth.effect[p]}_3_shared_raters", found)
+                t.add(f"by_shared/recall_trust_shock_{truth.effect[p]}/{min(len(shared), 3)}", found)
             else:
-                t.add(f"recall_{role}_{truth.effect[p]}", states.loc[p, "state"] == role)
+                hit = bool(states.loc[p, "state"] == role)
+                t.add(f"recall_{role}_{truth.effect[p]}", hit)
+                t.add(f"by_length/recall_{role}_{truth.effect[p]}/{length_bucket(truth.n_sessions)}", hit)
+                n_agr = int(states.loc[p, "n_agreements"])
+                t.add(f"by_agreements/recall_{role}_{truth.effect[p]}/{agreements_bucket(n_agr)}", hit)
             # Coverage: trust per rated period (against the planted trust), reliability over the state window.
             tr = m.trends[(m.trends["partner"] == p) & m.trends["trust"].notna()]
             idx = tr["period_idx"].to_numpy()
@@ -360,7 +380,31 @@ def report(t: Tally) -> tuple[str, bool]:
         met = "" if not op else ("met" if (r <= float(v) if op == "<=" else r >= float(v)) else "MISSED")
         ok &= met != "MISSED"
         lines.append(f"{k:46} {r:7.3f} {t.hits[k]:>5}/{t.trials[k]:<6}  {op} {v} {met}".rstrip())
+    lines += breakdown(t)
     return "\n".join(lines), ok
+
+
+def breakdown(t: Tally) -> list[str]:
+    """Recall per story and effect, by alliance length, by agreements in the state window, by shared raters."""
+    lines = []
+    for prefix, title, buckets in (
+        ("by_length", "sessions", [f"{lo}-{hi}" for lo, hi in LENGTHS]),
+        ("by_agreements", "agreements in the state window", ["<9", "9-11", "12+"]),
+        ("by_shared", "rating partners at both sessions (3: 3 or more)", ["0", "1", "2", "3"]),
+    ):
+        rows = []
+        for st in STORIES:
+            for e in EFFECTS:
+                cells = []
+                for b in buckets:
+                    k = f"{prefix}/recall_{st}_{e}/{b}"
+                    cells.append(f"{t.hits[k]}/{t.trials[k]}" if t.trials.get(k) else "–")
+                if any(c != "–" for c in cells):
+                    rows.append(f"  {st + ' ' + e:28} " + " ".join(f"{c:>9}" for c in cells))
+        if rows:
+            lines.append(f"recall by {title}: " + " ".join(f"{b:>9}" for b in buckets))
+            lines += rows
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -369,15 +413,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--alliances", type=int, default=None)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--json", default=None, help="also write the counts as JSON to this file")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="judge with a MetricsConfig setting other than its default (repeatable), e.g. --set state_window=3",
+    )
     args = ap.parse_args(argv)
     n = args.alliances or (60 if args.quick else 300)
+    overrides: dict[str, Any] = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        overrides[name] = (
+            type(getattr(MetricsConfig(), name))(value) if value not in ("True", "False") else value == "True"
+        )
     t0 = time.perf_counter()
-    t = study(n, args.seed)
+    t = study(n, args.seed, MetricsConfig(**overrides))
     took = time.perf_counter() - t0
     text, ok = report(t)
     with open("/proc/loadavg") as f:
         load = f.read().strip() if os.path.exists("/proc/loadavg") else "?"
-    print(f"sim_patterns: {n} alliances, seed {args.seed}, {took:.0f} s, loadavg {load}")
+    settings = ", ".join(f"{k}={v}" for k, v in overrides.items()) or "defaults"
+    print(f"sim_patterns: {n} alliances, seed {args.seed}, {settings}, {took:.0f} s, loadavg {load}")
     print(text)
     if args.json:
         out: dict[str, Any] = {k: {"hits": t.hits[k], "trials": t.trials[k], "rate": t.rate(k)} for k in t.trials}

@@ -120,13 +120,13 @@ def test_trust_shock_is_at_the_session_after_the_big_breach_and_names_it(m: Metr
 def test_blind_trust_cites_the_agreements_not_kept(m: Metrics) -> None:
     blind = m.patterns[m.patterns["pattern"] == "blind_trust"].iloc[0]
     not_kept = blind["evidence"]["not_kept"]
-    assert not_kept[:4] == ["A070", "A083", "A081", "A094"] and len(not_kept) == 8
+    assert not_kept[:4] == ["A059", "A072", "A070", "A083"] and len(not_kept) == 8
     # A912 fell due before S10 and is still open at S11: overdue, so it counts as not kept ...
     assert "A912" in not_kept
     # ... but A910 fell due after S10 and has no outcome yet: awaiting outcome at S11, not (yet) counted.
     assert "A910" not in not_kept
     for text in (blind["explanation_en"], blind["explanation_nl"]):
-        assert "A070 “Agree the cost-sharing key for battery in writing”" in text and "A910" not in text
+        assert "A059 “Supply 8 prototype seat rails for validation”" in text and "A910" not in text
     assert "nog 4" in blind["explanation_nl"] and "4 more" in blind["explanation_en"]
     state = m.partner_states.set_index("partner").loc["meridian"]
     assert state["trust"] >= m.config.trust_high and state["reliability"] <= m.config.reliability_low
@@ -136,13 +136,13 @@ def test_blind_trust_cites_the_agreements_not_kept(m: Metrics) -> None:
 
 def test_states_are_judged_on_a_window_and_explained_with_figures(m: Metrics) -> None:
     states = m.partner_states.set_index("partner")
-    assert (states["window_first"] == "S09").all() and (states["window_last"] == "S11").all()
+    assert (states["window_first"] == "S08").all() and (states["window_last"] == "S11").all()
     lags = states.loc["nordwagen"]
     assert lags["reliability"] >= m.config.reliability_high and lags["trust"] <= m.config.trust_low
     assert f"{round(lags['reliability'] * 100)}%" in lags["explanation_en"]
     assert f"{lags['n_agreements']} agreements" in lags["explanation_en"]
     assert f"{lags['n_agreements']} afspraken" in lags["explanation_nl"]
-    assert "S09–S11" in lags["explanation_en"] and "S09–S11" in lags["explanation_nl"]
+    assert "S08–S11" in lags["explanation_en"] and "S08–S11" in lags["explanation_nl"]
     # Vantage recovers to the middle: no state is claimed, and it is said.
     assert states.loc["vantage", "state"] == "mixed"
     assert "no clear state" in states.loc["vantage", "explanation_en"]
@@ -512,15 +512,17 @@ MONTHLY = [(f"S{i}", f"2025-{i:02d}-28") for i in range(1, 7)]
 
 def story(kept_per_session: Sequence[int], score: float, per: int = 3) -> AllianceData:
     """Partner ``a`` makes ``per`` agreements due before each session and keeps the given number; b and c (two
-    respondents each) rate it ``score`` on 1–5 at every session."""
+    respondents each) rate it ``score`` on 1–5 at every session. One session a month (the 28th, 2025), one for
+    each entry of ``kept_per_session``; each agreement falls due on the 10th and gets its outcome on the 9th."""
+    sessions = [(f"S{i}", f"2025-{i:02d}-28") for i in range(1, len(kept_per_session) + 1)]
     agreements, outcomes, ratings = [], [], []
-    for i, (sid, _date) in enumerate(MONTHLY):
+    for i, (sid, _date) in enumerate(sessions):
         for j in range(per):
             aid = f"A{i}{j}"
             agreements.append((aid, "a", f"2025-{i + 1:02d}-01", f"2025-{i + 1:02d}-10"))
             outcomes.append((aid, f"2025-{i + 1:02d}-09", "kept" if j < kept_per_session[i] else "broken"))
         ratings += [(sid, r, "a", score, who) for r in ("b", "c") for who in ("p", "q")]
-    return build(MONTHLY, agreements, outcomes, ratings)
+    return build(sessions, agreements, outcomes, ratings)
 
 
 def test_distrust_when_both_are_low() -> None:
@@ -533,7 +535,8 @@ def test_distrust_when_both_are_low() -> None:
 
 
 def test_blind_trust_when_reliability_falls_while_trust_stays_high() -> None:
-    m = compute(story([5, 5, 5, 3, 3, 3], 5.0, per=5), "x")
+    # 20 of 20 kept in S1–S4, 13 of 20 in S5–S8; S9's own agreements (all broken) wait for the next session.
+    m = compute(story([5, 5, 5, 5, 3, 3, 3, 4, 0], 5.0, per=5), "x")
     state = m.partner_states.set_index("partner").loc["a"]
     assert m.config.reliability_low < state["reliability"] < m.config.reliability_high
     assert state["previous_reliability"] - state["reliability"] >= m.config.falling_drop
@@ -571,21 +574,75 @@ def test_in_months_an_agreement_due_after_the_latest_session_is_not_yet_overdue(
 
 
 def test_the_window_states_its_real_date_span(m: Metrics) -> None:
-    # S09–S11 counts the agreements due from the day after S08 (2026-03-17), not from S09's date.
+    # S08–S11: the ratings given from the day after S07 (2026-01-27) to S11; the agreements due from the day after
+    # S06 (2025-12-02) up to S10 (2026-06-23), whose outcomes have all had a session to be recorded.
     lags = m.partner_states.set_index("partner").loc["nordwagen"]
-    assert "(S09–S11; agreements due and ratings given 2026-03-18 to 2026-08-25)" in lags["explanation_en"]
-    assert "(S09–S11; afspraken met einddatum en scores van 2026-03-18 tot en met 2026-08-25)" in lags["explanation_nl"]
-    assert lags["evidence"]["window_since"] == "2026-03-18" and lags["evidence"]["window_until"] == "2026-08-25"
+    assert (
+        "(S08–S11; ratings given 2026-01-28 to 2026-08-25; agreements due 2025-12-03 to 2026-06-23, each with a "
+        "session since to record its outcome)" in lags["explanation_en"]
+    )
+    assert (
+        "(S08–S11; scores van 2026-01-28 tot en met 2026-08-25; afspraken met einddatum van 2025-12-03 tot en met "
+        "2026-06-23, elk met sindsdien een sessie om de uitkomst vast te leggen)" in lags["explanation_nl"]
+    )
+    ev = lags["evidence"]
+    assert (ev["window_since"], ev["window_until"]) == ("2026-01-28", "2026-08-25")
+    assert (ev["agreements_since"], ev["agreements_until"]) == ("2025-12-03", "2026-06-23")
+    dates = m.periods.set_index("session_id")["period_end"].dt.date.astype(str)
+    assert (dates["S07"], dates["S06"], dates["S10"], dates["S11"]) == (
+        "2026-01-27",
+        "2025-12-02",
+        "2026-06-23",
+        "2026-08-25",
+    )
+
+
+def _settled_story(
+    extra: Sequence[tuple[str, str, str, str]], extra_outcomes: Sequence[tuple[str, str, str]]
+) -> AllianceData:
+    """:func:`story` of six sessions (3 of 3 kept each time, trust 5 of 5) with some agreements of ``a`` added."""
+    base = story([3, 3, 3, 3, 3, 3], 5.0)
+    agreements = [tuple(r) for r in base.agreements[["agreement_id", "owner", "made_on", "due_on"]].astype(str).values]
+    outcomes = [tuple(r) for r in base.outcomes[["agreement_id", "date", "status"]].astype(str).values]
+    ratings = [
+        (r.session_id, r.rater, r.ratee, float(r.score), r.respondent)
+        for r in base.trust_ratings.itertuples(index=False)
+    ]
+    sessions = [(str(r.session_id), str(r.date.date())) for r in base.sessions.itertuples(index=False)]
+    return build(sessions, [*agreements, *extra], [*outcomes, *extra_outcomes], ratings)
+
+
+def test_the_state_counts_only_agreements_that_had_a_session_to_be_recorded() -> None:
+    # Window S3–S6 (4 sessions) for the ratings; for the agreements the 4 periods before the latest, S2–S5: due
+    # from the day after S1 (2025-01-29) up to and including S5's day (2025-05-28). X1 falls due on S5's day,
+    # X2 the day after (in S6's period): both broken, recorded before S6. X0 fell due on S1's day.
+    extra = [("X0", "a", "2025-01-02", "2025-01-28"), ("X1", "a", "2025-05-02", "2025-05-28")]
+    extra += [("X2", "a", "2025-05-02", "2025-05-29")]
+    outs = [("X0", "2025-02-01", "broken"), ("X1", "2025-06-01", "broken"), ("X2", "2025-06-01", "broken")]
+    state = compute(_settled_story(extra, outs), "x").partner_states.set_index("partner").loc["a"]
+    assert (state["n_kept"], state["n_agreements"]) == (12, 13)
+    assert state["evidence"]["not_kept"] == ["X1"]  # X0 before the window, X2 still in the current period
+    assert (state["agreements_since"], state["agreements_until"]) == ("2025-01-29", "2025-05-28")
+    assert (state["window_since"], state["window_until"]) == ("2025-03-01", "2025-06-28")
+    # S6's own agreements are left out whatever their outcome: its 3 kept ones as much as X2, broken.
+    alone = compute(_settled_story([], []), "x").partner_states.set_index("partner").loc["a"]
+    assert (alone["n_kept"], alone["n_agreements"]) == (12, 12)
+    # Without awaiting, the agreement window is that of the ratings, the current period included (S3–S6).
+    now = compute(_settled_story(extra, outs), "x", MetricsConfig(await_outcome=False)).partner_states
+    row_now = now.set_index("partner").loc["a"]
+    assert (row_now["n_kept"], row_now["n_agreements"]) == (12, 14)
+    assert sorted(row_now["evidence"]["not_kept"]) == ["X1", "X2"]
+    assert "(S3–S6; agreements due and ratings given 2025-03-01 to 2025-06-28)" in row_now["explanation_en"]
 
 
 def test_the_adjusted_figure_stands_beside_k_of_n_kept(m: Metrics) -> None:
     solara = m.partner_states.set_index("partner").loc["solara"]
-    assert (solara["n_kept"], solara["n_agreements"], pct(solara["reliability"])) == (8, 8, "91%")
+    assert (solara["n_kept"], solara["n_agreements"], pct(solara["reliability"])) == (11, 12, "84%")
     assert (
-        "reliability 91% adjusted (8 of 8 agreements kept, shrunk toward the alliance's rate"
+        "reliability 84% adjusted (11 of 12 agreements kept, shrunk toward the alliance's rate"
         in (solara["explanation_en"])
     )
-    assert "betrouwbaarheid 91% bijgesteld (8 van 8 afspraken nagekomen" in solara["explanation_nl"]
+    assert "betrouwbaarheid 84% bijgesteld (11 van 12 afspraken nagekomen" in solara["explanation_nl"]
 
 
 def test_goals_are_named_only_when_the_record_says_so(m: Metrics) -> None:
@@ -639,18 +696,21 @@ def test_no_lag_story_straight_after_a_shock() -> None:
 
 
 def test_blind_trust_is_claimed_only_where_the_evidence_supports_falling() -> None:
-    # 15 of 15 kept in the window before, 12 of 15 now (estimates 99% → 79%, below a "high" line of 85%).
-    mild = compute(story([5, 5, 5, 4, 4, 4], 5.0, per=5), "x", MetricsConfig(reliability_high=0.85))
+    # 20 of 20 kept in the window before (S1–S4), 16 of 20 now (S5–S8; S9's own agreements still wait):
+    # estimates 99% → 80%, below a "high" line of 85%.
+    mild = compute(story([5, 5, 5, 5, 4, 4, 4, 4, 5], 5.0, per=5), "x", MetricsConfig(reliability_high=0.85))
     state = mild.partner_states.set_index("partner").loc["a"]
-    assert (round(state["previous_reliability"], 4), round(state["reliability"], 4)) == (0.9876, 0.7926)
-    # The two-proportion test: kept share 1.0 before, 0.8 now, pooled 0.9: z = 0.2 / √(0.9·0.1·2/15) = 1.83,
+    # Shrunk toward the alliance's rate of each window (a alone): (4·21/22 + 20)/24 and (4·17/22 + 16)/24.
+    assert (round(state["previous_reliability"], 4), round(state["reliability"], 4)) == (0.9924, 0.7955)
+    assert (state["n_kept"], state["n_agreements"]) == (16, 20)
+    # The two-proportion test: kept share 1.0 before, 0.8 now, pooled 0.9: z = 0.2 / √(0.9·0.1·2/20) = 2.11,
     # short of 2.33 (one-sided 1 %): within noise, so no state, and the softer wording.
     assert (state["state"], state["leaning"]) == ("mixed", "blind_trust")
     assert "the figures point toward blind trust, but their intervals do not support it" in state["explanation_en"]
     assert "wijzen richting blind vertrouwen" in state["explanation_nl"]
     assert "blind_trust" not in set(mild.patterns["pattern"])
-    # 9 of 15 now: z = 0.4 / √(0.8·0.2·2/15) = 2.74 — claimed at 1 %, not at 0.1 % (3.09).
-    falls = story([5, 5, 5, 3, 3, 3], 5.0, per=5)
+    # 13 of 20 now: z = 0.35 / √(0.825·0.175·2/20) = 2.91 — claimed at 1 %, not at 0.1 % (3.09).
+    falls = story([5, 5, 5, 5, 3, 3, 3, 4, 5], 5.0, per=5)
     assert compute(falls, "x").partner_states.set_index("partner").loc["a", "state"] == "blind_trust"
     strict = compute(falls, "x", MetricsConfig(falling_alpha=0.001)).partner_states.set_index("partner").loc["a"]
     assert (strict["state"], strict["leaning"]) == ("mixed", "blind_trust")

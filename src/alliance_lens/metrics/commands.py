@@ -11,30 +11,13 @@ from typing import Any
 
 import pandas as pd
 
-from alliance_lens.metrics.core import Metrics
+from alliance_lens.metrics.core import TREND_COLUMNS, Metrics
 from alliance_lens.metrics.patterns import pct
 
-#: Columns of ``trends --json``, in order (the contract's first, then the helpful rest).
-TREND_JSON = [
-    "partner",
-    "partner_name",
-    "period_id",
-    "session_id",
-    "period_end",
-    "reliability",
-    "reliability_low",
-    "reliability_high",
-    "n_agreements",
-    "trust",
-    "trust_low",
-    "trust_high",
-    "n_ratings",
-    "n_raters",
-    "n_respondents",
-    "gap",
-    "goals_shared",
-    "trust_below_floor",
-]
+_AT = TREND_COLUMNS.index("period_id") + 1
+#: The fields of ``trends --json``: the trend columns of :data:`core.TREND_COLUMNS` (with the session beside the
+#: period), then whether the partner had shared its goals and whether its trust is under the anonymity floor.
+TREND_JSON = [*TREND_COLUMNS[:_AT], "session_id", *TREND_COLUMNS[_AT:], "goals_shared", "trust_below_floor"]
 
 
 def json_value(v: Any) -> Any:

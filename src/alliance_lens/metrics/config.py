@@ -73,7 +73,12 @@ class MetricsConfig:
     )
 
     # -- states at the latest session
-    state_window: int = _s(3, "The states are judged on the last this many periods, not on one thin period.")
+    state_window: int = _s(
+        4,
+        "The states are judged on the last this many periods, not on one thin period: the trust ratings of the "
+        "last this many sessions and, with 'await_outcome', the agreements due in this many periods before the "
+        "latest one (each has had a session to get its outcome recorded).",
+    )
     min_agreements: int = _s(5, "At least this many agreements must have fallen due in the state window.")
     min_ratings: int = _s(6, "At least this many ratings must have been received in the state window ...")
     min_rated_periods: int = _s(2, "... spread over at least this many periods.")

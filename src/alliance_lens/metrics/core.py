@@ -162,7 +162,7 @@ def compute(
     counted &= ~d.agreements["agreement_id"].isin(status.loc[status["awaiting_outcome"], "agreement_id"]).to_numpy()
     direction, direction_sums_ = _by_direction(obs, pairs, periods, partners, config)
     shocks = pat.trust_shocks(trends, periods, d.agreements, outcomes, obs, config, dyads, ratings.min_sd)
-    states = pat.partner_states(partners, periods, obs, ratings, received, config, view_sums["rolling"], shocks=shocks)
+    states = pat.partner_states(partners, periods, obs, ratings, received, config, shocks=shocks)
 
     return Metrics(
         alliance_id=alliance.alliance_id,

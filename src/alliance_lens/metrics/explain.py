@@ -43,10 +43,24 @@ def window(ev: dict[str, Any], lang: str) -> str:
     """The window the state was judged on, with the real date span of the agreements and ratings it holds."""
     first, last = ev["window"]
     k = int(ev["window_periods"])
-    if ev["window_since"]:
-        span = tr("pattern.span", lang, since=ev["window_since"], until=ev["window_until"])
+    if not ev.get("settled"):
+        if ev["window_since"]:
+            span = tr("pattern.span", lang, since=ev["window_since"], until=ev["window_until"])
+        else:
+            span = tr("pattern.span_from_start", lang, until=ev["window_until"])
     else:
-        span = tr("pattern.span_from_start", lang, until=ev["window_until"])
+        # The agreements of the settled periods: up to the session before the latest (see docs/metrics.md).
+        if ev["window_since"]:
+            ratings = tr("pattern.span.ratings", lang, since=ev["window_since"], until=ev["window_until"])
+        else:
+            ratings = tr("pattern.span.ratings_from_start", lang, until=ev["window_until"])
+        if not ev["agreements_until"]:
+            agreements = tr("pattern.span.agreements_none", lang)
+        elif ev["agreements_since"]:
+            agreements = tr("pattern.span.agreements", lang, since=ev["agreements_since"], until=ev["agreements_until"])
+        else:
+            agreements = tr("pattern.span.agreements_from_start", lang, until=ev["agreements_until"])
+        span = tr("pattern.span.settled", lang, ratings=ratings, agreements=agreements)
     if ev["period_kind"] == "month":
         return tr("pattern.window.months", lang, k=k, first=first, last=last, span=span)
     if k == 1:

@@ -19,7 +19,7 @@ from alliance_lens.domain.contract import STATE_PATTERNS
 from alliance_lens.metrics import distributions as dist
 from alliance_lens.metrics import explain
 from alliance_lens.metrics.config import MetricsConfig
-from alliance_lens.metrics.reliability import STATUS_CODES, Observations, alliance_rate, view_weights
+from alliance_lens.metrics.reliability import STATUS_CODES, Observations, alliance_rate
 from alliance_lens.metrics.trust import Dyads, Ratings, Received, cluster_interval, count_respondents
 
 STATES = STATE_PATTERNS  # the contract's vocabulary of states
@@ -62,6 +62,11 @@ def _beta(S: np.ndarray, N: np.ndarray, m: np.ndarray, config: MetricsConfig) ->
     return {"est": est, "low": low, "high": high, "var": var}
 
 
+def settled_lag(config: MetricsConfig) -> int:
+    """How many periods the state's agreement window ends before the latest: 1 with ``await_outcome``, else 0."""
+    return 1 if config.await_outcome else 0
+
+
 def window_span(periods: pd.DataFrame, first: int, last: int) -> tuple[str, str]:
     """The real date span of a window: from the day after the period before it (``""``: from the start)."""
     start = periods.iloc[first]["period_start"]
@@ -76,7 +81,6 @@ def partner_states(
     ratings: Ratings,
     received: Received,
     config: MetricsConfig,
-    rolling_sums: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     shocks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per partner: its state at the latest period and the figures it was judged on.
@@ -85,8 +89,7 @@ def partner_states(
     or ``not_enough_data``; ``leaning`` is the state the point estimates alone would suggest where the
     intervals do not support it (or ``after_shock``), else ``""``. ``evidence`` holds every figure the
     explanation cites; ``explanation_en``/``explanation_nl`` are rendered from it. ``partners`` must be in the
-    order of the codes of ``obs`` and ``ratings``. ``rolling_sums``: the rolling view's sums, reused when its
-    window is the state window. ``shocks``: the trust shocks found (:func:`trust_shocks`).
+    order of the codes of ``obs`` and ``ratings``. ``shocks``: the trust shocks found (:func:`trust_shocks`).
     """
     cols = [
         "partner",
@@ -99,6 +102,8 @@ def partner_states(
         "window_last",
         "window_since",
         "window_until",
+        "agreements_since",
+        "agreements_until",
         "reliability",
         "reliability_low",
         "reliability_high",
@@ -127,19 +132,26 @@ def partner_states(
     w = config.state_window
     first = max(0, last - w + 1)
 
-    # Reliability over the window (and the window before, to see whether it is falling).
-    if rolling_sums is not None and config.rolling_window == w:
-        S, N, k = rolling_sums
-    else:
-        S, N, k = obs.sums(obs.owner, n_p, view_weights("rolling", config, obs.n_ages, window=w))
-    m = alliance_rate(S, N)
-    cols_needed = [last - w, last] if last - w >= 0 else [last]
-    S, N, k = S[:, cols_needed], N[:, cols_needed], k[:, cols_needed]
-    post = _beta(S, N, np.broadcast_to(m[None, cols_needed], S.shape), config)
-    last_col = len(cols_needed) - 1
-    prev = np.full(n_p, np.nan)
-    if last - w >= 0:
-        prev = np.where(k[:, 0] > 0, post["est"][:, 0], np.nan)
+    # Reliability over the window (and the window before, to see whether it is falling), scored as known at the
+    # latest session. With ``await_outcome`` the window is that of the settled periods: the ``w`` periods before
+    # the current one, whose agreements have all had a session to get their outcome recorded (see
+    # :func:`settled_lag`); the current period's would count its kept ones, recorded at once, without its
+    # broken ones, still awaiting.
+    s_lag = settled_lag(config)
+    ages = np.arange(obs.n_ages)
+    now_w = ((ages >= s_lag) & (ages < w + s_lag)).astype("float64")
+    prev_w = ((ages >= w + s_lag) & (ages < 2 * w + s_lag)).astype("float64")
+    S_all, N_all, k_all = obs.sums(obs.owner, n_p, now_w)
+    Sp_all, Np_all, kp_all = obs.sums(obs.owner, n_p, prev_w)
+    S = np.stack([Sp_all[:, last], S_all[:, last]], axis=1)
+    N = np.stack([Np_all[:, last], N_all[:, last]], axis=1)
+    k = np.stack([kp_all[:, last], k_all[:, last]], axis=1)
+    m = np.stack([alliance_rate(Sp_all, Np_all)[last], alliance_rate(S_all, N_all)[last]])
+    post = _beta(S, N, np.broadcast_to(m[None, :], S.shape), config)
+    last_col = 1
+    a_last = last - s_lag
+    a_first = max(0, a_last - w + 1)
+    prev = np.where(k[:, 0] > 0, post["est"][:, 0], np.nan) if a_last - w >= 0 else np.full(n_p, np.nan)
 
     # Trust over the window: every rating received in it; one cluster per rating organisation.
     in_w = ratings.period_idx >= first
@@ -158,8 +170,8 @@ def partner_states(
     first_idx = np.where(rated_any.any(axis=1), rated_any.argmax(axis=1), -1)
 
     # The agreements of the window as known at the latest session: those kept, and those not kept (cited).
-    ages = np.arange(obs.n_ages)[None, :]
-    in_window = (obs.period_idx == last) & (ages < w) & np.isfinite(obs.score)
+    age_grid = ages[None, :]
+    in_window = (obs.period_idx == last) & (age_grid >= s_lag) & (age_grid < w + s_lag) & np.isfinite(obs.score)
     kept_cells = in_window & np.isin(obs.status, _KEPT_CODES)
     n_kept = np.bincount(np.broadcast_to(obs.owner[:, None], obs.score.shape)[kept_cells], minlength=n_p)
     not_kept = obs.frame(in_window & (obs.score <= 0.0)).sort_values(["due_on", "agreement_id"], kind="stable")
@@ -185,6 +197,7 @@ def partner_states(
     )
 
     since, until = window_span(periods, first, last)
+    a_since, a_until = window_span(periods, a_first, a_last) if a_last >= 0 else ("", "")
     session_id = str(periods.iloc[last]["session_id"])
     period_end = periods.iloc[last]["period_end"]
     rows: list[dict[str, Any]] = []
@@ -203,13 +216,15 @@ def partner_states(
             "window_last": str(periods.iloc[last]["period_id"]),
             "window_since": since,
             "window_until": until,
+            "agreements_since": a_since,
+            "agreements_until": a_until,
             "reliability": float(post["est"][i, last_col]) if has_rel else np.nan,
             "reliability_low": float(post["low"][i, last_col]) if has_rel else np.nan,
             "reliability_high": float(post["high"][i, last_col]) if has_rel else np.nan,
             "rel_S": float(S[i, last_col]),
             "rel_N": float(N[i, last_col]),
-            "prev_S": float(S[i, 0]) if last_col else np.nan,
-            "prev_N": float(N[i, 0]) if last_col else np.nan,
+            "prev_S": float(S[i, 0]) if a_last - w >= 0 else np.nan,
+            "prev_N": float(N[i, 0]) if a_last - w >= 0 else np.nan,
             "n_agreements": int(k[i, last_col]),
             "n_kept": int(n_kept[i]),
             "previous_reliability": float(prev[i]),
@@ -328,6 +343,9 @@ def _evidence(
         "window_periods": last - first + 1,
         "window_since": row["window_since"] or None,
         "window_until": row["window_until"],
+        "agreements_since": row["agreements_since"] or None,
+        "agreements_until": row["agreements_until"] or None,
+        "settled": settled_lag(config) > 0,
         "level": config.credible_level,
         "reliability": _num(row["reliability"]),
         "reliability_low": _num(row["reliability_low"]),
