@@ -425,9 +425,44 @@ def test_a_drop_of_trust_without_a_breach_is_no_trust_shock() -> None:
     assert shock["evidence"]["n_shared_raters"] == 3
 
 
+def _history_then_drop(absent_at_s6: tuple[str, ...] = ()) -> AllianceData:
+    """b and c (3 respondents each, alike) rate ``a`` on 1–10 at S1–S6, wobbling a point, then 5 points lower at
+    S6; ``a`` broke A1 between S5 and S6. Raters in ``absent_at_s6`` did not come to S6."""
+    values = {"b": [8, 9, 8, 9, 8, 3], "c": [9, 8, 9, 8, 9, 4]}
+    ratings = [
+        (sid, r, "a", float(v[i]), who)
+        for r, v in values.items()
+        for i, (sid, _d) in enumerate(MONTHLY)
+        for who in ("p", "q", "r")
+        if not (sid == "S6" and r in absent_at_s6)
+    ]
+    return build(
+        MONTHLY,
+        [("A1", "a", "2025-05-01", "2025-06-05")],
+        [("A1", "2025-06-10", "broken")],
+        ratings,
+        partners=("a", "b", "c"),
+        scale=(1.0, 10.0),
+    )
+
+
 def test_a_trust_shock_needs_enough_raters_present_at_both_sessions() -> None:
-    # The same large, consistent drop from 3 raters is a shock; with one of them absent at S2, not.
+    # The same large, consistent drop from 3 raters is a shock.
     assert len(_shocks(_drop({"b": (9, 4), "c": (9, 4), "d": (9, 4)}, ("p", "q")))) == 1
+    # Two raters (shock_min_raters = 2): their changes at S2–S5 (−1/+1 points, opposite) give the spread, pooled:
+    # 8 points² over 10 changes in 5 pairs of sessions, 5 df; the drop of 5 points at S6 is t = 5.59, p = 0.0013.
+    ev = _shocks(_history_then_drop()).iloc[0]["evidence"]
+    sd = np.sqrt(8 / 5) / 9
+    t = (5 / 9) / (sd / np.sqrt(2))
+    assert (ev["n_shared_raters"], ev["df"], ev["session_id"]) == (2, 5.0, "S6")
+    assert ev["t"] == pytest.approx(round(t, 4)) and ev["p_value"] == pytest.approx(round(stats.t.sf(t, 5), 4))
+    assert round(t, 2) == 5.59 and ev["p_value"] == 0.0013
+    # One rater fewer than needed: c stayed away from S6, so b alone (3 respondents) is no shock, however clear.
+    assert _shocks(_history_then_drop(absent_at_s6=("c",))).empty
+    # Asking for 3 shared raters, the two are not enough.
+    strict = compute(_history_then_drop(), "x", MetricsConfig(shock_min_raters=3)).patterns
+    assert "trust_shock" not in set(strict["pattern"])
+    # Two raters with no history: one pair of sessions gives 1 df, and a 5-point drop is not beyond noise.
     data = _drop({"b": (9, 4), "c": (9, 4), "d": (9, 4)}, ("p", "q"))
     frames = {n: getattr(data, n) for n in ("alliances", "partners", "sessions", "agreements", "outcomes")}
     tr = data.trust_ratings

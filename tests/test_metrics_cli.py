@@ -103,3 +103,33 @@ def test_unknown_alliance_is_a_clear_error(db: str, capsys: pytest.CaptureFixtur
     code, out, err = run(capsys, "trends", "no-such-alliance", "--json", "--db", db)
     assert code == 2 and out == ""
     assert "no-such-alliance" in err and "Traceback" not in err
+
+
+def test_trends_json_fields_follow_the_trend_columns(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from alliance_lens.metrics.commands import TREND_JSON
+    from alliance_lens.metrics.core import TREND_COLUMNS
+
+    # Derived, not restated: every trend column in its order, the session beside the period, then two flags.
+    assert TREND_JSON == [
+        "partner",
+        "partner_name",
+        "period_id",
+        "session_id",
+        "period_end",
+        "reliability",
+        "reliability_low",
+        "reliability_high",
+        "n_agreements",
+        "trust",
+        "trust_low",
+        "trust_high",
+        "n_ratings",
+        "n_raters",
+        "n_respondents",
+        "gap",
+        "goals_shared",
+        "trust_below_floor",
+    ]
+    assert [c for c in TREND_JSON if c in TREND_COLUMNS] == TREND_COLUMNS
+    _, out, _ = run(capsys, "trends", SAMPLE_ALLIANCE_ID, "--json", "--db", db)
+    assert list(json.loads(out)[0]) == TREND_JSON

@@ -106,7 +106,11 @@ class MetricsConfig:
         "A trust shock: the raters who rated the partner at both sessions lowered their trust by at least this "
         "much on average (0–1 scale) ...",
     )
-    shock_min_raters: int = _s(3, "... with at least this many rating partners present at both sessions ...")
+    shock_min_raters: int = _s(
+        2,
+        "... with at least this many rating partners present at both sessions (the spread of their changes is "
+        "pooled over the partner's other pairs of sessions, so two suffice once it has a history) ...",
+    )
     shock_alpha: float = _s(
         0.005,
         "... and a drop this unlikely (one-sided p-value of the paired t-test over those raters) if trust "
