@@ -21,21 +21,23 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, Table, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from alliance_lens import cli, links, paths
 from alliance_lens.config import reset_settings
 from alliance_lens.interchange import read_path
-from alliance_lens.model import Agreement, TrustRating, UserError, ValidationError
+from alliance_lens.model import Agreement, AllianceData, TrustRating, UserError, ValidationError
 from alliance_lens.store import ReadOnlyError, SchemaError, Workspace
 from alliance_lens.store import schema as store_schema
+from alliance_lens.store import workspace as store_workspace
 from alliance_lens.store.engine import StoreFault
 
 pytest.importorskip("psycopg", reason="the psycopg driver (extra 'postgres') is not installed")
@@ -45,14 +47,18 @@ SAMPLE = read_path(paths.sample_data_dir()).data
 AID = str(SAMPLE.alliances.iloc[0]["alliance_id"])
 PARTNERS = [str(p) for p in SAMPLE.partners["partner_id"]]
 SESSION = str(SAMPLE.sessions.iloc[-1]["session_id"])
-ROLES = ("lens_owner", "lens_clients", "lens_polls")
+ROLES = ("lens_owner", "lens_clients", "lens_polls", "lens_plain")  # lens_plain: an owner without the import grant
+
+
+def doc_block(first_line: str) -> str:
+    """The SQL block of ``docs/deploy.md``'s recipe that starts with ``first_line``, as written there."""
+    doc = (Path(__file__).parents[1] / "docs" / "deploy.md").read_text(encoding="utf-8")
+    return next(b for b in doc.split("```sql\n")[1:] if b.startswith(first_line)).split("```")[0]
 
 
 def deploy_grants(database: str) -> str:
     """The grants of ``docs/deploy.md``'s recipe, as written there, for ``database``."""
-    doc = (Path(__file__).parents[1] / "docs" / "deploy.md").read_text(encoding="utf-8")
-    block = next(b for b in doc.split("```sql\n")[1:] if b.startswith("-- grants:")).split("```")[0]
-    return block.replace("DATABASE alliance_lens", f"DATABASE {database}")
+    return doc_block("-- grants:").replace("DATABASE alliance_lens", f"DATABASE {database}")
 
 
 def _program(name: str) -> str | None:
@@ -83,15 +89,26 @@ class Cluster:
         try:
             with engine.connect() as conn:
                 for statement in filter(None, (s.strip() for s in statements.split(";"))):
-                    conn.execute(text(statement))
+                    if not all(line.startswith("--") for line in statement.splitlines()):
+                        conn.execute(text(statement))
         finally:
             engine.dispose()
 
-    def new_database(self) -> str:
-        """A new empty database owned by ``lens_owner``; returns its name."""
+    def new_database(self, owner: str = "lens_owner") -> str:
+        """A new empty database owned by ``owner``; returns its name."""
         name = f"ws_{os.getpid()}_{next(self.counter)}"
-        self.sql(f"CREATE DATABASE {name} OWNER lens_owner")
+        self.sql(f"CREATE DATABASE {name} OWNER {owner}")
         return name
+
+    def roles(self) -> None:
+        """The recipe's roles, and its grant for imports (PostgreSQL 15 and later)."""
+        self.sql("; ".join(f"CREATE ROLE {r} LOGIN" for r in ROLES))
+        engine = create_engine(self.admin_url)
+        with engine.connect() as conn:
+            version = int(conn.execute(text("SHOW server_version_num")).scalar_one())
+        engine.dispose()
+        if version >= 150000:
+            self.sql(doc_block("-- imports:"))
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +117,7 @@ def cluster() -> Iterator[Cluster]:
     if given:
         found = Cluster(given, itertools.count())
         found.sql("; ".join(f"DROP ROLE IF EXISTS {r}" for r in reversed(ROLES)))
-        found.sql("; ".join(f"CREATE ROLE {r} LOGIN" for r in ROLES))
+        found.roles()
         yield found
         return
     initdb, pg_ctl = _program("initdb"), _program("pg_ctl")
@@ -127,7 +144,7 @@ def cluster() -> Iterator[Cluster]:
     subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"], **run)
     try:
         started = Cluster(f"postgresql+psycopg://al@/postgres?host={folder}&port={port}", itertools.count())
-        started.sql("; ".join(f"CREATE ROLE {r} LOGIN" for r in ROLES))
+        started.roles()
         yield started
     finally:
         subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True, timeout=60)
@@ -325,6 +342,128 @@ def test_a_shared_workspace_is_migrated_only_by_alliance_lens_migrate(
     with Workspace.open(url, read_only=True) as ws:
         assert ws.revision(AID) == 2  # the import, then the rating
         assert len(ws.load(AID).trust_ratings) == len(SAMPLE.trust_ratings) + 1
+
+
+# ---------------------------------------------------------------------------------------------- bulk import
+
+COPY_ID = "ev-copy"
+
+
+def _copy_of_sample(**rating_changes: str) -> AllianceData:
+    """The sample alliance under another id; ``rating_changes`` alter the first rating (rater="nobody")."""
+    frames = {name: frame.assign(alliance_id=COPY_ID) for name, frame in SAMPLE.tables().items()}
+    for column, value in rating_changes.items():
+        frames["trust_ratings"].loc[0, column] = value
+    return AllianceData.from_frames(frames)
+
+
+def _stored(url: str) -> dict[str, object]:
+    """Everything a failed import might have left: rows per table, the audit log, the revisions."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found: dict[str, object] = {
+                name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar()
+                for name in [*store_schema.DATA_TABLES, "audit_log"]
+            }
+            found["revisions"] = conn.execute(
+                text("SELECT alliance_id, revision FROM alliance_revisions ORDER BY alliance_id")
+            ).all()
+            found["row checks"] = conn.execute(text("SHOW session_replication_role")).scalar()
+    finally:
+        engine.dispose()
+    return found
+
+
+def _owner_url(cluster: Cluster, owner: str) -> str:
+    """A workspace holding the sample alliance, in a new database owned by ``owner``."""
+    u = cluster.url(cluster.new_database(owner), owner)
+    with Workspace.open(u, actor="setup") as ws:
+        ws.import_data(SAMPLE)
+    return u
+
+
+def test_only_the_recipes_owner_checks_an_imports_references_at_once(url: str, cluster: Cluster) -> None:
+    def may(u: str) -> bool:
+        with Workspace.open(u) as ws:
+            return ws.write_transaction(lambda c: store_workspace._may_check_references_at_once(c, s_ratings))
+
+    s_ratings = store_schema.trust_ratings
+    assert may(url) is True  # lens_owner, with the grant of docs/deploy.md
+    assert may(_owner_url(cluster, "lens_plain")) is False  # PostgreSQL then checks every row's references
+
+
+@pytest.mark.parametrize("owner", ["lens_owner", "lens_plain"])
+def test_an_import_whose_rows_refer_to_nothing_stores_nothing(cluster: Cluster, owner: str) -> None:
+    u = _owner_url(cluster, owner)
+    before = _stored(u)
+    bad = _copy_of_sample(rater="nobody")
+    with Workspace.open(u) as ws:
+        # as if the rules had let it through (``checked``): the store itself must still refuse it
+        with pytest.raises((store_workspace.ReferenceMissing, IntegrityError)) as refused:
+            ws._import_data(bad, replace=False, warnings=[], checked=True)
+        # and through the rules, the user's way, it is a validation error naming the row
+        with pytest.raises(ValidationError, match="nobody"):
+            ws.import_data(bad)
+    if owner == "lens_owner":
+        assert str(refused.value) == (
+            "the trust ratings to import refer to a partner that is not in the workspace (alliance_id "
+            "'ev-copy', rater 'nobody'; 1 such reference(s) in all): nothing was imported"
+        )
+    else:
+        assert isinstance(refused.value, IntegrityError)  # PostgreSQL's own foreign key, row by row
+        assert "trust_ratings_alliance_id_rater_fkey" in str(refused.value)
+    assert _stored(u) == before
+    with Workspace.open(u) as ws:
+        assert ws.import_data(_copy_of_sample()).counts["trust_ratings"] == len(SAMPLE.trust_ratings)
+
+
+@pytest.mark.parametrize("owner", ["lens_owner", "lens_plain"])
+def test_an_import_failing_midway_leaves_the_workspace_as_it_was(
+    cluster: Cluster, owner: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    u = _owner_url(cluster, owner)
+    before = _stored(u)
+    copied: list[str] = []
+    real_copy = store_workspace._copy_in
+
+    def copy_in(conn: Connection, table: Table, records: Sequence[dict[str, Any]]) -> None:
+        real_copy(conn, table, records)
+        copied.append(table.name)
+
+    def audit_fails(*_args: object) -> None:
+        raise OSError("the server went away")
+
+    monkeypatch.setattr(store_workspace, "_copy_in", copy_in)
+    monkeypatch.setattr(store_workspace, "write_audit", audit_fails)
+    with Workspace.open(u) as ws:
+        for data, replace in ((_copy_of_sample(), False), (SAMPLE, True)):
+            copied.clear()
+            with pytest.raises(OSError, match="went away"):
+                ws.import_data(data, replace=replace)
+            # every big table went in by COPY (with the row checks off, for the owner) before the failure
+            assert copied == ["agreements", "outcomes", "trust_ratings"]
+        assert _stored(u) == before  # nothing added, the replaced alliance not deleted, row checks on
+        assert ws.load(AID).equals(SAMPLE)
+
+
+def test_the_row_checks_are_back_right_after_an_imports_copy(url: str) -> None:
+    ratings = store_schema.trust_ratings
+    rows: list[dict[str, object]] = [
+        {str(k): v for k, v in r.items()} | {"change_id": "c" * 32}
+        for r in SAMPLE.trust_ratings.head(60).to_dict("records")
+    ]
+    dangling = {**rows[0], "rater": "nobody"}
+
+    def copy_then_insert(conn: Connection) -> None:
+        store_workspace._copy_in(conn, ratings, rows)
+        assert conn.exec_driver_sql("SHOW session_replication_role").scalar() == "origin"
+        conn.execute(ratings.insert(), [dangling])  # a plain write in the same transaction: checked by PostgreSQL
+
+    with Workspace.open(url) as ws:
+        with pytest.raises(IntegrityError, match="trust_ratings_alliance_id_rater_fkey"):
+            ws.write_transaction(copy_then_insert, alliances=[AID])
+        assert ws.load(AID).equals(SAMPLE)
 
 
 # ---------------------------------------------------------------------------------------------- links, roles

@@ -501,6 +501,8 @@ MESSAGES: Final[dict[str, str]] = {
     "role and its password, and that the server is running.",
     "store.permission": "the database role of {where} may not do this ({detail}): docs/deploy.md lists the "
     "grants each server needs.",
+    "store.reference_missing": "the {table} to import refer to a {parent} that is not in the workspace ({key}; "
+    "{count} such reference(s) in all): nothing was imported",
     "store.conflict": "someone else saved the same entry at the same moment in {where}: reload and try again.",
     "store.migrate_needed": "the workspace {where} has the older schema version {found} and this release "
     "uses {version}: run `alliance-lens migrate --db URL` once (it is safe while other servers run), then "

@@ -522,6 +522,8 @@ MESSAGES: Final[dict[str, str]] = {
     "adres, de rol en het wachtwoord, en of de server draait.",
     "store.permission": "de databaserol van {where} mag dit niet ({detail}): docs/deploy.md noemt de rechten "
     "die elke server nodig heeft.",
+    "store.reference_missing": "de {table} die worden geïmporteerd verwijzen naar een {parent} die niet in de "
+    "werkruimte staat ({key}; {count} zulke verwijzing(en) in totaal): er is niets geïmporteerd",
     "store.conflict": "iemand anders sloeg op hetzelfde moment hetzelfde item op in {where}: laad opnieuw en "
     "probeer het nog eens.",
     "store.migrate_needed": "de werkruimte {where} heeft de oudere schemaversie {found} en deze versie gebruikt "

@@ -28,11 +28,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, ClassVar, Final, TypeVar
 
 import pandas as pd
-from sqlalchemy import Connection, Date, Engine, Table, and_, delete, func, select, update
+from sqlalchemy import Connection, Date, Engine, String, Table, and_, delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from alliance_lens import paths
 from alliance_lens.domain import rules
@@ -856,14 +858,100 @@ def _bulk_insert(conn: Connection, table: Table, records: Sequence[dict[str, Any
 def _copy_in(conn: Connection, table: Table, records: Sequence[dict[str, Any]]) -> None:
     """Many rows into PostgreSQL through ``COPY … FROM STDIN`` (psycopg), in the caller's transaction.
 
-    ``executemany`` sends the rows statement by statement; COPY streams them, several times faster.
+    ``executemany`` sends the rows statement by statement; COPY streams them, several times faster. Most of
+    what is left is PostgreSQL checking each row's foreign keys (three per rating: its session, rater and
+    ratee), one query per key and row. Where the role may (:func:`_may_check_references_at_once`), the
+    references are checked at once instead (:func:`_hold_references`: one query per foreign key, holding
+    every referenced row as the row checks would) and the COPY runs with the row checks off
+    (``session_replication_role = replica``, for this statement only). The unique keys, ``NOT NULL`` and the
+    types are enforced as always, and every other write keeps the row checks.
     """
+    dbapi: Any = conn.dialect.loaded_dbapi
+    try:
+        _copy_rows(conn, table, records)
+    except dbapi.Error as exc:
+        # as SQLAlchemy would have raised it: the transaction's retries and fault messages then apply
+        raise DBAPIError.instance(f"COPY {table.name}", None, exc, dbapi.Error) from exc
+
+
+def _copy_rows(conn: Connection, table: Table, records: Sequence[dict[str, Any]]) -> None:
     columns = list(records[0])
     raw: Any = conn.connection.dbapi_connection  # the psycopg connection of this transaction
     quoted = ", ".join(f'"{c}"' for c in columns)
-    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-        for r in records:
-            copy.write_row([r[c] for c in columns])
+    with raw.cursor() as cur:
+        at_once = _may_check_references_at_once(conn, table)
+        if at_once:
+            _hold_references(conn, table, records)
+            previous = cur.execute("SELECT current_setting('session_replication_role')").fetchone()[0]
+            cur.execute("SET LOCAL session_replication_role = replica")
+        row_of = itemgetter(*columns)
+        with cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+            for r in records:
+                copy.write_row(row_of(r) if len(columns) > 1 else (r[columns[0]],))
+        if at_once:  # (after a failed COPY the transaction is rolled back, and the setting with it)
+            cur.execute("SELECT set_config('session_replication_role', %s, true)", (previous,))
+
+
+def _may_check_references_at_once(conn: Connection, table: Table) -> bool:
+    """Whether the role may turn off the row checks of the foreign keys for a COPY (see :func:`_copy_in`).
+
+    A superuser may; another role when granted ``SET ON PARAMETER session_replication_role`` (PostgreSQL 15
+    and later; ``docs/deploy.md``). Only for tables whose references are all text keys (all of ours).
+    """
+    if not table.foreign_key_constraints or not all(
+        isinstance(c.type, String) for fk in table.foreign_key_constraints for c in fk.columns
+    ):
+        return False
+    if conn.exec_driver_sql("SELECT current_setting('is_superuser')").scalar() == "on":
+        return True
+    if int(conn.exec_driver_sql("SHOW server_version_num").scalar_one()) < 150000:
+        return False
+    granted = conn.exec_driver_sql("SELECT has_parameter_privilege('session_replication_role', 'SET')").scalar()
+    return bool(granted)
+
+
+class ReferenceMissing(UserError):
+    """Rows of an import refer to a row that is not in the workspace (checked at once, before a COPY)."""
+
+
+def _hold_references(conn: Connection, table: Table, records: Sequence[dict[str, Any]]) -> None:
+    """Check that every row each of ``records`` refers to exists, and hold it (``FOR KEY SHARE``) until commit.
+
+    What PostgreSQL's row checks of a foreign key do, once per foreign key instead of once per row and key:
+    the referenced rows are locked as they would be, so no other transaction can delete or re-key one of them
+    before this one commits, and a missing one refuses the whole change (:class:`ReferenceMissing`).
+    """
+    raw: Any = conn.connection.dbapi_connection
+    for fk in table.foreign_key_constraints:
+        local = [c.name for c in fk.columns]
+        parent = fk.referred_table
+        remote = [e.column.name for e in fk.elements]
+        key_of = itemgetter(*local)
+        wanted = set(map(key_of, records)) if len(local) > 1 else {(r[local[0]],) for r in records}
+        wanted = {k for k in wanted if None not in k}  # MATCH SIMPLE: a reference with a NULL refers to nothing
+        if not wanted:
+            continue
+        keys = sorted(wanted)
+        names = ", ".join(f"v{i}" for i in range(len(local)))
+        arrays = ", ".join("%s::text[]" for _ in local)
+        on = " AND ".join(f'p."{r}" = v.v{i}' for i, r in enumerate(remote))
+        cols = ", ".join(f'p."{r}"' for r in remote)
+        sql = f'SELECT {cols} FROM "{parent.name}" p JOIN unnest({arrays}) AS v({names}) ON {on} FOR KEY SHARE OF p'
+        with raw.cursor() as cur:
+            found = {tuple(row) for row in cur.execute(sql, [list(col) for col in zip(*keys, strict=True)])}
+        missing = sorted(wanted - found)
+        if missing:
+            key = dict(zip(local, missing[0], strict=True))
+            raise ReferenceMissing(
+                tr(
+                    "store.reference_missing",
+                    "en",
+                    table=table.name.replace("_", " "),
+                    parent=parent.name.removesuffix("s"),
+                    key=", ".join(f"{k} {v!r}" for k, v in key.items()),
+                    count=len(missing),
+                )
+            )
 
 
 def _entity_record(entity: Entity, change_id: str) -> dict[str, Any]:
