@@ -299,7 +299,7 @@ def test_eight_servers_adding_the_same_new_id_store_one(url: str) -> None:
     stored = [r for r in results if isinstance(r, str)]
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(stored) == 1 and len(refused) == 7, results
-    assert all("agreement 'NEW-1' already exists" in str(e) for e in refused)
+    assert all("the agreement id 'NEW-1' already exists in alliance" in str(e) for e in refused)
     with Workspace.open(url, read_only=True) as ws:
         agreements = ws.load(AID).agreements
     assert list(agreements.loc[agreements["agreement_id"] == "NEW-1", "title"]) == stored
