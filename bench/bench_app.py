@@ -116,7 +116,7 @@ async def time_saves(url: str, repeat: int, renderer: str) -> tuple[dict[str, li
 
 def breakdown(url: str, repeat: int = 5) -> None:
     """Where the time of one refresh goes: the store's load, the metrics, and each chart's build and SVG."""
-    from alliance_lens import charts, metrics
+    from alliance_lens import metrics
     from alliance_lens.app.views import FACILITATOR_CHARTS, svg_of
     from alliance_lens.store import Workspace
 
@@ -134,7 +134,7 @@ def breakdown(url: str, repeat: int = 5) -> None:
         data = clock("store load", lambda: ws.load(aid))
         m = clock("metrics compute", lambda d=data: metrics.compute(d, aid))
         for css, fn in FACILITATOR_CHARTS:
-            spec = clock(f"{css} build", lambda f=fn, mm=m: getattr(charts, f)(mm).to_dict(validate=False))
+            spec = clock(f"{css} build", lambda f=fn, mm=m: f(mm).to_dict(validate=False))
             clock(f"{css} svg", lambda sp=spec: svg_of(sp))
     ws.close()
     print("  " + "; ".join(f"{k} {statistics.median(v) * 1000:.0f}" for k, v in parts.items()) + " (ms, medians)")

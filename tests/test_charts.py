@@ -272,9 +272,8 @@ def test_asymmetry_puts_the_whole_alliance_first(metrics: Metrics) -> None:
     assert sort[0] == theme.label("alliance_short", "nl")
 
 
-def _panels(chart: alt.FacetChart) -> list[str]:
-    facet = chart.to_dict(validate=False)["facet"]
-    return [p.split(" · ")[0] for p in facet["sort"]]
+def _panels(chart: charts.ContrastChart) -> list[str]:
+    return [p["title"]["text"].split(" · ")[0] for p in chart.to_dict(validate=False)["concat"]]
 
 
 def test_contrast_partners_by_id_or_name_and_unknown_ones_refused(metrics: Metrics) -> None:
@@ -296,10 +295,15 @@ def test_contrast_panels_come_most_concerning_first_and_dates_name_the_year(metr
 
 def test_trend_charts_carry_a_one_line_text_alternative(metrics: Metrics) -> None:
     spec = charts.contrast_chart(metrics).to_dict(validate=False)
-    assert spec["description"].startswith("Reliability against trust, per partner. Meridian Motors: reliability ")
+    assert spec["description"].startswith(
+        "Reliability against trust, per partner, at the latest session: Meridian Motors (Blind trust): reliability "
+    )
     assert "\n" not in spec["description"] and "nan" not in spec["description"].lower()
     nl = charts.alliance_contrast_chart(metrics, lang="nl").to_dict(validate=False)
-    assert nl["description"].startswith("Betrouwbaarheid tegenover vertrouwen, de hele alliantie. betrouwbaarheid ")
+    assert nl["description"] == (
+        "Betrouwbaarheid tegenover vertrouwen, de hele alliantie, bij de laatste sessie: "
+        "betrouwbaarheid 73 %, vertrouwen 62 %."
+    )
 
 
 def test_contrast_ratio_is_wcag() -> None:

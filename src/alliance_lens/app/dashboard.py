@@ -19,6 +19,7 @@ from alliance_lens.app.state import DashboardState
 from alliance_lens.app.views import (
     FACILITATOR_CHARTS,
     STYLE,
+    ChartFunction,
     ChartView,
     HeadlineBoard,
     OverdueList,
@@ -34,7 +35,10 @@ class FacilitatorDashboard:
     """The whole facilitator dashboard of one :class:`DashboardState`; ``widget`` is what is displayed."""
 
     def __init__(
-        self, state: DashboardState, charts: Sequence[tuple[str, str]] = FACILITATOR_CHARTS, renderer: str = "svg"
+        self,
+        state: DashboardState,
+        charts: Sequence[tuple[str, ChartFunction | str]] = FACILITATOR_CHARTS,
+        renderer: str = "svg",
     ) -> None:
         """Build every view on ``state``.
 

@@ -72,7 +72,14 @@ export default {
       if (mine !== turn) { result.finalize(); return; }  // a newer spec arrived meanwhile
       if (shown) shown.finalize();
       shown = result;
-      el.replaceChildren(target);  // swapped whole, so the old chart stays until the new one is drawn
+      // the chart's data as a table beside it (escaped HTML made by alliance_lens.charts.data_details);
+      // a <details> the reader had opened stays open across redraws
+      const wasOpen = !!el.querySelector("details.al-data[open]");
+      const data = document.createElement("div");
+      data.innerHTML = model.get("table") || "";
+      const details = data.querySelector("details.al-data");
+      if (details && wasOpen) details.open = true;
+      el.replaceChildren(target, ...data.childNodes);  // swapped whole: the old chart stays until the new one is drawn
     };
     draw();
     model.on("change:spec", draw);
@@ -91,10 +98,15 @@ class VegaLoader(anywidget.AnyWidget):
 
 
 class VegaChart(anywidget.AnyWidget):
-    """One chart drawn by the browser from its Vega-Lite ``spec``; ``message`` (HTML) shown instead if set."""
+    """One chart drawn by the browser from its Vega-Lite ``spec``; ``message`` (HTML) shown instead if set.
+
+    ``table``: HTML shown below the drawing — the chart's data as a table in a ``<details>``
+    (:func:`alliance_lens.charts.data_details`, every text escaped).
+    """
 
     _esm = traitlets.Unicode(_CHART_ESM).tag(sync=True)
     spec = traitlets.Dict({}).tag(sync=True)
+    table = traitlets.Unicode("").tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
 
 

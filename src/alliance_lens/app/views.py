@@ -20,26 +20,25 @@ import ipywidgets as widgets
 import pandas as pd
 from altair.utils.schemapi import debug_mode
 
+from alliance_lens import charts
 from alliance_lens.app.state import DashboardState
+from alliance_lens.charts.table import data_details, strip_table
 
 log = logging.getLogger("alliance_lens.app")
 
-#: (css name, function name in ``alliance_lens.charts``) of the charts a dashboard shows, in order.
-FACILITATOR_CHARTS: tuple[tuple[str, str], ...] = (
-    ("contrast", "contrast_chart"),
-    ("alliance-contrast", "alliance_contrast_chart"),
-    ("quadrant", "quadrant_chart"),
-    ("trust-matrix", "trust_matrix_chart"),
-    ("timeline", "agreement_timeline_chart"),
-    ("reciprocity", "reciprocity_chart"),
+#: A chart function of :mod:`alliance_lens.charts`: ``Metrics`` and a language to an Altair chart.
+ChartFunction = Callable[..., Any]
+
+#: (css name, function of ``alliance_lens.charts``) of the charts a dashboard shows, in order.
+FACILITATOR_CHARTS: tuple[tuple[str, ChartFunction], ...] = (
+    ("contrast", charts.contrast_chart),
+    ("alliance-contrast", charts.alliance_contrast_chart),
+    ("quadrant", charts.quadrant_chart),
+    ("trust-matrix", charts.trust_matrix_chart),
+    ("timeline", charts.agreement_timeline_chart),
+    ("reciprocity", charts.reciprocity_chart),
 )
-CLIENT_CHARTS: tuple[tuple[str, str], ...] = (
-    ("contrast", "contrast_chart"),
-    ("alliance-contrast", "alliance_contrast_chart"),
-    ("quadrant", "quadrant_chart"),
-    ("trust-matrix", "trust_matrix_chart"),
-    ("timeline", "agreement_timeline_chart"),
-)
+CLIENT_CHARTS: tuple[tuple[str, ChartFunction], ...] = FACILITATOR_CHARTS[:5]
 
 STYLE = """
 <style>
@@ -186,7 +185,7 @@ class ChartView:
         self,
         state: DashboardState,
         css: str,
-        function: str,
+        function: ChartFunction | str,
         metrics_of: Callable[[Any], Any] | None = None,
         *,
         first: bool = False,
@@ -229,12 +228,15 @@ class ChartView:
             self.widget.message = text
 
     def _show_spec(self, spec: dict[str, Any]) -> None:
+        # beside the drawing, its data as a table a screen reader reaches ("Show the data")
+        table = data_details(spec, self.state.language)
         if self.renderer == "svg":
-            self.widget.value = svg_of(spec)
+            self.widget.value = svg_of(spec) + table
         else:
             with self.widget.hold_sync():
                 self.widget.message = ""
-                self.widget.spec = spec
+                self.widget.table = table
+                self.widget.spec = strip_table(spec)
         self.renders += 1
 
     def update(self) -> None:
@@ -256,14 +258,15 @@ class ChartView:
             # Altair's debug mode validates every piece while the chart is built; these charts are tested,
             # and building them is on the path from a save to the screen
             with debug_mode(False):
-                chart = chart_function(self.function)(reads, lang=lang)
+                fn = chart_function(self.function) if isinstance(self.function, str) else self.function
+                chart = fn(reads, lang=lang)
                 spec = chart.to_dict(validate=False)
             # the frames read may change in ways the chart does not show: draw only a changed spec
             spec_key = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).digest()
             if spec_key != self._spec_key:
                 self._show_spec(spec)
         except Exception:
-            log.exception("chart %s could not be drawn", self.function)
+            log.exception("chart %s could not be drawn", getattr(self.function, "__name__", self.function))
             self._show_message(f'<p class="al-chart-error">{html.escape(self.state.tr("chart_failed"))}</p>')
             return
         self._inputs = {name: getattr(source, name) for name in reads.names}

@@ -3,8 +3,11 @@
 Importing this package registers and enables the ``alliance_lens`` theme, and in a Jupyter kernel the
 offline ``alliance_lens`` renderer (:mod:`alliance_lens.jupyter`): charts draw in JupyterLab without internet.
 Every function takes a ``Metrics`` object (or the one frame it draws) and ``lang`` (``en`` or ``nl``) and
-returns an Altair chart that analysts can layer, filter and restyle; :mod:`alliance_lens.charts.render` writes
-them to files offline.
+returns an Altair chart that analysts can layer, filter and restyle: a ``LayerChart``, except
+:func:`contrast_chart`, a :class:`ContrastChart` (one ``LayerChart`` per partner, which ``+`` layers onto and
+``.properties(width=…)`` resizes). Each chart carries a one-line ``description`` (a screen reader's text for
+it) and :func:`data_table` gives its data as an HTML table; :mod:`alliance_lens.charts.render` writes them to
+files offline.
 """
 
 from __future__ import annotations
@@ -17,15 +20,27 @@ from alliance_lens.charts.detail import (
     reciprocity_chart,
     trust_matrix_chart,
 )
-from alliance_lens.charts.trends import alliance_contrast_chart, contrast_chart, quadrant_chart, quadrant_of
+from alliance_lens.charts.table import data_details, data_table
+from alliance_lens.charts.trends import (
+    ContrastChart,
+    alliance_contrast_chart,
+    contrast_chart,
+    contrast_layer,
+    quadrant_chart,
+    quadrant_of,
+)
 
 render.enable_notebook_renderer()  # in a Jupyter kernel, charts shown as a cell's last expression draw offline
 
 __all__ = [
+    "ContrastChart",
     "agreement_timeline_chart",
     "alliance_contrast_chart",
     "asymmetry_chart",
     "contrast_chart",
+    "contrast_layer",
+    "data_details",
+    "data_table",
     "lead_lag_chart",
     "quadrant_chart",
     "quadrant_of",

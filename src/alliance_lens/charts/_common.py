@@ -11,6 +11,7 @@ import pandas as pd
 
 from alliance_lens.charts.theme import check_lang, label, pattern_label
 from alliance_lens.domain import contract
+from alliance_lens.messages import tr
 
 #: The state patterns (a partner's state at the latest session; the contract's vocabulary); ``trust_shock`` is an
 #: event instead.
@@ -265,12 +266,16 @@ def describe_latest(
     title_text: str,
     names: dict[str, str] | None = None,
     order: list[str] | None = None,
+    *,
+    states: dict[str, str] | None = None,
+    named: bool = True,
 ) -> str:
     """The one line a screen reader reads for a trends chart: its title, then the latest values per partner.
 
-    E.g. "Reliability against trust, per partner. Meridian Motors: reliability 36 %, trust 82 %; …", in ``lang``.
+    E.g. "Reliability against trust, per partner, at the latest session: Meridian Motors (Blind trust):
+    reliability 36 %, trust 82 %; …", in ``lang``. ``named=False`` leaves the names out (one partner, or the
+    alliance, already named by the title).
     """
-    rel, tru = label("reliability", lang).lower(), label("trust", lang).lower()
     parts = []
     key = "partner" if "partner" in trends.columns else None
     ordered = trends.sort_values("period_end", kind="stable")
@@ -281,7 +286,18 @@ def describe_latest(
         rows = groups[pid]
         r = rows["reliability"].dropna()
         t = rows["trust"].dropna()
+        values = {
+            "reliability": percent(r.iloc[-1]) if len(r) else "—",
+            "trust": percent(t.iloc[-1]) if len(t) else "—",
+        }
         who = (names or {}).get(str(pid)) or (str(rows["partner_name"].iloc[-1]) if "partner_name" in rows else "")
-        values = f"{rel} {percent(r.iloc[-1]) if len(r) else '—'}, {tru} {percent(t.iloc[-1]) if len(t) else '—'}"
-        parts.append(f"{who}: {values}" if who else values)
-    return f"{title_text}. " + "; ".join(parts) + "."
+        state = (states or {}).get(str(pid), "")
+        if not named or not who:
+            parts.append(tr("chart.desc_values_alone", lang, **values))
+        elif state:
+            parts.append(tr("chart.desc_values_state", lang, name=who, state=state, **values))
+        else:
+            parts.append(tr("chart.desc_values", lang, name=who, **values))
+    if not parts:
+        return tr("chart.desc_no_data", lang, title=title_text)
+    return tr("chart.desc_latest", lang, title=title_text, values="; ".join(parts))

@@ -6,6 +6,8 @@ owner, due date and status).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import altair as alt
 import pandas as pd
 
@@ -19,6 +21,7 @@ from alliance_lens.charts._common import (
     time_axis,
     title,
 )
+from alliance_lens.charts.table import count_text, day_text, month_text, pct_text, with_table
 from alliance_lens.charts.theme import (
     BROKEN_COLOUR,
     MUTED_COLOUR,
@@ -32,6 +35,9 @@ from alliance_lens.charts.theme import (
 )
 from alliance_lens.messages import tr
 
+if TYPE_CHECKING:
+    from alliance_lens.metrics import Metrics
+
 _TITLES_SHOWN = 3
 
 
@@ -40,7 +46,7 @@ def _name(ids: pd.Series, names: dict[str, str]) -> pd.Series:
 
 
 def trust_matrix_chart(
-    metrics: object,
+    metrics: Metrics | pd.DataFrame,
     lang: str = "en",
     *,
     session_id: str | None = None,
@@ -123,11 +129,38 @@ def trust_matrix_chart(
     when = ""
     if not cells.empty:
         when = f"{label('session', lang)} {session_id}, {pd.Timestamp(cells['period_end'].iloc[0]).date()}"
-    return as_layer(
+    chart = as_layer(
         alt.layer(squares, values, changes, hidden_marks).properties(
             width=size, height=size, title=title("matrix_title", lang, extra=when or None)
         )
     )
+    shown = cells[~cells["hidden"]].dropna(subset=["trust"])
+    heading = label("matrix_title", lang)
+    if cells.empty:
+        description = tr("chart.desc_no_data", lang, title=heading)
+    else:
+        description = tr(
+            "chart.desc_matrix",
+            lang,
+            title=heading,
+            when=f"{label('session', lang).lower()} {session_id}, {day_text(cells['period_end'].iloc[0], lang)}",
+            n=len(shown),
+            low=pct_text(shown["trust"].min()) or "—",
+            high=pct_text(shown["trust"].max()) or "—",
+            hidden=int(cells["hidden"].sum()),
+        )
+    ordered = cells.sort_values(["rater_name", "ratee_name"], kind="stable")
+    rows = [
+        [
+            str(r.rater_name),
+            str(r.ratee_name),
+            str(r.hidden_text) if r.hidden else str(r.trust_text),
+            str(r.change_text),
+        ]
+        for r in ordered.itertuples(index=False)
+    ]
+    columns = [label(k, lang) for k in ("rater", "ratee", "trust", "change")]
+    return with_table(chart, description, columns, rows)
 
 
 #: At most this many marks in the timeline; beyond it, agreements are grouped by week, then by month.
@@ -153,7 +186,7 @@ def _group_agreements(frame: pd.DataFrame, unit: str | None) -> pd.DataFrame:
 
 
 def agreement_timeline_chart(
-    metrics: object,
+    metrics: Metrics | pd.DataFrame,
     lang: str = "en",
     *,
     as_of: str | pd.Timestamp | None = None,
@@ -254,7 +287,7 @@ def agreement_timeline_chart(
     subtitle = [label("timeline_subtitle", lang)]
     if unit is not None:
         subtitle.append(label("grouped_by_week" if unit == "W" else "grouped_by_month", lang))
-    return as_layer(
+    chart = as_layer(
         alt.layer(*layers).properties(
             # with lanes, the step is one lane's height (Vega-Lite steps along the innermost band)
             width=width,
@@ -262,10 +295,35 @@ def agreement_timeline_chart(
             title=alt.TitleParams(text=label("timeline_title", lang), subtitle=subtitle),
         )
     )
+    counts_by_status = grouped.groupby("status")["n"].sum()
+    statuses_text = ", ".join(
+        f"{status_label(st, lang)} {int(counts_by_status[st])}" for st in statuses if st in counts_by_status.index
+    )
+    heading = label("timeline_title", lang)
+    description = (
+        tr("chart.desc_no_data", lang, title=heading)
+        if grouped.empty
+        else tr(
+            "chart.desc_timeline",
+            lang,
+            title=heading,
+            n=int(grouped["n"].sum()),
+            overdue=int(grouped.loc[grouped["overdue"], "n"].sum()),
+            statuses=statuses_text,
+        )
+    )
+    due_text = month_text if unit == "M" else day_text
+    table_rows = grouped.sort_values(["owner_name", "due_on"], kind="stable")
+    rows = [
+        [str(r.owner_name), due_text(r.due_on, lang), str(r.status_name), str(r.overdue_name), str(r.titles), str(r.n)]
+        for r in table_rows.itertuples(index=False)
+    ]
+    columns = [label(k, lang) for k in ("owner", "due_on", "status", "overdue", "agreements", "count")]
+    return with_table(chart, description, columns, rows)
 
 
 def reciprocity_chart(
-    metrics: object,
+    metrics: Metrics | pd.DataFrame,
     lang: str = "en",
     *,
     names: dict[str, str] | None = None,
@@ -319,15 +377,47 @@ def reciprocity_chart(
         .mark_text(align="left", dx=10, dy=-8, fontSize=14)
         .encode(x=alt.X("a_to_b_kept:Q", scale=scale), y=alt.Y("b_to_a_kept:Q", scale=scale), text="pair:N")
     )
-    return as_layer(
+    chart = as_layer(
         alt.layer(diagonal, points, tags).properties(
             width=size, height=size, title=title("reciprocity_title", lang, "reciprocity_subtitle")
         )
     )
+    heading = label("reciprocity_title", lang)
+    if data.empty:
+        description = tr("chart.desc_no_data", lang, title=heading)
+    else:
+        worst = data.iloc[int((data["a_to_b_kept"] - data["b_to_a_kept"]).abs().to_numpy().argmax())]
+        description = tr(
+            "chart.desc_reciprocity",
+            lang,
+            title=heading,
+            n=len(data),
+            pair=str(worst["pair"]),
+            a_kept=count_text(worst["a_to_b_kept"]),
+            b_kept=count_text(worst["b_to_a_kept"]),
+        )
+    rows = [
+        [
+            str(r.pair),
+            count_text(r.a_to_b_kept),
+            count_text(r.a_to_b_due),
+            count_text(r.b_to_a_kept),
+            count_text(r.b_to_a_due),
+        ]
+        for r in data.sort_values("pair", kind="stable").itertuples(index=False)
+    ]
+    columns = [
+        label("pair", lang),
+        f"A→B {label('kept_count', lang)}",
+        f"A→B {label('due', lang)}",
+        f"B→A {label('kept_count', lang)}",
+        f"B→A {label('due', lang)}",
+    ]
+    return with_table(chart, description, columns, rows)
 
 
 def asymmetry_chart(
-    metrics: object,
+    metrics: Metrics | pd.DataFrame,
     lang: str = "en",
     *,
     names: dict[str, str] | None = None,
@@ -376,15 +466,38 @@ def asymmetry_chart(
         )
     )
     zero = alt.Chart(pd.DataFrame({"v": [0.0]})).mark_rule(color=RULE_COLOUR).encode(x="v:Q")
-    return as_layer(
+    chart = as_layer(
         alt.layer(bars, zero).properties(
             width=width, height=alt.Step(26), title=title("asymmetry_title", lang, "asymmetry_subtitle")
         )
     )
+    heading = label("asymmetry_title", lang)
+    first = data[data["partner_name"] == partner_order[0]] if partner_order else data.iloc[:0]
+    change = {str(r.after): _signed_pct(r.mean_change) for r in first.itertuples(index=False)}
+    description = (
+        tr("chart.desc_no_data", lang, title=heading)
+        if first.empty
+        else tr(
+            "chart.desc_asymmetry",
+            lang,
+            title=heading,
+            kept=change.get("kept", "—"),
+            broken=change.get("broken", "—"),
+            who=partner_order[0],
+        )
+    )
+    rank = {p: i for i, p in enumerate(partner_order)}
+    table_rows = data.assign(_rank=data["partner_name"].map(rank)).sort_values(["_rank", "after"], kind="stable")
+    rows = [
+        [str(r.partner_name), str(r.after_name), _signed_pct(r.mean_change), count_text(r.n)]
+        for r in table_rows.itertuples(index=False)
+    ]
+    columns = [label(k, lang) for k in ("partner", "after", "mean_change", "count")]
+    return with_table(chart, description, columns, rows)
 
 
 def lead_lag_chart(
-    metrics: object,
+    metrics: Metrics | pd.DataFrame,
     lang: str = "en",
     *,
     names: dict[str, str] | None = None,
@@ -433,7 +546,7 @@ def lead_lag_chart(
         )
     )
     zero = alt.Chart(pd.DataFrame({"v": [0.0]})).mark_rule(color=RULE_COLOUR).encode(y="v:Q")
-    return as_layer(
+    chart = as_layer(
         alt.layer(zero, bars, points).properties(
             width=width,
             height=height,
@@ -443,3 +556,43 @@ def lead_lag_chart(
             ),
         )
     )
+    heading = label("lead_lag_title", lang)
+    description = (
+        tr("chart.desc_no_data", lang, title=heading)
+        if data.empty
+        else tr(
+            "chart.desc_lead_lag",
+            lang,
+            title=heading,
+            max_lag=int(data["lag"].max()),
+            n=data["partner_name"].nunique(),
+        )
+    )
+    rows = [
+        [str(r.partner_name), str(r.lag), _r_text(r.r), _r_text(r.r_low), _r_text(r.r_high), count_text(r.n)]
+        for r in data.sort_values(["partner_name", "lag"], kind="stable").itertuples(index=False)
+    ]
+    columns = [
+        label("partner", lang),
+        label("lag", lang),
+        "r",
+        tr("pattern.lead_lag.low", lang, level=level),
+        tr("pattern.lead_lag.high", lang, level=level),
+        label("count", lang),
+    ]
+    return with_table(chart, description, columns, rows)
+
+
+def _signed_pct(value: object) -> str:
+    """A change of a 0–1 value as the chart's axis writes it: "+5 %", "−3 %"; missing → ``""``."""
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return ""
+    points = round(float(value) * 100)  # type: ignore[arg-type]
+    return f"+{points} %" if points > 0 else ("0 %" if points == 0 else f"−{abs(points)} %")
+
+
+def _r_text(value: object) -> str:
+    """A correlation with two decimals; missing → ``""``."""
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return ""
+    return f"{float(value):.2f}"  # type: ignore[arg-type]

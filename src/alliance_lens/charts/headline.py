@@ -6,9 +6,14 @@ Numbers only (a frame); the dashboard writes the words. Partners come in order o
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from alliance_lens.charts._common import concern_order, frame_of, latest_patterns, optional_frame, require_columns
+
+if TYPE_CHECKING:
+    from alliance_lens.metrics import Metrics
 
 #: A change smaller than this (0–1 scale; 2 percentage points) reads as "steady".
 STEADY = 0.02
@@ -33,7 +38,7 @@ def _now_and_change(rows: pd.DataFrame, column: str) -> tuple[float, float]:
     return now, (now - float(values.iloc[-2])) if len(values) > 1 else float("nan")
 
 
-def headline(metrics: object, *, patterns: pd.DataFrame | None = None) -> pd.DataFrame:
+def headline(metrics: Metrics | pd.DataFrame, *, patterns: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per partner, most concerning first: state, reliability and trust now, and their change.
 
     ``pattern``: the key of the state at the latest session (``""``: none); ``reliability`` and ``trust``: at

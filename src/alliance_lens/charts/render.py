@@ -82,11 +82,17 @@ def svg_markup(chart: ChartLike | dict[str, Any], *, css_class: str = "alliance-
     """The chart as inline ``<svg>`` markup, to put into a page (or a ``widgets.HTML``) as it is.
 
     Static: no JavaScript, nothing to load, so it draws offline at once. The ``<svg>`` scales down to the
-    width of its container and keeps its proportions.
+    width of its container and keeps its proportions; its ``aria-label`` is the chart's ``description``.
     """
-    svg = _XML_PROLOG.sub("", to_svg(chart))
+    spec = spec_of(chart)
+    svg = _XML_PROLOG.sub("", to_svg(spec))
+    # the chart's one-line description is what a screen reader says for the drawing (as vega-embed does)
+    description = spec.get("description")
+    aria = f' aria-label="{html.escape(description)}"' if isinstance(description, str) and description else ""
     return svg.replace(
-        "<svg ", f'<svg style="max-width:100%;height:auto" role="img" data-chart="{html.escape(css_class)}" ', 1
+        "<svg ",
+        f'<svg style="max-width:100%;height:auto" role="img"{aria} data-chart="{html.escape(css_class)}" ',
+        1,
     )
 
 
@@ -143,13 +149,18 @@ def html_page(
     """A self-contained HTML page drawing ``charts`` (as SVG, so marks are in the DOM), all scripts inlined.
 
     ``body_before`` / ``body_after`` are trusted HTML put around the charts; ``body_between[i]`` goes just
-    before chart ``i``. The JavaScript bundle travels once, whatever the number of charts.
+    before chart ``i``; after each chart comes its data as a table (:func:`~alliance_lens.charts.data_details`).
+    The JavaScript bundle travels once, whatever the number of charts.
     """
+    from alliance_lens.charts.table import data_details, strip_table
+
     specs = [spec_of(c) for c in charts]
     blocks = []
-    for i in range(len(specs)):
+    for i, spec in enumerate(specs):
         before = body_between[i] if i < len(body_between) else ""
-        blocks.append(f'{before}<div class="chart" id="chart-{i}"></div>')
+        # each chart's data as a table beside it, for a screen reader and for anyone who wants the figures
+        blocks.append(f'{before}<div class="chart" id="chart-{i}"></div>{data_details(spec, lang)}')
+    specs = [strip_table(spec) for spec in specs]
     embed = script_json({"renderer": "svg", "actions": False})
     calls = "\n".join(
         f"vegaEmbed('#chart-{i}', {script_json(spec)}, {embed}).catch(function (e) {{"

@@ -23,6 +23,7 @@ import pandas as pd
 from alliance_lens.charts import render
 from alliance_lens.charts._common import as_layer
 from alliance_lens.charts.detail import agreement_timeline_chart
+from alliance_lens.charts.table import table_of
 from alliance_lens.charts.theme import PATTERN_COLOURS, TEXT_COLOUR, check_lang, label, pattern_label
 from alliance_lens.charts.trends import alliance_contrast_chart, contrast_chart, quadrant_chart
 from alliance_lens.model import AllianceData, UserError
@@ -168,10 +169,12 @@ class Report:
                 parts.append(_text_block(pattern_lines))
             if k == "timeline":
                 parts.append(_text_block(overdue_lines))
-            parts.append(self.charts[k])
+            parts.append(_without_table(self.charts[k]))
         page = alt.vconcat(*parts, spacing=36).properties(
             title=alt.TitleParams(self.title, subtitle=self.as_of_line, fontSize=30, subtitleFontSize=18)
         )
+        # one line for the whole page: each chart's own description, in page order
+        page.description = " ".join(table_of(self.charts[k])[0] for k in CHART_ORDER if k in self.charts).strip()
         # each chart keeps its own colours and legends, as when it stands alone
         resolved = page.resolve_scale(
             color="independent",
@@ -188,6 +191,15 @@ class Report:
         if not isinstance(resolved, alt.VConcatChart):
             raise TypeError(f"expected a VConcatChart, got {type(resolved).__name__}")
         return resolved
+
+
+def _without_table(chart: Any) -> Any:
+    """``chart`` without the table it keeps in ``usermeta`` (allowed only at the top of a specification)."""
+    if chart._get("usermeta") is alt.Undefined:
+        return chart
+    out = chart.copy(deep=False)
+    out.usermeta = alt.Undefined
+    return out
 
 
 def _text_block(lines: list[tuple[str, str]]) -> alt.LayerChart:

@@ -6,40 +6,55 @@ period and kind of event — so their size follows partners × periods, not the 
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import altair as alt
 import pandas as pd
+from altair.utils.schemapi import SchemaBase
+from altair.vegalite.v6.api import _dataset_name
 
 from alliance_lens.charts._common import (
     STATE_PATTERNS,
-    as_facet,
     as_layer,
     compact_data,
     concern_order,
+    day_text,
     describe_latest,
     frame_of,
     latest_states,
     optional_frame,
+    percent,
     require_columns,
     resolve_partners,
     time_axis,
     title,
 )
+from alliance_lens.charts.table import count_text, pct_text, session_texts, with_table
 from alliance_lens.charts.theme import (
+    AXIS_TITLE_SIZE,
     BROKEN_COLOUR,
     DIALOGUE_COLOUR,
     GAP_COLOUR,
+    LABEL_SIZE,
     PARTNER_COLOURS,
     PATTERN_COLOURS,
     RELIABILITY_COLOUR,
+    RELIABILITY_DASH,
+    RELIABILITY_SHAPE,
     SHOCK_COLOUR,
     TRUST_COLOUR,
+    TRUST_DASH,
+    TRUST_SHAPE,
     check_lang,
     label,
     pattern_label,
 )
+
+if TYPE_CHECKING:
+    from alliance_lens.metrics import Metrics
 
 TREND_COLUMNS = (
     "period_end",
@@ -127,11 +142,23 @@ def _shock_rows(patterns: pd.DataFrame | None, trends: pd.DataFrame, panels: pd.
     return merged[columns]
 
 
-def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool) -> list[alt.Chart]:
-    """The layers of one contrast panel, without data: the caller gives the facet or the layer its rows.
+def _measure_scales(lang: str) -> tuple[alt.StrokeDash, alt.Shape]:
+    """Reliability solid with round markers, trust dashed with square ones: told apart without colour."""
+    domain = [label("reliability", lang), label("trust", lang)]
+    dash = alt.StrokeDash(
+        "measure_label:N", scale=alt.Scale(domain=domain, range=[list(RELIABILITY_DASH), list(TRUST_DASH)]), legend=None
+    )
+    shape = alt.Shape(
+        "measure_label:N", scale=alt.Scale(domain=domain, range=[RELIABILITY_SHAPE, TRUST_SHAPE]), legend=None
+    )
+    return dash, shape
 
-    Those rows are of three kinds (``row_kind``): trend rows, event rows and shock rows — one dataset, since a
-    faceted layer must share its parent's data.
+
+def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool) -> list[alt.Chart]:
+    """The layers of one contrast panel, without data: the caller gives the panel its rows.
+
+    Those rows are of four kinds (``row_kind``): trend rows, event rows, shock rows and the two rows that place
+    the lines' names at their ends — one dataset per panel.
     """
     scale = _legend_scale(lang)
     legend = alt.Legend(title=None, symbolType="stroke", symbolStrokeWidth=6, symbolOpacity=1)
@@ -142,11 +169,11 @@ def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool) -> l
     trend = base.transform_filter("datum.row_kind === 'trend'")
     tips: list[alt.Tooltip] = []
     if tooltip_partner:
-        tips.append(alt.Tooltip("panel:N", title=label("partner", lang)))
+        tips.append(alt.Tooltip("partner_name:N", title=label("partner", lang)))
     tips += [
-        alt.Tooltip("date:T", title=label("session", lang), format="%Y-%m-%d"),
-        alt.Tooltip("reliability:Q", title=label("reliability", lang), format=".0%"),
-        alt.Tooltip("trust:Q", title=label("trust", lang), format=".0%"),
+        alt.Tooltip("date_text:N", title=label("session", lang)),
+        alt.Tooltip("reliability_text:N", title=label("reliability", lang)),
+        alt.Tooltip("trust_text:N", title=label("trust", lang)),
         alt.Tooltip("n_agreements:Q", title=label("n_agreements", lang)),
         alt.Tooltip("n_ratings:Q", title=label("n_ratings", lang)),
     ]
@@ -158,6 +185,9 @@ def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool) -> l
         high="datum.measure === 'reliability' ? datum.reliability_high : datum.trust_high",
     )
     colour = alt.Color("measure_label:N", scale=scale, legend=legend)
+    dash, shape = _measure_scales(lang)
+    y_value = alt.Y("value:Q", scale=y_scale, axis=y_axis)
+    measured = folded.transform_filter("isValid(datum.value)")
     layers: list[alt.Chart] = [
         folded.transform_filter("isValid(datum.low) && isValid(datum.high)")
         .mark_area(opacity=0.18, interpolate="monotone")
@@ -165,14 +195,21 @@ def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool) -> l
         trend.transform_filter("isValid(datum.reliability) && isValid(datum.trust)")
         .mark_area(opacity=0.28, color=GAP_COLOUR, interpolate="monotone")
         .encode(x=x, y=alt.Y("reliability:Q", scale=y_scale, axis=y_axis), y2="trust:Q"),
-        folded.transform_filter("isValid(datum.value)")
-        .mark_line(point=alt.OverlayMarkDef(size=60, filled=True), interpolate="monotone")
-        .encode(x=x, y=alt.Y("value:Q", scale=y_scale, axis=y_axis), color=colour, detail="measure:N", tooltip=tips),
+        measured.mark_line(interpolate="monotone").encode(
+            x=x, y=y_value, color=colour, strokeDash=dash, detail="measure:N"
+        ),
+        measured.mark_point(size=70, filled=True, opacity=1).encode(
+            x=x, y=y_value, color=colour, shape=shape, tooltip=tips
+        ),
+        # each line named at its end, so no one needs the legend or the colours to tell them apart
+        base.transform_filter("datum.row_kind === 'end'")
+        .mark_text(align="right", baseline="middle", dx=-2, fontSize=LABEL_SIZE, fontWeight="bold")
+        .encode(x=x, y=alt.Y("end_y:Q", scale=y_scale, axis=y_axis), text="measure_label:N", color=colour),
     ]
     event_colour = alt.Color("event:N", scale=scale, legend=legend)
     event_tips = [
         alt.Tooltip("event:N", title=label("event", lang)),
-        alt.Tooltip("date:T", title=label("date", lang), format="%Y-%m-%d"),
+        alt.Tooltip("date_text:N", title=label("date", lang)),
         alt.Tooltip("event_label:N", title=" "),
         alt.Tooltip("n_events:Q", title=label("count", lang)),
     ]
@@ -195,7 +232,7 @@ def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool) -> l
             y=alt.Y("shock_trust:Q", scale=y_scale, axis=y_axis),
             color=event_colour,
             tooltip=[
-                alt.Tooltip("date:T", format="%Y-%m-%d", title=label("session", lang)),
+                alt.Tooltip("date_text:N", title=label("session", lang)),
                 alt.Tooltip("shock_label:N", title=label("trust_shock_event", lang)),
             ],
         )
@@ -211,8 +248,44 @@ def _js(text: str) -> str:
 def _trend_rows(trends: pd.DataFrame, panel: pd.Series) -> pd.DataFrame:
     rows = trends[list(TREND_COLUMNS)].copy()
     rows["panel"] = panel.to_numpy()
+    if "partner_name" in trends.columns:
+        rows["partner_name"] = trends["partner_name"].astype(str).to_numpy()
     rows["row_kind"] = "trend"
+    rows["reliability_text"] = [percent(v) for v in rows["reliability"]]
+    rows["trust_text"] = [percent(v) for v in rows["trust"]]
     return rows.rename(columns={"period_end": "date"})
+
+
+#: How far (0–1 scale) a line's name sits above or below its last point, and how far apart the two names stay.
+_END_OFFSET = 0.1
+_END_SEPARATION = 0.16
+
+
+def _end_rows(trends: pd.DataFrame, panel: pd.Series, lang: str) -> pd.DataFrame:
+    """Where each line's name goes: at its last point, the higher line's name above it, the lower's below."""
+    texts = {"reliability": label("reliability", lang), "trust": label("trust", lang)}
+    frame = trends.assign(_panel=panel.to_numpy()).sort_values("period_end", kind="stable")
+    rows: list[tuple[str, pd.Timestamp, float, str]] = []
+    for name, group in frame.groupby("_panel", sort=False):
+        last: dict[str, tuple[pd.Timestamp, float]] = {}
+        for measure in texts:
+            valid = group[group[measure].notna()]
+            if len(valid):
+                last[measure] = (pd.Timestamp(valid["period_end"].iloc[-1]), float(valid[measure].iloc[-1]))
+        if len(last) == 2:
+            hi, lo = sorted(last, key=lambda m: -last[m][1])  # on a tie reliability's name goes above
+            y_hi = min(last[hi][1] + _END_OFFSET, 0.95)
+            y_lo = max(last[lo][1] - _END_OFFSET, 0.05)
+            if y_hi - y_lo < _END_SEPARATION:
+                if y_hi >= 0.95:
+                    y_lo = y_hi - _END_SEPARATION
+                else:
+                    y_hi = y_lo + _END_SEPARATION
+            rows += [(str(name), last[hi][0], y_hi, texts[hi]), (str(name), last[lo][0], y_lo, texts[lo])]
+        for measure, (when, value) in last.items() if len(last) == 1 else ():
+            y = value + _END_OFFSET if value < 0.85 else value - _END_OFFSET
+            rows.append((str(name), when, y, texts[measure]))
+    return pd.DataFrame(rows, columns=["panel", "date", "end_y", "measure_label"])
 
 
 def _window(trends: pd.DataFrame, last_periods: int | None) -> tuple[pd.DataFrame, pd.Timestamp | None, int, int]:
@@ -225,32 +298,169 @@ def _window(trends: pd.DataFrame, last_periods: int | None) -> tuple[pd.DataFram
     return trends[pd.to_datetime(trends["period_end"]).isin(shown)], before, len(shown), len(ends)
 
 
-def contrast_chart(
-    metrics: object,
-    lang: str = "en",
+def _events_by_session(data: pd.DataFrame, period_ends: pd.Series, lang: str) -> dict[tuple[str, pd.Timestamp], str]:
+    """(panel, session) → the markers drawn in that session's period, in words: "Broken agreement (2); …"."""
+    marks = data[data["row_kind"].isin(["event", "shock"])]
+    if marks.empty:
+        return {}
+    periods = _period_of(marks["date"], period_ends)
+    counts = marks["n_events"] if "n_events" in marks.columns else pd.Series(1, index=marks.index)
+    found: dict[tuple[str, pd.Timestamp], list[str]] = {}
+    for panel, period, event, count in zip(marks["panel"], periods, marks["event"], counts, strict=True):
+        n = 1 if pd.isna(count) else int(count)
+        found.setdefault((str(panel), pd.Timestamp(period)), []).append(f"{event} ({n})" if n > 1 else str(event))
+    return {k: "; ".join(v) for k, v in found.items()}
+
+
+def _trend_table(
+    trends: pd.DataFrame,
+    lang: str,
+    order: list[str] | None = None,
     *,
-    patterns: pd.DataFrame | None = None,
-    events: pd.DataFrame | None = None,
-    partners: Sequence[str] | None = None,
-    last_periods: int | None = 12,
-    max_partners: int | None = 6,
-    columns: int = 3,
-    width: int = 330,
-    height: int = 210,
-) -> alt.FacetChart:
-    """Reliability and trust of each partner on one time axis and one 0–100 % scale, as small multiples.
+    data: pd.DataFrame | None = None,
+    panel_of: dict[str, str] | None = None,
+) -> tuple[list[str], list[list[str]]]:
+    """The table beside a contrast chart: per partner (if any) and session, the values as the chart shows them.
 
-    Each panel shows both trends with their uncertainty bands, the gap between them shaded, markers for broken
-    agreements (▼ at the bottom), dialogue sessions (dashed rules) and trust shocks (◇), and names the
-    partner's state pattern in its header. ``metrics`` is a ``Metrics`` object, or its ``trends`` frame
-    (then pass ``patterns`` and ``events`` to get names and markers).
-
-    What fits a screen is shown: the latest ``last_periods`` periods, and at most ``max_partners`` panels
-    (patterns of concern first, then the largest gaps; the subtitle says so). ``partners`` picks the ids to
-    show instead, by id or by name (an unknown one, or none, is a ``ValueError`` naming the known partners);
-    ``None`` for either limit shows everything.
+    With the chart's rows (``data``) and each partner's panel (``panel_of``; ``None``: one panel), a last column
+    names the markers of each session: broken agreements, dialogue sessions, trust shocks.
     """
-    check_lang(lang)
+    with_partner = "partner" in trends.columns
+    columns = [label(k, lang) for k in ("session", "reliability", "trust", "n_agreements", "n_ratings")]
+    rows = trends.sort_values("period_end", kind="stable")
+    if with_partner:
+        columns.insert(0, label("partner", lang))
+        rank = {p: i for i, p in enumerate(order or list(dict.fromkeys(rows["partner"].astype(str))))}
+        rows = rows.assign(_rank=rows["partner"].astype(str).map(rank)).sort_values(
+            ["_rank", "period_end"], kind="stable"
+        )
+    events = _events_by_session(data, trends["period_end"], lang) if data is not None else {}
+    if data is not None:
+        columns.append(label("event", lang))
+    single = str(data["panel"].iloc[0]) if data is not None and len(data) else ""
+    when = session_texts(list(rows["period_end"]), lang)
+    out = []
+    for i, r in enumerate(rows.itertuples(index=False)):
+        cells = [
+            when[i],
+            pct_text(r.reliability),
+            pct_text(r.trust),
+            count_text(r.n_agreements),
+            count_text(r.n_ratings),
+        ]
+        if with_partner:
+            cells.insert(0, str(r.partner_name))
+        if data is not None:
+            panel = (panel_of or {}).get(str(r.partner), single) if with_partner else single
+            cells.append(events.get((panel, pd.Timestamp(str(r.period_end))), ""))
+        out.append(cells)
+    return columns, out
+
+
+#: What a contrast panel sets; a panel with anything else (an analyst's change) is converted the usual way.
+_PANEL_KEYS = frozenset({"layer", "width", "height", "title", "description", "data"})
+
+
+def _set_keys(chart: alt.LayerChart) -> list[str]:
+    return [k for k, v in chart._kwds.items() if v is not alt.Undefined]
+
+
+def _size(chart: alt.LayerChart) -> tuple[object, object]:
+    return chart._kwds.get("width"), chart._kwds.get("height")
+
+
+class ContrastChart(alt.ConcatChart):
+    """The contrast chart: one :class:`altair.LayerChart` per partner (``.panels``), concatenated in a grid.
+
+    Unlike a faceted chart it can be layered and resized: ``chart + other`` layers ``other`` (any Altair chart,
+    e.g. ``alt.Chart(df).mark_rule().encode(x="date:T")``) onto every panel; ``chart.properties(width=…,
+    height=…)`` sizes every panel; other properties (``title``, ``columns``, …) are the whole chart's. To change
+    one panel, take it from ``chart.panels`` (or build it with :func:`contrast_layer`).
+    """
+
+    @property
+    def panels(self) -> list[alt.LayerChart]:
+        """The partners' panels, in the order shown (most concerning first)."""
+        return [p for p in self.concat if isinstance(p, alt.LayerChart)]
+
+    def __add__(self, other: object) -> ContrastChart:  # type: ignore[override]
+        """``other`` layered onto every panel."""
+        if not isinstance(other, (alt.Chart, alt.LayerChart)):
+            return NotImplemented
+        out = self.copy(deep=False)
+        out.concat = [p + other for p in self.panels]
+        return out
+
+    def to_dict(
+        self,
+        validate: bool = True,
+        *,
+        format: Literal["vega-lite", "vega"] = "vega-lite",
+        ignore: list[str] | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """As Altair's; without validation, panels whose layers are alike are converted once (5× faster).
+
+        The result is the same either way (a test compares them); only their titles, descriptions and rows
+        differ, so only those are converted per panel.
+        """
+        panels = self.panels
+        fast = (
+            not validate
+            and format == "vega-lite"
+            and not ignore
+            and context is None
+            and len(panels) == len(self.concat) >= 2
+            and all(set(_set_keys(p)) <= _PANEL_KEYS and isinstance(p.data, alt.InlineData) for p in panels)
+            and all(p.layer == panels[0].layer and _size(p) == _size(panels[0]) for p in panels[1:])
+        )
+        if not fast:
+            return super().to_dict(validate=validate, format=format, ignore=ignore, context=context)
+        # a shell of the whole chart around the first panel (its constructor copies no panel: they come after)
+        shell = alt.ConcatChart(**{k: v for k, v in self._kwds.items() if k != "concat" and v is not alt.Undefined})
+        first_only: list[Any] = [panels[0]]
+        shell.concat = first_only
+        spec = shell.to_dict(validate=False)
+        first = spec["concat"][0]
+        if "data" in spec and "data" not in first and self._kwds.get("data", alt.Undefined) is alt.Undefined:
+            first["data"] = spec.pop("data")  # Altair lifts a lone panel's data to the top
+        datasets = spec.setdefault("datasets", {})
+        out = [first]
+        for panel in panels[1:]:
+            one = copy.deepcopy({k: v for k, v in first.items() if k not in ("title", "description", "data")})
+            for key in ("title", "description"):
+                value = panel._kwds.get(key, alt.Undefined)
+                if value is not alt.Undefined:
+                    one[key] = value.to_dict(validate=False) if isinstance(value, SchemaBase) else value
+            data = panel.data
+            assert isinstance(data, alt.InlineData)  # checked above
+            values = data.values
+            name = _dataset_name(values)
+            datasets[name] = values
+            one["data"] = {"name": name}
+            out.append(one)
+        spec["concat"] = out
+        return spec
+
+    def properties(self, **kwargs: Any) -> Self:
+        """As Altair's, but ``width`` and ``height`` size every panel (a concatenation has no size of its own)."""
+        size = {k: kwargs.pop(k) for k in ("width", "height") if k in kwargs}
+        out = super().properties(**kwargs) if kwargs else self.copy(deep=False)
+        if size:
+            out.concat = [p.properties(**size) for p in out.panels]
+        return out
+
+
+def _contrast_input(
+    metrics: Metrics | pd.DataFrame,
+    patterns: pd.DataFrame | None,
+    events: pd.DataFrame | None,
+    partners: Sequence[str] | None,
+    last_periods: int | None,
+    max_partners: int | None,
+    lang: str,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str], int, int, int]:
+    """The rows of every panel (one frame), the trends shown, the panels (partner, panel) and what was left out."""
     trends = frame_of(metrics, "trends")
     require_columns(trends, ("partner", "partner_name", *TREND_COLUMNS), "trends")
     patterns = optional_frame(metrics, "patterns", patterns)
@@ -278,45 +488,124 @@ def contrast_chart(
         }
     )
     panel_of = dict(zip(panels["partner"], panels["panel"], strict=True))
+    panel_col = trends["partner"].astype(str).map(panel_of)
     data = pd.concat(
         [
-            _trend_rows(trends, trends["partner"].astype(str).map(panel_of)),
+            _trend_rows(trends, panel_col),
             _event_rows(events, panels, trends["period_end"], lang).assign(row_kind="event"),
             _shock_rows(patterns, trends, panels, lang).assign(row_kind="shock"),
+            _end_rows(trends, panel_col, lang).assign(row_kind="end"),
         ],
         ignore_index=True,
     )
     data["date"] = pd.to_datetime(data["date"])  # empty parts would leave it an object column
+    data["date_text"] = [day_text(d, lang) for d in data["date"]]
+    return data, trends, panels, order, n_partners if partners is None else len(order), n_shown, n_periods
+
+
+def _template(layers: list[alt.Chart], width: int, height: int) -> alt.LayerChart:
+    """One panel without title and data: built once, then shallow copies of it take each partner's."""
+    return as_layer(alt.layer(*layers).properties(width=width, height=height))
+
+
+def _panel(template: alt.LayerChart, heading: str, description: str) -> alt.LayerChart:
+    chart = template.copy(deep=False)  # shares the layers: building and copying them is most of a chart's time
+    chart.title = alt.TitleParams(text=heading, anchor="start", fontSize=AXIS_TITLE_SIZE, fontWeight="bold")
+    chart.description = description
+    return chart
+
+
+def contrast_chart(
+    metrics: Metrics | pd.DataFrame,
+    lang: str = "en",
+    *,
+    patterns: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    partners: Sequence[str] | None = None,
+    last_periods: int | None = 12,
+    max_partners: int | None = 6,
+    columns: int = 3,
+    width: int = 330,
+    height: int = 210,
+) -> ContrastChart:
+    """Reliability and trust of each partner on one time axis and one 0–100 % scale, as small multiples.
+
+    Each panel shows both trends with their uncertainty bands (reliability a solid line with round markers,
+    trust a dashed one with square markers, each named at its end), the gap between them shaded, markers for
+    broken agreements (▼ at the bottom), dialogue sessions (dashed rules) and trust shocks (◇), and names the
+    partner and its state pattern in its title. ``metrics`` is a ``Metrics`` object, or its ``trends`` frame
+    (then pass ``patterns`` and ``events`` to get names and markers).
+
+    What fits a screen is shown: the latest ``last_periods`` periods, and at most ``max_partners`` panels
+    (patterns of concern first, then the largest gaps; the subtitle says so). ``partners`` picks the ids to
+    show instead, by id or by name (an unknown one, or none, is a ``ValueError`` naming the known partners);
+    ``None`` for either limit shows everything.
+
+    Returns a :class:`ContrastChart`: a grid of one :class:`altair.LayerChart` per partner that ``+`` layers
+    onto and ``.properties(width=…, height=…)`` resizes, panel by panel. Its ``description`` is the line a
+    screen reader reads; :func:`alliance_lens.charts.data_table` gives its data as a table.
+    """
+    check_lang(lang)
+    data, trends, panels, order, n_partners, n_shown, n_periods = _contrast_input(
+        metrics, patterns, events, partners, last_periods, max_partners, lang
+    )
     subtitle = [label("contrast_subtitle", lang)]
-    if len(order) < n_partners and partners is None:
+    if len(order) < n_partners:
         subtitle.append(label("partners_shown", lang).format(k=len(order), n=n_partners))
     if n_shown < n_periods:
         subtitle.append(label("periods_shown", lang).format(k=n_shown, n=n_periods))
-    chart = as_facet(
-        alt.layer(*_contrast_layers(lang, data["date"], tooltip_partner=True))
-        .properties(width=width, height=height)
-        .facet(
-            facet=alt.Facet(
-                "panel:N",
-                sort=list(panels["panel"]),
-                title=None,
-                header=alt.Header(labelAnchor="start", labelFontWeight="bold"),
-            ),
-            columns=columns,
-            data=alt.InlineData(values=[]),  # a placeholder: the rows come last, below
+    template = _template(_contrast_layers(lang, data["date"], tooltip_partner=True), width, height)
+    by_panel = {str(k): v for k, v in data.groupby("panel", sort=False)}
+    shown = [(str(p), str(h)) for p, h in zip(panels["partner"], panels["panel"], strict=True) if h in by_panel]
+    panel_charts = [
+        _panel(
+            template, heading, describe_latest(trends[trends["partner"].astype(str) == pid], lang, heading, named=False)
         )
-        .properties(title=alt.TitleParams(text=label("contrast_title", lang), subtitle=subtitle))
-        .resolve_axis(x="independent")
+        for pid, heading in shown
+    ]
+    chart = ContrastChart(columns=columns, title=alt.TitleParams(text=label("contrast_title", lang), subtitle=subtitle))
+    # set after construction: Altair's constructor would deep-copy every panel (and with it every row)
+    chart.concat = list[Any](panel_charts)
+    for panel, (_pid, heading) in zip(panel_charts, shown, strict=True):
+        panel.data = compact_data(by_panel[heading])
+    panel_of = dict(zip(panels["partner"].astype(str), panels["panel"].astype(str), strict=True))
+    table_columns, rows = _trend_table(trends, lang, order, data=data, panel_of=panel_of)
+    states = dict(zip(panels["partner"], panels["panel"].str.partition(" · ")[2], strict=True))
+    description = describe_latest(trends, lang, label("contrast_title", lang), order=order, states=states)
+    return with_table(chart, description, table_columns, rows)
+
+
+def contrast_layer(
+    metrics: Metrics | pd.DataFrame,
+    partner: str,
+    lang: str = "en",
+    *,
+    patterns: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    last_periods: int | None = 12,
+    width: int = 420,
+    height: int = 260,
+) -> alt.LayerChart:
+    """One partner's panel of :func:`contrast_chart` (by id or name) as an :class:`altair.LayerChart`.
+
+    A building block: layer onto it (``contrast_layer(m, "Meridian Motors") + alt.Chart(…).mark_rule()``),
+    size it (``.properties(width=…)``), or put several side by side (``alt.hconcat(a, b)``).
+    """
+    check_lang(lang)
+    data, trends, panels, _order, _n, _shown, _periods = _contrast_input(
+        metrics, patterns, events, [partner], last_periods, None, lang
     )
-    # the data goes in last: every step above copies the whole chart, rows included
-    # the text alternative a screen reader reads for the drawing (the SVG's aria-label, via vega-embed)
-    chart.description = describe_latest(trends, lang, label("contrast_title", lang), order=order)
+    heading = str(panels["panel"].iloc[0])
+    template = _template(_contrast_layers(lang, data["date"], tooltip_partner=False), width, height)
+    chart = _panel(template, heading, describe_latest(trends, lang, heading, named=False))
+    columns, rows = _trend_table(trends, lang, data=data)
+    with_table(chart, str(chart.description), columns, rows)
     chart.data = compact_data(data)
     return chart
 
 
 def alliance_contrast_chart(
-    metrics: object,
+    metrics: Metrics | pd.DataFrame,
     lang: str = "en",
     *,
     events: pd.DataFrame | None = None,
@@ -342,14 +631,17 @@ def alliance_contrast_chart(
     if events is not None and not events.empty:
         # every event belongs to the alliance as a whole here
         events = events.assign(partner="")
+    panel = pd.Series([whole] * len(trends))
     data = pd.concat(
         [
-            _trend_rows(trends, pd.Series([whole] * len(trends))),
+            _trend_rows(trends, panel),
             _event_rows(events, panels, trends["period_end"], lang).assign(row_kind="event"),
+            _end_rows(trends, panel, lang).assign(row_kind="end"),
         ],
         ignore_index=True,
     )
     data["date"] = pd.to_datetime(data["date"])  # empty parts would leave it an object column
+    data["date_text"] = [day_text(d, lang) for d in data["date"]]
     subtitle = [label("contrast_subtitle", lang)]
     if n_shown < n_periods:
         subtitle.append(label("periods_shown", lang).format(k=n_shown, n=n_periods))
@@ -360,7 +652,8 @@ def alliance_contrast_chart(
             title=alt.TitleParams(text=label("alliance_contrast_title", lang), subtitle=subtitle),
         )
     )
-    chart.description = describe_latest(trends, lang, label("alliance_contrast_title", lang))
+    columns, rows = _trend_table(trends, lang, data=data)
+    with_table(chart, describe_latest(trends, lang, label("alliance_contrast_title", lang), named=False), columns, rows)
     chart.data = compact_data(data)  # last, so the steps above do not copy the rows
     return chart
 
@@ -386,7 +679,9 @@ def quadrant_of(
     }[(r, t)]
 
 
-def _thresholds(metrics: object, given: tuple[float, float, float, float] | None) -> tuple[float, float, float, float]:
+def _thresholds(
+    metrics: Metrics | pd.DataFrame, given: tuple[float, float, float, float] | None
+) -> tuple[float, float, float, float]:
     if given is not None:
         values = given
     else:
@@ -403,7 +698,7 @@ def _thresholds(metrics: object, given: tuple[float, float, float, float] | None
 
 
 def quadrant_chart(
-    metrics: object,
+    metrics: Metrics | pd.DataFrame,
     lang: str = "en",
     *,
     thresholds: tuple[float, float, float, float] | None = None,
@@ -489,7 +784,24 @@ def quadrant_chart(
         .mark_text(align="left", dx=12, dy=-10, fontSize=15, fontWeight="bold")
         .encode(x="reliability:Q", y="trust:Q", text="partner_name:N", color=partner_colour)
     )
-    chart = alt.layer(background, *names, paths, now, tags).properties(
-        width=width, height=height, title=title("quadrant_title", lang, "quadrant_subtitle")
+    chart = as_layer(
+        alt.layer(background, *names, paths, now, tags).properties(
+            width=width, height=height, title=title("quadrant_title", lang, "quadrant_subtitle")
+        )
     )
-    return as_layer(chart)
+    patterns = optional_frame(metrics, "patterns", None)
+    order = concern_order(points, patterns) if len(points) else []
+    description = describe_latest(
+        points, lang, label("quadrant_title", lang), order=order, states=latest_states(patterns, lang)
+    )
+    rank = {p: i for i, p in enumerate(order)}
+    shown = points.assign(_rank=points["partner"].astype(str).map(rank)).sort_values(
+        ["_rank", "period_end"], kind="stable"
+    )
+    when = session_texts(list(shown["period_end"]), lang)
+    rows = [
+        [str(r.partner_name), when[i], pct_text(r.reliability), pct_text(r.trust)]
+        for i, r in enumerate(shown.itertuples(index=False))
+    ]
+    columns = [label(k, lang) for k in ("partner", "session", "reliability", "trust")]
+    return with_table(chart, description, columns, rows)

@@ -21,6 +21,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from alliance_lens.charts import (
+    agreement_timeline_chart,
+    alliance_contrast_chart,
+    contrast_chart,
+    quadrant_chart,
+    trust_matrix_chart,
+)
+from alliance_lens.charts.table import data_details, strip_table
 from alliance_lens.config import LensConfig
 from alliance_lens.messages import tr
 from alliance_lens.metrics.privacy import hide_below_floor
@@ -32,13 +40,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("alliance_lens.pages")
 
+#: A chart function of :mod:`alliance_lens.charts`: ``Metrics`` and a language to an Altair chart.
+ChartFunction = Callable[..., Any]
+
 #: (css name, title key, chart function of ``alliance_lens.charts``) of the charts a client sees, in order.
-CLIENT_CHARTS: tuple[tuple[str, str, str], ...] = (
-    ("contrast", "page.section.contrast", "contrast_chart"),
-    ("alliance-contrast", "page.section.alliance", "alliance_contrast_chart"),
-    ("quadrant", "page.section.quadrant", "quadrant_chart"),
-    ("trust-matrix", "page.section.matrix", "trust_matrix_chart"),
-    ("timeline", "page.section.timeline", "agreement_timeline_chart"),
+CLIENT_CHARTS: tuple[tuple[str, str, ChartFunction], ...] = (
+    ("contrast", "page.section.contrast", contrast_chart),
+    ("alliance-contrast", "page.section.alliance", alliance_contrast_chart),
+    ("quadrant", "page.section.quadrant", quadrant_chart),
+    ("trust-matrix", "page.section.matrix", trust_matrix_chart),
+    ("timeline", "page.section.timeline", agreement_timeline_chart),
 )
 
 
@@ -95,19 +106,24 @@ def as_of(metrics: Metrics, data: AllianceData) -> dt.date | None:
 # -------------------------------------------------------------------------------------------- sections
 
 
-def chart_section(view: ViewInput, css: str, title_key: str, function: str) -> Section:
-    """One chart of ``alliance_lens.charts`` as a section; a chart that fails says so in one sentence."""
+def chart_section(view: ViewInput, css: str, title_key: str, function: ChartFunction | str) -> Section:
+    """One chart (a function of ``alliance_lens.charts``, or its name) as a section; a failure says so in one sentence.
+
+    The page puts the chart's data beside it as a table (``<details>`` "Show the data"); the chart's
+    ``description`` becomes the drawing's ``aria-label``.
+    """
     from altair.utils.schemapi import debug_mode
 
     from alliance_lens import charts
 
     title = view.tr(title_key)
+    fn = getattr(charts, function) if isinstance(function, str) else function
     try:
         # Altair's validation is skipped: these charts are tested, and it is most of the time of a render
         with debug_mode(False):
-            spec = getattr(charts, function)(view.metrics, lang=view.lang).to_dict(validate=False)
+            spec = fn(view.metrics, lang=view.lang).to_dict(validate=False)
     except Exception:
-        log.exception("client chart %s could not be drawn", function)
+        log.exception("client chart %s could not be drawn", getattr(fn, "__name__", fn))
         failed = f'<p class="al-chart-error">{html.escape(view.tr("page.client.chart_failed"))}</p>'
         return Section("html", css, title, html=failed)
     return Section("chart", css, title, spec=spec)
@@ -225,7 +241,16 @@ def render_sections(view: ViewInput, sections: list[Section]) -> ViewContent:
 
     title = view.tr("page.client.title", name=view.alliance.name)
     parts = [
-        {"kind": s.kind, "css": s.css, "title": s.title, "html": s.html, "spec": script_json(s.spec)} for s in sections
+        {
+            "kind": s.kind,
+            "css": s.css,
+            "title": s.title,
+            "html": s.html,
+            # the table travels as HTML beside the drawing, so the specification need not carry it too
+            "spec": script_json(strip_table(s.spec) if s.spec else s.spec),
+            "table": data_details(s.spec, view.lang) if s.kind == "chart" and s.spec else "",
+        }
+        for s in sections
     ]
     main = (
         templates()
@@ -265,7 +290,9 @@ def preview_html(alliance_id: str | None = None, *, db_url: str | None = None, c
         workspace.close()
     sections = load_hook(client_view or config.client_view)(view)
     drawn = [
-        Section("html", s.css, s.title, html=render.svg_markup(s.spec)) if s.kind == "chart" and s.spec else s
+        Section("html", s.css, s.title, html=render.svg_markup(s.spec) + data_details(s.spec, view.lang))
+        if s.kind == "chart" and s.spec
+        else s
         for s in sections
     ]
     content = render_sections(view, drawn)
