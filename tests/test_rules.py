@@ -270,7 +270,7 @@ def test_import_data_checks_every_row_and_cannot_be_told_otherwise(tmp_path: Pat
 
 def test_a_partner_name_taken_in_the_alliance_is_refused_on_every_path(tmp_path: Path) -> None:
     expected_en = (
-        "alliance 'a1' already has a partner called 'Partner two'; names that differ only in capitals or spaces "
+        "this alliance already has a partner called 'Partner two'; names that differ only in capitals or spaces "
         "cannot be told apart: give this partner another name"
     )
     with Workspace.open(f"sqlite:///{tmp_path / 'w.sqlite'}") as ws:
@@ -282,7 +282,7 @@ def test_a_partner_name_taken_in_the_alliance_is_refused_on_every_path(tmp_path:
         (p,) = one.value.problems
         assert (p.column, p.code, p.value, p.reason) == ("name", "name.exists", " partner  TWO", expected_en)
         assert p.message("nl") == (
-            "alliantie 'a1' heeft al een partner die 'Partner two' heet; namen die alleen in hoofdletters of spaties "
+            "deze alliantie heeft al een partner die 'Partner two' heet; namen die alleen in hoofdletters of spaties "
             "verschillen zijn niet uit elkaar te houden: geef deze partner een andere naam"
         )
         # a batch large enough to be checked as frames: the same words

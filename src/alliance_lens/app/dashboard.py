@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -30,6 +31,9 @@ from alliance_lens.app.views import (
 
 log = logging.getLogger("alliance_lens.app")
 
+#: Focus rings, button contrast, the picker's label, the saved line, the poll on the projector (``dashboard.css``).
+A11Y_STYLE = "<style>" + Path(__file__).with_name("dashboard.css").read_text(encoding="utf-8") + "</style>"
+
 
 class FacilitatorDashboard:
     """The whole facilitator dashboard of one :class:`DashboardState`; ``widget`` is what is displayed."""
@@ -48,7 +52,9 @@ class FacilitatorDashboard:
         self.state = state
         tr = state.tr
         self.title = widgets.HTML("").add_class("al-title")
-        self.picker = widgets.Dropdown(options=state.alliances, value=state.alliance_id).add_class("al-alliance-picker")
+        self.picker = widgets.Dropdown(
+            options=state.alliances, value=state.alliance_id, style={"description_width": "initial"}
+        ).add_class("al-alliance-picker")
         self.language = widgets.ToggleButtons(
             options=[("EN", "en"), ("NL", "nl")], value=state.language, style={"button_width": "3.5em"}
         ).add_class("al-language")
@@ -90,17 +96,22 @@ class FacilitatorDashboard:
             from alliance_lens.app.vega import loader_widgets
 
             shown.extend(loader_widgets(renderer))
+        from alliance_lens.app.a11y import PageHelper
+        from alliance_lens.app.forms import RatingGrid
         from alliance_lens.app.presence import Presence
 
         self.presence = Presence(state, layout=widgets.Layout(display="none"))
         shown.append(self.presence)
+        shown.append(PageHelper(layout=widgets.Layout(display="none")))
+        # the poll's QR code and answer counts, on the projector while a poll is open (participants scan it there)
+        poll = self.form(RatingGrid).poll.projector  # type: ignore[attr-defined]
         chart_box = widgets.VBox(
-            [self.headline.widget, *shown[:1], self.patterns.widget, *shown[1:], self.overdue.widget]
+            [poll, self.headline.widget, *shown[:1], self.patterns.widget, *shown[1:], self.overdue.widget]
         )
         chart_box.add_class("al-charts")
         body = widgets.HBox([chart_box, self.tabs]).add_class("al-body")
         self.widget = widgets.VBox(
-            [widgets.HTML(STYLE), header, self.undo_confirm, self.status.widget, body]
+            [widgets.HTML(STYLE), widgets.HTML(A11Y_STYLE), header, self.undo_confirm, self.status.widget, body]
         ).add_class("al-dashboard")
         self._relabel()
         log.debug("dashboard built with %s", tr("app_title"))

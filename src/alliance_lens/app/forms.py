@@ -40,6 +40,16 @@ log = logging.getLogger("alliance_lens.app")
 MAX_OUTCOME_ROWS = 25
 
 
+#: How much of a saved entry the "Saved: …" line repeats.
+SAVED_CHARACTERS = 80
+
+
+def shorten(text: str, n: int = SAVED_CHARACTERS) -> str:
+    """``text`` on one line, at most ``n`` characters (cut with "…")."""
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= n else one_line[: n - 1].rstrip() + "…"
+
+
 def _css_id(value: str) -> str:
     """``value`` made safe for a CSS class name (ids may hold any character but ``;``)."""
     return re.sub(r"[^A-Za-z0-9_-]", "_", value)
@@ -268,11 +278,12 @@ class Form:
         def run() -> None:
             self.clear_messages()
             if self.state.read_only:
-                raise UserError("This view is read-only: it cannot change anything.")
+                raise UserError(self.state.tr("dash.read_only_refused"))
             self.alliance_id()  # "choose an alliance first" when there is none
             done.append(write())
             self.state.refresh()
-            text = self.state.tr("saved", what=done[0])
+            # what was saved, shortened: a long title must not fill the screen (the form still shows it whole)
+            text = self.state.tr("saved", what=shorten(done[0]))
             self.show_status(text)
             self.state.say(text)
 
@@ -306,7 +317,7 @@ class Form:
         """The selected alliance (forms are only used with one selected)."""
         aid = self.state.alliance_id
         if aid is None:
-            raise UserError("Choose an alliance first.")
+            raise UserError(self.state.tr("dash.choose_alliance_first"))
         return aid
 
 
@@ -550,7 +561,9 @@ class OutcomeForm(Form):
         )
         buttons = []
         for status in OUTCOME_STATUSES:
-            b = widgets.Button(description=tr(f"status_{status}"), layout=widgets.Layout(width="auto"))
+            # its accessible name (and tooltip) names the agreement: "Kept: A12 Deliver the prototype" (a11y.js)
+            name = tr("dash.mark_label", status=tr(f"status_{status}"), id=agreement_id, title=shorten(title))
+            b = widgets.Button(description=tr(f"status_{status}"), layout=widgets.Layout(width="auto"), tooltip=name)
             b.add_class("al-mark").add_class(f"al-mark-{status}")
             b.on_click(lambda _b, s=status: self.guard(lambda: self.mark(agreement_id, s)))
             buttons.append(b)

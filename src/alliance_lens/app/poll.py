@@ -160,6 +160,9 @@ class PollPanel:
         self.link = widgets.HTML("").add_class("al-poll-link")
         self.counts = widgets.HTML("").add_class("al-poll-counts-box")
         self.grid = widgets.HTML("").add_class("al-poll-grid-box")
+        # the same poll for the projector (the dashboard places it above the charts, shown in presentation mode):
+        # the QR code, the short address and the answers per organisation; never an average or a score
+        self.projector = widgets.HTML("").add_class("al-poll-projector")
         self.open_button.on_click(lambda _b: self.guard(self.open))
         self.close_button.on_click(lambda _b: self.guard(self.close))
         self.widget = widgets.VBox(
@@ -205,6 +208,8 @@ class PollPanel:
         if not aid or not sid:
             self.watch = None
             self.status.value = html.escape(tr("poll.no_session", self.lang))
+            self.projector.value = ""
+            self.projector.remove_class("al-poll-live")
             self.open_button.disabled = self.close_button.disabled = True
             return
         if self.watch is None or (self.watch.alliance_id, self.watch.session_id) != (aid, sid):
@@ -254,9 +259,21 @@ class PollPanel:
                 f'<p class="al-poll-scan">{html.escape(tr("poll.scan", lang))}</p>'
                 f'<p class="al-poll-short"><a href="{short}" target="_blank" rel="noopener">{short}</a></p>'
             )
+        projector = (
+            f'<section class="al-poll-projector-body" aria-label="{html.escape(tr("poll.panel_title", lang))}">'
+            f'<div>{link_html}</div><div><p class="al-poll-state">{html.escape(state_line(results, lang))}</p>'
+            f"{render_counts(results, lang)}</div></section>"
+            if is_open
+            else ""
+        )
         with self.widget.hold_sync():
             self.status.value = html.escape(state_line(results, lang))
             self.link.value = link_html
+            self.projector.value = projector
+            if is_open:
+                self.projector.add_class("al-poll-live")
+            else:
+                self.projector.remove_class("al-poll-live")
             self.counts.value = render_counts(results, lang) if results.poll is not None else ""
             self.grid.value = render_grid(results, lang) if results.poll is not None else ""
             self.open_button.disabled = is_open or self.state.read_only
@@ -311,4 +328,5 @@ CSS = """
 .al-poll-n { font-weight: 700; min-width: 3em; }
 .al-poll-thin { color: #555; font-size: 0.8em; font-style: italic; max-width: 8em; line-height: 1.2; }
 .al-poll-mean { font-weight: 700; font-size: 1.2em; }
+.al-poll-projector-body { display: flex; gap: 2em; align-items: flex-start; flex-wrap: wrap; }
 """

@@ -67,6 +67,9 @@ MESSAGES: Final[dict[str, str]] = {
     "dash.due": "due {date}",
     "dash.overdue": "overdue",
     "dash.marked": "{title}: {status}",
+    "dash.read_only_refused": "This view is read-only: it cannot change anything.",
+    "dash.choose_alliance_first": "Choose an alliance first.",
+    "dash.mark_label": "{status}: {id} {title}",
     "dash.action_outcome": "recording the outcome",
     "dash.session": "Session",
     "dash.respondent": "Respondent (optional)",
@@ -260,7 +263,7 @@ MESSAGES: Final[dict[str, str]] = {
     "problem.beneficiary.twice": "beneficiary {value!r} is named twice",
     "problem.beneficiary.unknown": "beneficiary {value!r} is not a partner of alliance {alliance!r}",
     "problem.name.repeated": "the name {value!r} is given to more than one partner (first in row {first}); names that differ only in capitals or spaces cannot be told apart: give each partner its own",
-    "problem.name.exists": "alliance {alliance!r} already has a partner called {other!r}; names that differ only in capitals or spaces cannot be told apart: give this partner another name",
+    "problem.name.exists": "this alliance already has a partner called {other!r}; names that differ only in capitals or spaces cannot be told apart: give this partner another name",
     "problem.beneficiary.not_tuple": "beneficiaries must be a tuple of partner ids",
     # client links (were links._MESSAGES, client_server._DUTCH, app/client.REASONS_NL)
     "link.missing": "This link has no access token. Ask your facilitator for a new link.",

@@ -67,6 +67,9 @@ MESSAGES: Final[dict[str, str]] = {
     "dash.due": "uiterlijk {date}",
     "dash.overdue": "over tijd",
     "dash.marked": "{title}: {status}",
+    "dash.read_only_refused": "Deze weergave is alleen-lezen: er kan niets worden gewijzigd.",
+    "dash.choose_alliance_first": "Kies eerst een alliantie.",
+    "dash.mark_label": "{status}: {id} {title}",
     "dash.action_outcome": "het vastleggen van de uitkomst",
     "dash.session": "Sessie",
     "dash.respondent": "Respondent (optioneel)",
@@ -260,7 +263,7 @@ MESSAGES: Final[dict[str, str]] = {
     "problem.beneficiary.twice": "begunstigde {value!r} staat er twee keer in",
     "problem.beneficiary.unknown": "begunstigde {value!r} is geen partner van alliantie {alliance!r}",
     "problem.name.repeated": "de naam {value!r} is aan meer dan één partner gegeven (eerst in rij {first}); namen die alleen in hoofdletters of spaties verschillen zijn niet uit elkaar te houden: geef elke partner een eigen naam",
-    "problem.name.exists": "alliantie {alliance!r} heeft al een partner die {other!r} heet; namen die alleen in hoofdletters of spaties verschillen zijn niet uit elkaar te houden: geef deze partner een andere naam",
+    "problem.name.exists": "deze alliantie heeft al een partner die {other!r} heet; namen die alleen in hoofdletters of spaties verschillen zijn niet uit elkaar te houden: geef deze partner een andere naam",
     "problem.beneficiary.not_tuple": "begunstigden moeten een tupel van partner-id's zijn",
     # client links (were links._MESSAGES, client_server._DUTCH, app/client.REASONS_NL)
     "link.missing": "Deze link heeft geen toegangscode. Vraag uw begeleider om een nieuwe link.",

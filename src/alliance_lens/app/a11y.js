@@ -1,0 +1,71 @@
+// What ipywidgets cannot say by itself, for a screen reader (WCAG 2.1: name, role, value):
+// * an outcome button's accessible name names its agreement ("Kept: A12 Deliver the prototype"), from its
+//   tooltip, not only "Kept" five times per row;
+// * a rating-grid cell's input is named by its cell's tooltip ("Meridian Motors → Kestrel Cells");
+// * after an outcome click removes its row, focus goes to the same place in the list (the next agreement's
+//   first button), not to the top of the page.
+const NAMED = "button.al-mark[title], .al-rating-cell[title] input, .al-aria-title[title] input, " +
+  ".al-aria-title[title] select";
+
+function nameAll(root) {
+  for (const el of root.querySelectorAll(NAMED)) {
+    const holder = el.matches("[title]") ? el : el.closest("[title]");
+    const name = holder ? holder.getAttribute("title") : "";
+    if (name && el.getAttribute("aria-label") !== name) el.setAttribute("aria-label", name);
+  }
+}
+
+export default {
+  render({ model }) {
+    let pending = false;
+    const update = () => {
+      pending = false;
+      nameAll(document);
+    };
+    const observer = new MutationObserver(() => {
+      if (!pending) {
+        pending = true;
+        requestAnimationFrame(update);
+      }
+    });
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true,
+      attributeFilter: ["title"] });
+    update();
+
+    // the place of the outcome button last clicked, so focus can stay there when its row goes away
+    let last = null;
+    const onClick = (event) => {
+      const button = event.target.closest ? event.target.closest("button.al-mark") : null;
+      const rows = button ? button.closest(".al-outcome-rows") : null;
+      if (!button || !rows) return;
+      const row = button.closest(".al-outcome-row");
+      last = { rows, index: Array.prototype.indexOf.call(rows.children, row), button, at: Date.now() };
+    };
+    const refocus = () => {
+      if (!last || Date.now() - last.at > 60000) return;
+      const active = document.activeElement;
+      if (last.button.isConnected) {
+        // the row is still there (renegotiated stays open): keep focus on the button clicked
+        if (!active || active === document.body) last.button.focus();
+        return;
+      }
+      if (active && active !== document.body && last.rows.contains(active)) return;
+      const rows = last.rows.children;
+      const row = rows[Math.min(last.index, rows.length - 1)];
+      const next = row ? row.querySelector("button.al-mark") : null;
+      const form = last.rows.closest(".al-outcome-form");
+      const fallback = form ? form.querySelector("input, select, button") : null;
+      const target = next || fallback;
+      if (target) target.focus();
+      last = null;
+    };
+    const rowsObserver = new MutationObserver(() => requestAnimationFrame(refocus));
+    rowsObserver.observe(document.body, { subtree: true, childList: true });
+    document.addEventListener("click", onClick, true);
+    return () => {
+      observer.disconnect();
+      rowsObserver.disconnect();
+      document.removeEventListener("click", onClick, true);
+    };
+  },
+};
