@@ -160,3 +160,23 @@ def stop_server(server: Server) -> None:
 
 PYTHON = sys.executable
 ALLIANCE_LENS = str(Path(PYTHON).with_name("alliance-lens"))
+
+
+def start_demo(home: Path, *, env: dict[str, str] | None = None, timeout: float = 90) -> Server:
+    """``alliance-lens serve --demo`` with its home in ``home`` (the demo alliance in a workspace of its own)."""
+    port = free_port()
+    return start_server(
+        [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)],
+        port,
+        home / "serve.log",
+        env={"ALLIANCE_LENS_HOME": str(home), **(env or {})},
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The demo dashboard, started once per test module and shared by its tests (a kernel per page opened)."""
+    srv = start_demo(tmp_path_factory.mktemp("home"))
+    yield srv
+    stop_server(srv)

@@ -15,27 +15,12 @@ from typing import Any
 
 import pytest
 
-from .conftest import ALLIANCE_LENS, ARTIFACTS, Server, free_port, start_server, stop_server
+from .conftest import ARTIFACTS, Server, start_demo, stop_server
 
 pytestmark = pytest.mark.timeout(240)
 
 FIRST_VIEW_TIMEOUT = 90_000  # ms: a cold kernel computes the metrics and draws every chart
 UPDATE_TIMEOUT = 60_000  # ms: a loaded 2-core machine (other suites running) can take this long
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("home")
-    port = free_port()
-    srv = start_server(
-        [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)],
-        port,
-        home / "serve.log",
-        env={"ALLIANCE_LENS_HOME": str(home)},
-        timeout=90,
-    )
-    yield srv
-    stop_server(srv)
 
 
 def _html(page: Any, selector: str) -> str:
@@ -197,15 +182,7 @@ def test_served_page_has_no_code_and_no_traceback(server: Server, page: Any) -> 
 @pytest.fixture(scope="module")
 def svg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The same dashboard with ``ALLIANCE_LENS_CHARTS=svg``: the kernel sends each chart as static SVG."""
-    home = tmp_path_factory.mktemp("home_svg")
-    port = free_port()
-    srv = start_server(
-        [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)],
-        port,
-        home / "serve.log",
-        env={"ALLIANCE_LENS_HOME": str(home), "ALLIANCE_LENS_CHARTS": "svg"},
-        timeout=90,
-    )
+    srv = start_demo(tmp_path_factory.mktemp("home_svg"), env={"ALLIANCE_LENS_CHARTS": "svg"})
     yield srv
     stop_server(srv)
 

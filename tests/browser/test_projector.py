@@ -6,12 +6,11 @@ Screenshots of both sizes are kept in ``test-artifacts/``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from .conftest import ALLIANCE_LENS, ARTIFACTS, Server, free_port, start_server, stop_server
+from .conftest import ARTIFACTS, Server
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -25,21 +24,6 @@ _DRAWN_SIZES = """
   return { text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b) };
 })
 """
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("home")
-    port = free_port()
-    srv = start_server(
-        [ALLIANCE_LENS, "serve", "--demo", "--no-browser", "--port", str(port)],
-        port,
-        home / "serve.log",
-        env={"ALLIANCE_LENS_HOME": str(home)},
-        timeout=90,
-    )
-    yield srv
-    stop_server(srv)
 
 
 @pytest.mark.slow

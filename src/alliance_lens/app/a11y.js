@@ -32,32 +32,35 @@ export default {
       attributeFilter: ["title"] });
     update();
 
-    // the place of the outcome button last clicked, so focus can stay there when its row goes away
+    // the place of the outcome button last clicked, so focus can stay there when its row goes away (the list
+    // may be drawn again more than once after a save: focus is put back each time, for a few seconds)
     let last = null;
     const onClick = (event) => {
       const button = event.target.closest ? event.target.closest("button.al-mark") : null;
       const rows = button ? button.closest(".al-outcome-rows") : null;
-      if (!button || !rows) return;
+      if (!button || !rows) {
+        last = null;
+        return;
+      }
       const row = button.closest(".al-outcome-row");
       last = { rows, index: Array.prototype.indexOf.call(rows.children, row), button, at: Date.now() };
     };
     const refocus = () => {
-      if (!last || Date.now() - last.at > 60000) return;
+      if (!last || Date.now() - last.at > 8000) return;
       const active = document.activeElement;
+      if (active && active !== document.body) return;  // focus is somewhere: leave it there
       if (last.button.isConnected) {
-        // the row is still there (renegotiated stays open): keep focus on the button clicked
-        if (!active || active === document.body) last.button.focus();
+        last.button.focus();  // the row is still there
         return;
       }
-      if (active && active !== document.body && last.rows.contains(active)) return;
-      const rows = last.rows.children;
-      const row = rows[Math.min(last.index, rows.length - 1)];
+      const rows = last.rows.isConnected ? last.rows : document.querySelector(".al-outcome-rows");
+      if (!rows) return;
+      const list = rows.children;
+      const row = list[Math.min(last.index, list.length - 1)];
       const next = row ? row.querySelector("button.al-mark") : null;
-      const form = last.rows.closest(".al-outcome-form");
-      const fallback = form ? form.querySelector("input, select, button") : null;
-      const target = next || fallback;
+      const form = rows.closest(".al-outcome-form");
+      const target = next || (form ? form.querySelector("input, select, button") : null);
       if (target) target.focus();
-      last = null;
     };
     const rowsObserver = new MutationObserver(() => requestAnimationFrame(refocus));
     rowsObserver.observe(document.body, { subtree: true, childList: true });
