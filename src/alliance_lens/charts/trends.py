@@ -274,8 +274,12 @@ def _end_rows(trends: pd.DataFrame, panel: pd.Series, lang: str) -> pd.DataFrame
                 last[measure] = (pd.Timestamp(valid["period_end"].iloc[-1]), float(valid[measure].iloc[-1]))
         if len(last) == 2:
             hi, lo = sorted(last, key=lambda m: -last[m][1])  # on a tie reliability's name goes above
-            y_hi = min(last[hi][1] + _END_OFFSET, 0.95)
-            y_lo = max(last[lo][1] - _END_OFFSET, 0.05)
+            v_hi, v_lo = last[hi][1], last[lo][1]
+            wide = v_hi - v_lo >= 2 * _END_OFFSET + _END_SEPARATION  # room for a name between the lines
+            # each name away from the other line; toward it where the plot ends and the lines are far apart
+            y_hi = v_hi + _END_OFFSET if v_hi + _END_OFFSET <= 0.95 or not wide else v_hi - _END_OFFSET
+            y_lo = v_lo - _END_OFFSET if v_lo - _END_OFFSET >= 0.05 or not wide else v_lo + _END_OFFSET
+            y_hi, y_lo = min(y_hi, 0.95), max(y_lo, 0.05)
             if y_hi - y_lo < _END_SEPARATION:
                 if y_hi >= 0.95:
                     y_lo = y_hi - _END_SEPARATION
