@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
+import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -237,3 +240,54 @@ def test_a_missing_secret_is_said_once_in_the_log(
             assert e.value.reason == "tampered"  # the visitor learns nothing about the server
     said = [r.getMessage() for r in caplog.records if str(missing) in r.getMessage()]
     assert len(said) == 1 and "does not exist" in said[0] and "ALLIANCE_LENS_LINK_SECRET_FILE" in said[0]
+
+
+def _deny_reading(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A secret file this server's user may not read (mode 000 does not stop root, so the read is refused)."""
+    path.write_bytes(b"x" * 48)
+    path.chmod(0o600)
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+@pytest.mark.parametrize(
+    ("make", "detail"),
+    [
+        # a folder where the file should be (a volume mounted one level off), whatever the folder's mode
+        (lambda p, _m: p.mkdir(mode=0o755), "Is a directory"),
+        (_deny_reading, "Permission denied"),
+    ],
+    ids=["a folder in its place", "not readable by this user"],
+)
+def test_an_unreadable_secret_is_said_once_in_the_log(
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    make: Callable[[Path, pytest.MonkeyPatch], object],
+    detail: str,
+) -> None:
+    link = links.make_link("north", dt.timedelta(days=1), db_url=db_url)
+    unreadable = tmp_path / "deployment" / "link.key"
+    unreadable.parent.mkdir()
+    make(unreadable, monkeypatch)
+    monkeypatch.setenv(links.SECRET_FILE_ENV, str(unreadable))
+    with caplog.at_level("WARNING", logger="alliance_lens.links"):
+        for _ in range(3):
+            with pytest.raises(links.LinkError) as e:
+                links.verify(link.token, db_url=db_url)
+            assert e.value.reason == "tampered"  # the visitor learns nothing about the server
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "alliance_lens.links"]
+    assert said == [
+        (
+            "ERROR",
+            f"the link secret {unreadable} cannot be read ({detail}), so every link is refused: let this "
+            "server's user read it (mode 0600, owned by that user)",
+        )
+    ]

@@ -23,6 +23,7 @@ Interface (``docs/design.md``, "Serving")::
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import logging
 import os
@@ -155,7 +156,10 @@ def _log_once(path: Path, key: str, level: int, **values: object) -> None:
 
 
 def _read_secret(path: Path) -> bytes:
-    mode = stat.S_IMODE(path.stat().st_mode)
+    st = path.stat()
+    if stat.S_ISDIR(st.st_mode):  # whatever its mode: a folder in the file's place is no secret to read
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    mode = stat.S_IMODE(st.st_mode)
     if mode & 0o077:
         raise UserError(f"the link secret {path} is readable by others (mode {mode:o}); run: chmod 600 {path}")
     secret = path.read_bytes().strip()
@@ -167,7 +171,9 @@ def _read_secret(path: Path) -> bytes:
 def load_secret(db_url: str | None = None, *, create: bool) -> bytes:
     """The workspace's signing secret; made once (``0600``) when ``create`` and absent.
 
-    Without ``create``, a missing or unreadable file refuses every token (as foreign) and says why in the log.
+    Without ``create``, a missing or unreadable file (one this server's user may not read, a folder in its
+    place) refuses every token as foreign and says why in the log, once per file; a file readable by others
+    or too short to be a secret is a :class:`UserError` (the server is misconfigured: pages say unavailable).
     """
     path = secret_path(db_url)
     if not create:
