@@ -18,6 +18,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -482,6 +483,16 @@ def test_a_link_made_on_one_server_opens_on_a_read_only_client_server(
     # the client server: another role (SELECT only), the same secret file, its own pooled engine
     assert links.verify(link.token, db_url=clients).alliance_id == AID
     assert links.verify(link.token, db_url=clients).link_id == link.info.link_id
+    # and in a process of its own, as the client server runs: only the setting and the role in common
+    check = (
+        "import sys; from alliance_lens import links; "
+        "info = links.verify(sys.argv[1], db_url=sys.argv[2]); print(info.alliance_id, info.link_id)"
+    )
+    env = {**os.environ, "ALLIANCE_LENS_LINK_SECRET_FILE": str(secret), "ALLIANCE_LENS_HOME": str(tmp_path / "other")}
+    other = subprocess.run(
+        [sys.executable, "-c", check, link.token, clients], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert (other.returncode, other.stdout.strip()) == (0, f"{AID} {link.info.link_id}"), other.stderr
     # any facilitator's server revokes it by the whole link
     assert links.revoke(link.url, db_url=url).state == "revoked"
     with pytest.raises(links.LinkError) as refused:
