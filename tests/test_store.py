@@ -101,6 +101,22 @@ def test_each_change_is_audited_and_undoable(ws: Workspace, sample: AllianceData
     assert ws.history(SAMPLE_ID).iloc[-1]["op"] == "undo"
 
 
+def test_history_has_the_str_dtype_of_every_other_frame(ws: Workspace, sample: AllianceData, url: str) -> None:
+    text = ["change_id", "actor", "alliance_id", "table", "op", "key", "before", "after", "summary"]
+    frame_dtype = ws.load(SAMPLE_ID).partners["name"].dtype
+    assert frame_dtype == pd.StringDtype(na_value=float("nan"))  # what every loaded frame's text has
+    a, b = a_pair(sample)
+    ws.add(TrustRating(SAMPLE_ID, sample.sessions.iloc[0]["session_id"], a, b, 4.0, respondent="r"))
+    log = ws.history(SAMPLE_ID)
+    assert {c: str(log[c].dtype) for c in text} == dict.fromkeys(text, str(frame_dtype))
+    assert [str(log[c].dtype) for c in ("id", "revision", "at")] == ["int64", "int64", "datetime64[us, UTC]"]
+    last = log.iloc[-1]
+    assert pd.isna(last["before"]) and json.loads(last["after"])["score"] == 4.0  # an insert has no before image
+    with Workspace.open(url.replace(".sqlite", "-empty.sqlite")) as empty:
+        nothing = empty.history()
+    assert len(nothing) == 0 and list(nothing.dtypes) == list(log.dtypes)
+
+
 def test_update_keeps_the_before_image_and_undo_restores_it(ws: Workspace, sample: AllianceData) -> None:
     row = sample.agreements.iloc[0]
     old = ws.load(SAMPLE_ID).agreements.set_index("agreement_id").loc[row["agreement_id"]]

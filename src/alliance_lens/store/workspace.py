@@ -367,7 +367,9 @@ class Workspace:
         Columns ``id, change_id, at, actor, alliance_id, table, op, key, before, after, summary, revision``;
         ``key``, ``before`` and ``after`` are JSON text; ``op`` is ``insert``, ``update``, ``import``,
         ``replace`` or ``undo``; ``actor`` is who made the change; ``revision`` is the alliance's revision
-        the change brought it to (what :meth:`revision` said just after it).
+        the change brought it to (what :meth:`revision` said just after it). Text columns have the ``str``
+        dtype of every other frame (an absent ``before`` or ``after`` is missing: ``isna()``), ``at`` is
+        ``datetime64[us, UTC]``, ``id`` and ``revision`` int64 — an empty log too.
         """
         a = s.audit_log
 
@@ -378,8 +380,18 @@ class Workspace:
                 q = q.where(a.c.alliance_id == alliance_id)
             rows = conn.execute(q).all()
             names = ["id", "change_id", "at", "actor", "alliance_id", "table", "op", "key", "before", "after"]
-            frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=[*names, "summary", "revision"])
-            frame["at"] = pd.to_datetime(frame["at"]).dt.tz_localize("UTC")
+            columns = dict(
+                zip([*names, "summary", "revision"], zip(*rows, strict=True) if rows else [()] * 12, strict=True)
+            )
+            frame = pd.DataFrame(
+                {
+                    name: pd.Series(values, dtype="int64" if name in ("id", "revision") else "str")
+                    for name, values in columns.items()
+                    if name != "at"
+                }
+            )
+            at = pd.to_datetime(pd.Series(columns["at"], dtype=object)).dt.tz_localize("UTC")
+            frame.insert(2, "at", at.astype("datetime64[us, UTC]"))
             return frame
 
         return self._read(run)
