@@ -1,4 +1,5 @@
-"""What several bench scripts share: the load average, a free port, a private throw-away PostgreSQL."""
+"""What several bench scripts share: the load average, a free port, starting and stopping a server, a private
+throw-away PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 
@@ -24,6 +27,48 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def start_server(
+    argv: Sequence[str],
+    port: int,
+    *,
+    log: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120.0,
+) -> subprocess.Popen[bytes]:
+    """Start a server (in a session of its own, so :func:`stop_server` ends its children too) and wait until
+    it listens on ``port``. Its output goes to ``log`` (none when ``None``). A server that exits or does not
+    listen in time is a ``RuntimeError`` with its log.
+    """
+    output = log.open("wb") if log is not None else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        list(argv), stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, start_new_session=True
+    )
+    said = (lambda: log.read_text(errors="replace")) if log is not None else (lambda: "(no log)")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited ({proc.returncode}):\n{said()}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return proc
+        time.sleep(0.1)
+    stop_server(proc)
+    raise RuntimeError(f"no server on port {port} after {timeout:.0f} s:\n{said()}")
+
+
+def stop_server(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    """End a server started by :func:`start_server` and its children: SIGTERM, then SIGKILL if it lingers."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=timeout)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=timeout)
 
 
 @contextlib.contextmanager

@@ -31,10 +31,7 @@ import contextlib
 import datetime as dt
 import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +40,7 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+from _common import free_port, loadavg, start_server, stop_server
 
 VENV_BIN = Path(sys.executable).parent
 ALLIANCE_LENS = str(VENV_BIN / "alliance-lens")
@@ -56,16 +54,6 @@ LAUNCH_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
 ACCESS = re.compile(r"(\d{3}) GET (\S+) \([^)]*\) ([\d.]+)ms")
-
-
-def loadavg() -> str:
-    return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cpu_of(proc: psutil.Process) -> float:
@@ -118,20 +106,8 @@ class Site:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = home / "server.log"
-        self.proc = subprocess.Popen(
-            [ALLIANCE_LENS, "serve", "--clients", "--no-browser", "--port", str(self.port), "--db", self.db_url],
-            stdout=self.log_path.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    break
-            if self.proc.poll() is not None:
-                raise SystemExit(self.log_path.read_text())
-            time.sleep(0.2)
+        argv = [ALLIANCE_LENS, "serve", "--clients", "--no-browser", "--port", str(self.port), "--db", self.db_url]
+        self.proc = start_server(argv, self.port, log=self.log_path, timeout=180)
         self.ps = psutil.Process(self.proc.pid)
 
     def links(self, n: int) -> list[str]:
@@ -146,10 +122,7 @@ class Site:
         return [(int(m[1]), m[2], float(m[3])) for m in ACCESS.finditer(self.log_path.read_text(errors="replace"))]
 
     def stop(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(10)
+        stop_server(self.proc)
 
 
 def pct(values: list[float], q: float) -> float:

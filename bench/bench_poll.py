@@ -22,9 +22,7 @@ import http.client
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,15 +31,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psutil
+from _common import free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
@@ -55,20 +48,7 @@ class Server:
         else:
             cli = str(Path(sys.executable).with_name("alliance-lens"))
             argv = [cli, "serve", "--clients", "--no-browser", "--port", str(self.port)]
-        self.proc = subprocess.Popen(
-            argv,
-            env={**os.environ, "ALLIANCE_LENS_DB": url, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    break
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("the server did not start")
+        self.proc = start_server(argv, self.port, env={"ALLIANCE_LENS_DB": url, **env})
         self.ps = psutil.Process(self.proc.pid)
 
     def cpu(self) -> float:
@@ -76,8 +56,7 @@ class Server:
         return float(t.user + t.system)
 
     def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
+        stop_server(self.proc)
 
 
 class Phone:

@@ -27,8 +27,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from _common import free_port, start_server, stop_server
 
 VENV_BIN = Path(sys.executable).parent
 ALLIANCE_LENS = str(VENV_BIN / "alliance-lens")
@@ -74,12 +73,6 @@ BARE_NOTEBOOK = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def is_kernel(proc: psutil.Process) -> bool:
     """A live kernel process (a kernel just culled may linger a moment as a zombie)."""
     try:
@@ -91,22 +84,7 @@ def is_kernel(proc: psutil.Process) -> bool:
 class Server:
     def __init__(self, argv: list[str], port: int, log: Path, env: dict[str, str] | None = None) -> None:
         self.port, self.log_path = port, log
-        self.proc = subprocess.Popen(
-            argv,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(log.read_text())
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"no server on {port}:\n{log.read_text()}")
+        self.proc = start_server(argv, port, log=log, env=env, timeout=60)
 
     @property
     def url(self) -> str:
@@ -139,11 +117,7 @@ class Server:
         return [c for c in psutil.Process(self.proc.pid).children(recursive=True) if is_kernel(c)]
 
     def stop(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(self.proc.pid, signal.SIGKILL)
+        stop_server(self.proc)
 
 
 def time_to_chart(browser: object, url: str, selector: str) -> float:
