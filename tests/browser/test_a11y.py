@@ -36,6 +36,7 @@ TABS = ("New agreement", "Outcomes", "Trust ratings", "Partners and goals", "Ses
 class Site:
     """The facilitator's dashboard and the client server (client pages, phones' poll) on one workspace."""
 
+    db_url: str
     dashboard: Server
     clients: Server
     client_url: str
@@ -79,7 +80,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 timeout=90,
             )
             try:
-                yield Site(dashboard, clients, client.url, poll.url, name)
+                yield Site(url, dashboard, clients, client.url, poll.url, name)
             finally:
                 stop_server(dashboard)
         finally:
@@ -233,6 +234,13 @@ def test_outcome_buttons_name_their_agreement_and_focus_shows_and_stays(site: Si
     assert focused.startswith("Kept: ") and not focused.endswith(title), focused
     assert page.locator(".al-outcome-row").count() in (rows_before, rows_before - 1)
 
+    # every rating-grid cell is named by who rates whom, by the partners' names
+    tab(page, "Trust ratings")
+    page.wait_for_selector(".al-rating-cell input[aria-label]", timeout=UPDATE)
+    names = page.eval_on_selector_all(".al-rating-cell input", "es => es.map(e => e.getAttribute('aria-label'))")
+    assert len(names) == 20 and all(re.fullmatch(r"[^→]+ → [^→]+", n or "") for n in names), names
+    assert "Meridian Motors → Kestrel Cells" in names
+
 
 def test_client_and_phone_pages_have_no_serious_violation(site: Site, page: Any) -> None:
     found: list[str] = []
@@ -252,6 +260,54 @@ def test_client_and_phone_pages_have_no_serious_violation(site: Site, page: Any)
     found += serious(page, "phone poll page") + no_nan(page, "phone poll page")
     shot(page, "phone_poll_390x844")
     assert not found, "\n" + "\n".join(found)
+
+
+#: Every tooltip and mark description the charts would show, computed by the page's own Vega (headless views).
+_TOOLTIPS = """
+async (specs) => {
+  const out = [];
+  const walk = (node) => {
+    if (!node) return;
+    if (node.items) node.items.forEach(walk);
+    for (const t of [node.tooltip, node.description]) {
+      if (t != null) out.push(typeof t === "object" ? JSON.stringify(t) : String(t));
+    }
+  };
+  for (const spec of specs) {
+    const el = document.createElement("div");
+    el.style.display = "none";
+    document.body.appendChild(el);
+    const result = await window.vegaEmbed(el, spec, { renderer: "svg", actions: false });
+    walk(result.view.scenegraph().root);
+    result.finalize();
+    el.remove();
+  }
+  return out;
+}
+"""
+
+
+def test_no_tooltip_of_any_chart_says_nan(site: Site, page: Any) -> None:
+    """Tooltips appear on hover only: each chart's (the dashboard's six, in both languages; the client page's) is
+    computed by Vega in the page, and none reads "NaN" (e.g. "Reliability NaN%" for a partner with no agreement)."""
+    import json
+
+    from alliance_lens.app.dashboard import FacilitatorDashboard
+    from alliance_lens.app.state import DashboardState
+
+    page.goto(site.client_url, timeout=FIRST_VIEW)
+    page.wait_for_selector("body[data-drawn]", timeout=90_000)
+    specs = [json.loads(str(t)) for t in page.locator("script.al-spec").all_text_contents()]
+    with store.Workspace.open(site.db_url) as ws:
+        dash = FacilitatorDashboard(DashboardState(ws), renderer="browser")
+        for lang in ("en", "nl"):
+            dash.language.value = lang
+            specs += [c.widget.spec for c in dash.charts if c.widget.spec]
+    assert len(specs) >= 5 + 2 * 6
+    texts = page.evaluate(_TOOLTIPS, specs)
+    assert len(texts) > 100 and any("%" in t for t in texts)
+    bad = [t for t in texts if re.search(r"NaN|undefined|null", t)]
+    assert not bad, bad[:10]
 
 
 @pytest.mark.xfail(

@@ -4,7 +4,8 @@
 // * a rating-grid cell's input is named by its cell's tooltip ("Meridian Motors → Kestrel Cells");
 // * after an outcome click removes its row, focus goes to the same place in the list (the next agreement's
 //   first button), not to the top of the page.
-const NAMED = "button.al-mark[title], .al-rating-cell[title] input, .al-aria-title[title] input, " +
+const NAMED = "button.al-mark[title], .al-rating-cell input[title], .al-rating-cell[title] input, " +
+  ".al-aria-title[title] input, " +
   ".al-aria-title[title] select";
 
 function nameAll(root) {
