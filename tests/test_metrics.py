@@ -800,3 +800,17 @@ def test_lead_lag_chart_says_exploratory_and_the_bands_level(m: Metrics) -> None
         spec = lead_lag_chart(m, lang).to_dict()
         assert spec["title"]["subtitle"].startswith(word) and "90%" in spec["title"]["subtitle"]
         assert "95 %" not in str(spec)
+
+
+def test_at_the_first_session_no_agreement_window_is_claimed() -> None:
+    # One session: the ratings of S1 count, but no period before it has settled, so no agreement is judged yet.
+    data = build(
+        SESSIONS[:1],
+        [("A1", "a", "2025-01-01", "2025-01-20")],
+        [("A1", "2025-01-19", "kept")],
+        [("S1", r, "a", 4.0, w) for r in ("b", "c") for w in ("p", "q", "r")],
+    )
+    state = compute(data, "x").partner_states.set_index("partner").loc["a"]
+    assert (state["state"], state["n_agreements"], state["agreements_until"]) == ("not_enough_data", 0, "")
+    assert "(S1; ratings given up to 2025-01-31; no agreement due before the latest session" in state["explanation_en"]
+    assert "geen afspraak met einddatum vóór de laatste sessie" in state["explanation_nl"]
