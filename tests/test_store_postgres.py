@@ -30,12 +30,12 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import Connection, Table, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from alliance_lens import cli, links, paths
 from alliance_lens.config import reset_settings
 from alliance_lens.interchange import read_path
-from alliance_lens.model import Agreement, AllianceData, TrustRating, UserError, ValidationError
+from alliance_lens.model import Agreement, AllianceData, Partner, TrustRating, UserError, ValidationError
 from alliance_lens.store import ReadOnlyError, SchemaError, Workspace
 from alliance_lens.store import schema as store_schema
 from alliance_lens.store import workspace as store_workspace
@@ -465,6 +465,42 @@ def test_the_row_checks_are_back_right_after_an_imports_copy(url: str) -> None:
         with pytest.raises(IntegrityError, match="trust_ratings_alliance_id_rater_fkey"):
             ws.write_transaction(copy_then_insert, alliances=[AID])
         assert ws.load(AID).equals(SAMPLE)
+
+
+class _RolledBack(Exception):
+    """Ends a test's transaction: nothing of it is kept."""
+
+
+def test_the_rows_an_import_refers_to_are_held_until_it_commits(url: str) -> None:
+    with Workspace.open(url) as ws:
+        ws.add(Partner(AID, "newcomer", "Newcomer"))  # a partner no stored rating refers to yet
+        rows: list[dict[str, object]] = [
+            {str(k): v for k, v in r.items()} | {"rater": "newcomer", "change_id": "c" * 32}
+            for r in SAMPLE.trust_ratings.head(60).to_dict("records")
+        ]
+        refused: list[str] = []
+
+        def copy_then_someone_deletes(conn: Connection) -> None:
+            store_workspace._copy_in(conn, store_schema.trust_ratings, rows)
+            # another connection (a hand-written statement, another tool) deletes the partner meanwhile: it
+            # waits for this import, as it would for PostgreSQL's own row checks, instead of orphaning its rows
+            other = create_engine(url)
+            try:
+                with other.connect() as c2:
+                    c2.execute(text("SET lock_timeout = '300ms'"))
+                    c2.execute(
+                        text("DELETE FROM partners WHERE alliance_id = :a AND partner_id = 'newcomer'"), {"a": AID}
+                    )
+            except OperationalError as exc:
+                refused.append(str(exc.orig).splitlines()[0])
+            finally:
+                other.dispose()
+            raise _RolledBack
+
+        with pytest.raises(_RolledBack):
+            ws.write_transaction(copy_then_someone_deletes, alliances=[AID])
+        assert refused == ["canceling statement due to lock timeout"]
+        assert "newcomer" in set(ws.load(AID).partners["partner_id"])
 
 
 # ---------------------------------------------------------------------------------------------- links, roles
