@@ -317,7 +317,7 @@ def study(n_alliances: int, seed: int, config: MetricsConfig | None = None) -> T
                 found = bool((mine["session_id"] == truth.shock_session[p]).any())
                 t.add(f"recall_trust_shock_{truth.effect[p]}", found)
                 t.add(f"by_length/recall_trust_shock_{truth.effect[p]}/{length_bucket(truth.n_sessions)}", found)
-                # Testable: at least 3 rating partners present at both sessions (the test's minimum).
+                # At least 3 rating partners present at both sessions (the figure of the first study; the test needs 2).
                 r = data.trust_ratings[data.trust_ratings["ratee"] == p]
                 at = truth.shock_session[p]
                 before = sorted(set(r["session_id"]) - {at})
