@@ -564,3 +564,215 @@ def test_an_unreadable_csv_file_is_a_clear_message(tmp_path: Path, monkeypatch: 
     with pytest.raises(UserError) as info:
         read_path(folder)
     assert str(info.value) == f"{folder / 'partners.csv'} cannot be read: Input/output error"
+
+
+# ---------------------------------------------------------------------------------------------- .xls and .ods
+
+
+def _cells(data: AllianceData) -> dict[str, tuple[list[str], list[list[object]]]]:
+    """Each table as (header, rows of cells): text as text, numbers as numbers, dates as dates, absent as None."""
+    out: dict[str, tuple[list[str], list[list[object]]]] = {}
+    for name, frame in data.tables().items():
+        rows = [
+            [None if pd.isna(v) or v == "" else v.date() if isinstance(v, pd.Timestamp) else v for v in row]
+            for row in frame.itertuples(index=False)
+        ]
+        out[name] = (list(frame.columns), rows)
+    return out
+
+
+def _write_xls(path: Path, sheets: dict[str, tuple[list[str], list[list[object]]]]) -> Path:
+    """An Excel 97–2003 workbook, written by xlwt (dates as date cells, as Excel keeps them)."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    date = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for name, (header, rows) in sheets.items():
+        sheet = book.add_sheet(name)
+        for j, h in enumerate(header):
+            sheet.write(0, j, h)
+        for i, row in enumerate(rows, start=1):
+            for j, v in enumerate(row):
+                if isinstance(v, dt.date):
+                    sheet.write(i, j, v, date)
+                elif v is not None:
+                    sheet.write(i, j, v)
+    book.save(str(path))
+    return path
+
+
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def _ods_cell(v: object) -> str:
+    from xml.sax.saxutils import escape
+
+    if v is None:
+        return "<table:table-cell/>"
+    if isinstance(v, dt.date):
+        typed = f'office:value-type="date" office:date-value="{v.isoformat()}"'
+        return f"<table:table-cell {typed}><text:p>{v}</text:p></table:table-cell>"
+    if isinstance(v, float | int):
+        typed = f'office:value-type="float" office:value="{v}"'
+        return f"<table:table-cell {typed}><text:p>{v}</text:p></table:table-cell>"
+    lines = "".join(f"<text:p>{escape(line)}</text:p>" for line in str(v).split("\n"))
+    return f'<table:table-cell office:value-type="string">{lines}</table:table-cell>'
+
+
+def _write_ods(path: Path, tables: dict[str, str]) -> Path:
+    """An OpenDocument spreadsheet as LibreOffice lays one out: a zip with ``mimetype`` first and ``content.xml``."""
+    import zipfile
+
+    body = "".join(f'<table:table table:name="{name}">{rows}</table:table>' for name, rows in tables.items())
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.3">'
+        f"<office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", manifest)
+    return path
+
+
+def _ods_rows(header: list[str], rows: list[list[object]]) -> str:
+    every: list[list[object]] = [list(header), *rows]
+    return "".join(
+        "<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>" for row in every
+    ) + (  # the empty rest of the sheet, as LibreOffice writes it
+        '<table:table-row table:number-rows-repeated="1048570">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+
+
+def test_xls_and_ods_workbooks_read_as_the_xlsx_does(tmp_path: Path) -> None:
+    data = read_path(write_folder(tmp_path / "in", GOOD)).data
+    sheets = _cells(data)
+    xls = _write_xls(tmp_path / "good.xls", sheets)
+    ods = _write_ods(tmp_path / "good.ods", {name: _ods_rows(header, rows) for name, (header, rows) in sheets.items()})
+    assert read_path(xls).data.equals(data)
+    assert read_path(ods).data.equals(data)
+    assert read_path(ods).data.agreements["note"].iloc[1] == "a note\nover two lines"
+
+
+def test_a_bad_row_in_an_xls_is_reported_by_sheet_row_and_column(tmp_path: Path) -> None:
+    sheets = _cells(read_path(write_folder(tmp_path / "in", GOOD)).data)
+    rows = sheets["trust_ratings"][1]
+    rows[1][4] = "eight"
+    (p,) = problems_of(_write_xls(tmp_path / "bad.xls", sheets))
+    assert (p.table, p.row, p.column, p.value) == ("trust_ratings", 3, "score", "eight")
+
+
+HOSTILE_XLS = {
+    # name: (row, column) of the one far cell (0-based), fragments of the message
+    "far column": ((1, 255), ("reaches column IV (column 256); the limit is 200 columns",)),
+    "many cells": ((65535, 100), ("spans 6619136 cells (65536 rows × 101 columns)", "file_max_cells")),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_XLS))
+def test_a_hostile_xls_is_refused_before_calamine_allocates_its_sheet(tmp_path: Path, case: str) -> None:
+    import time
+
+    import xlwt
+
+    (row, column), fragments = HOSTILE_XLS[case]
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("partners")
+    for j, h in enumerate(["alliance_id", "partner_id", "name"]):
+        sheet.write(0, j, h)
+    sheet.write(row, column, "x")
+    path = tmp_path / "hostile.xls"
+    book.save(str(path))
+    assert path.stat().st_size < 10_000  # a few KB that would make calamine allocate 1 GB
+    start = time.perf_counter()
+    with pytest.raises(UserError) as info:
+        read_path(path)
+    assert time.perf_counter() - start < 5
+    message = str(info.value)
+    assert message.startswith(f"{path} cannot be read as an .xls workbook: sheet 'partners' "), message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+HOSTILE_ODS = {
+    "repeated columns": (
+        '<table:table-row><table:table-cell office:value-type="string" table:number-columns-repeated="16384">'
+        "<text:p>x</text:p></table:table-cell></table:table-row>",
+        ("reaches column XFD (column 16384); the limit is 200 columns",),
+    ),
+    "repeated rows": (
+        '<table:table-row table:number-rows-repeated="1048575"><table:table-cell office:value-type="float" '
+        'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>',
+        ("reaches row 1048576; the limit is 500000 rows",),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_ODS))
+def test_a_hostile_ods_is_refused_before_calamine_expands_it(tmp_path: Path, case: str) -> None:
+    import time
+
+    rows, fragments = HOSTILE_ODS[case]
+    header = "<table:table-row>" + "".join(_ods_cell(h) for h in ["alliance_id", "partner_id", "name"])
+    path = _write_ods(tmp_path / "hostile.ods", {"partners": header + "</table:table-row>" + rows})
+    start = time.perf_counter()
+    with pytest.raises(UserError) as info:
+        read_path(path)
+    assert time.perf_counter() - start < 5
+    message = str(info.value)
+    assert message.startswith(f"{path} cannot be read as an .ods workbook: sheet 'partners' "), message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_not_an_xls_nor_an_ods_is_a_clear_message(tmp_path: Path) -> None:
+    (tmp_path / "junk.xls").write_bytes(b"<html>an export that is a web page</html>" * 20)
+    with pytest.raises(UserError, match=r"junk\.xls cannot be read as an \.xls workbook: it is not an Excel 97"):
+        read_path(tmp_path / "junk.xls")
+    (tmp_path / "junk.ods").write_bytes(b"not a zip")
+    with pytest.raises(UserError, match=r"as an \.ods workbook: it is not a zip archive \(an \.ods workbook is one\)"):
+        read_path(tmp_path / "junk.ods")
+    (tmp_path / "junk.xlsb").write_bytes(b"not a zip")
+    with pytest.raises(UserError, match=r"as an \.xlsb workbook: it is not a zip archive"):
+        read_path(tmp_path / "junk.xlsb")
+
+
+def test_the_xlsb_record_walk_finds_the_last_cell() -> None:
+    """No program here writes .xlsb: the walk over its records is checked on records made by hand ([MS-XLSB])."""
+    import struct
+
+    from alliance_lens.xlsx_io import xlsb_extent
+
+    def record(kind: int, body: bytes) -> bytes:
+        head = bytes([kind]) if kind < 0x80 else bytes([(kind & 0x7F) | 0x80, kind >> 7])
+        size, out = len(body), b""
+        while True:
+            out += bytes([(size & 0x7F) | (0x80 if size > 0x7F else 0)])
+            size >>= 7
+            if not size:
+                break
+        return head + out + body
+
+    def row(n: int) -> bytes:  # BrtRowHdr: the row's number first
+        return record(0, struct.pack("<I", n) + b"\0" * 13)
+
+    def real(column: int) -> bytes:  # BrtCellReal: the column first
+        return record(5, struct.pack("<II", column, 0) + struct.pack("<d", 1.5))
+
+    part = record(0x181, b"") + row(0) + real(2) + row(299_999) + real(25) + record(0x182, b"\0" * 200)
+    assert xlsb_extent(part) == (300_000, 26)
+    with pytest.raises(ValueError, match="runs past the end"):
+        xlsb_extent(part + bytes([5, 16]) + b"\0" * 5)  # a cell record of 16 bytes cut after 5

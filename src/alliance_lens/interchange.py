@@ -418,8 +418,15 @@ def validate_data(
 # ---------------------------------------------------------------------------------------------- reading
 
 
+#: The workbooks read (by python-calamine, each checked against the ``file_max_*`` limits first).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsb", ".xls", ".ods")
+
+
 def read_path(path: str | Path, existing: AllianceData | None = None) -> ReadResult:
-    """Read a folder of CSV files or an ``.xlsx`` workbook; check every row; return the data and warnings.
+    """Read a folder of CSV files or a workbook; check every row; return the data and warnings.
+
+    A workbook is ``.xlsx`` (what :func:`write_path` writes), ``.xlsb``, ``.xls`` (Excel 97–2003) or ``.ods``
+    (LibreOffice), one sheet per table named as the CSV files are.
 
     ``existing`` is what the workspace already holds (at least its alliances, partners, sessions and
     agreements): rows may refer to it, and must not repeat its ids. Raises
@@ -431,10 +438,10 @@ def read_path(path: str | Path, existing: AllianceData | None = None) -> ReadRes
         raise UserError(f"{p} does not exist")
     if p.is_dir():
         raw, problems = _read_csv_folder(p)
-    elif p.suffix.lower() == ".xlsx":
+    elif p.suffix.lower() in WORKBOOK_SUFFIXES:
         raw, problems = _read_workbook(p)
     else:
-        raise UserError(f"{p} is neither a folder of CSV files nor an .xlsx workbook")
+        raise UserError(tr("file.neither", path=str(p), kinds=", ".join(WORKBOOK_SUFFIXES)))
     read = {r.label for r in raw.values()}
     if any(q.severity == "error" and q.table not in read for q in problems):
         # a file that cannot be read (or lacks a required column) is the problem to fix first: checking the
@@ -632,7 +639,7 @@ def _read_workbook(file: Path) -> tuple[dict[str, _Raw], list[Problem]]:
         book = Workbook(file)
     except (WorkbookError, OSError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UserError(tr("file.not_a_workbook", file=str(file), why=why)) from exc
+        raise UserError(tr("file.not_a_workbook", file=str(file), kind=file.suffix.lower(), why=why)) from exc
     try:
         sheets = {s.strip().lower(): s for s in book.sheet_names}
         for name in TABLES:
@@ -666,7 +673,7 @@ def _read_workbook(file: Path) -> tuple[dict[str, _Raw], list[Problem]]:
         for other in sheets.values():
             problems.append(Problem(other, None, None, None, "not a table of the format; sheet ignored", "warning"))
     except WorkbookError as exc:
-        raise UserError(tr("file.not_a_workbook", file=str(file), why=str(exc))) from exc
+        raise UserError(tr("file.not_a_workbook", file=str(file), kind=file.suffix.lower(), why=str(exc))) from exc
     finally:
         book.close()
     if not raw and not [q for q in problems if q.severity == "error"]:

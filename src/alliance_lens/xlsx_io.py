@@ -210,30 +210,7 @@ def _check_sheet(xml: bytes, sheet: str, limits: Limits) -> None:
     """Refuse a sheet whose used rectangle (A1 to its last cell, as calamine allocates it) passes a limit."""
     e = _scan(xml)
     rows = e.max_row + (e.row_tags if e.row_tags > e.numbered_rows else 0)
-    columns = e.max_column + e.widest_row
-    if rows > limits.max_rows:
-        raise WorkbookError(tr("file.rows_too_many", sheet=repr(sheet), rows=rows, limit=limits.max_rows))
-    if columns > limits.max_columns:
-        raise WorkbookError(
-            tr(
-                "file.columns_too_many",
-                sheet=repr(sheet),
-                column=_letters(columns - 1),
-                columns=columns,
-                limit=limits.max_columns,
-            )
-        )
-    if rows * columns > limits.max_cells:
-        raise WorkbookError(
-            tr(
-                "file.cells_too_many",
-                sheet=repr(sheet),
-                cells=rows * columns,
-                rows=rows,
-                columns=columns,
-                limit=limits.max_cells,
-            )
-        )
+    _check_extent(sheet, rows, e.max_column + e.widest_row, limits)
 
 
 def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
@@ -254,18 +231,12 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     return sheets
 
 
-def check_workbook(data: bytes, limits: Limits) -> None:
-    """Refuse ``data`` (a whole ``.xlsx`` file) unless every part and every sheet is within ``limits``.
-
-    Reads the zip directory, then inflates each XML part with the size it declares as the bound, so nothing
-    larger than the limits is ever held; raises :class:`WorkbookError` naming the first limit passed.
-    """
-    if len(data) > limits.max_bytes:
-        raise WorkbookError(tr("file.too_large", size=len(data), limit=limits.max_bytes))
+def _check_zip(data: bytes, limits: Limits, kind: str) -> list[zipfile.ZipInfo]:
+    """The zip directory of ``data``, refused when it passes a limit: parts, their sizes, their compression."""
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error) as exc:
-        raise WorkbookError(tr("file.not_a_zip")) from exc
+        raise WorkbookError(tr("file.not_a_zip", kind=kind)) from exc
     infos = z.infolist()
     if len(infos) > limits.max_parts:
         raise WorkbookError(tr("file.too_many_parts", count=len(infos), limit=limits.max_parts))
@@ -281,26 +252,319 @@ def check_workbook(data: bytes, limits: Limits) -> None:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > _RATIO_FLOOR and ratio > limits.max_ratio:
             raise WorkbookError(tr("file.ratio_too_high", part=info.filename, ratio=ratio, limit=limits.max_ratio))
+    return infos
+
+
+def _parts(data: bytes, infos: list[zipfile.ZipInfo], suffixes: tuple[str, ...]) -> dict[str, bytes]:
+    """The parts whose names end in ``suffixes``, each inflated within the size it declares."""
     parts: dict[str, bytes] = {}
     for info in infos:
-        name = info.filename.lower()
-        if not (name.endswith(".xml") or name.endswith(".rels")):
+        if not info.filename.lower().endswith(suffixes):
             continue  # pictures, printer settings, macros: calamine does not read them
         try:
-            xml = _inflate(data, info)
+            parts[info.filename.lstrip("/")] = _inflate(data, info)
         except (zlib.error, struct.error, IndexError) as exc:
             raise WorkbookError(tr("file.part_damaged", part=info.filename, why=str(exc))) from exc
+    return parts
+
+
+def check_workbook(data: bytes, limits: Limits) -> None:
+    """Refuse ``data`` (a whole ``.xlsx`` file) unless every part and every sheet is within ``limits``.
+
+    Reads the zip directory, then inflates each XML part with the size it declares as the bound, so nothing
+    larger than the limits is ever held; raises :class:`WorkbookError` naming the first limit passed.
+    """
+    if len(data) > limits.max_bytes:
+        raise WorkbookError(tr("file.too_large", size=len(data), limit=limits.max_bytes))
+    parts = _parts(data, _check_zip(data, limits, ".xlsx"), (".xml", ".rels"))
+    for name, xml in parts.items():
         for n in _COUNT_ATTR.findall(xml):
             if int(n) > limits.max_cells:
-                raise WorkbookError(
-                    tr("file.count_too_large", part=info.filename, count=int(n), limit=limits.max_cells)
-                )
-        parts[info.filename.lstrip("/")] = xml
+                raise WorkbookError(tr("file.count_too_large", part=name, count=int(n), limit=limits.max_cells))
     sheets = _sheet_parts(parts)
     named = {path: name for name, path in sheets.items()}
     for path, xml in parts.items():
         if b"sheetData" in xml:
             _check_sheet(xml, named.get(path, path), limits)
+
+
+def _check_extent(sheet: str, rows: int, columns: int, limits: Limits) -> None:
+    """Refuse a sheet whose rectangle from A1 (``rows`` × ``columns``, as calamine allocates it) passes a limit."""
+    if rows > limits.max_rows:
+        raise WorkbookError(tr("file.rows_too_many", sheet=repr(sheet), rows=rows, limit=limits.max_rows))
+    if columns > limits.max_columns:
+        raise WorkbookError(
+            tr(
+                "file.columns_too_many",
+                sheet=repr(sheet),
+                column=_letters(max(columns, 1) - 1),
+                columns=columns,
+                limit=limits.max_columns,
+            )
+        )
+    if rows * columns > limits.max_cells:
+        raise WorkbookError(
+            tr(
+                "file.cells_too_many",
+                sheet=repr(sheet),
+                cells=rows * columns,
+                rows=rows,
+                columns=columns,
+                limit=limits.max_cells,
+            )
+        )
+
+
+# ---------------------------------------------------------------------------------------------- .ods
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def check_ods(data: bytes, limits: Limits) -> None:
+    """Refuse an OpenDocument spreadsheet (a zip, like ``.xlsx``) unless its parts and tables are within ``limits``.
+
+    The zip checks are those of ``.xlsx``. A table's extent is counted from ``content.xml`` with each row's and
+    cell's ``number-rows-repeated`` / ``number-columns-repeated`` (what calamine expands): up to the last row
+    and column holding a value; the empty rows and columns LibreOffice writes to the sheet's end are not
+    counted, as calamine does not keep them either. The XML is parsed incrementally, never held as a tree.
+    """
+    if len(data) > limits.max_bytes:
+        raise WorkbookError(tr("file.too_large", size=len(data), limit=limits.max_bytes))
+    parts = _parts(data, _check_zip(data, limits, ".ods"), ("content.xml",))
+    content = parts.get("content.xml")
+    if content is None:
+        raise WorkbookError(tr("file.part_damaged", part="content.xml", why="missing"))
+    try:
+        _check_ods_tables(content, limits)
+    except ET.ParseError as exc:
+        raise WorkbookError(tr("file.part_damaged", part="content.xml", why=str(exc))) from exc
+
+
+def _check_ods_tables(content: bytes, limits: Limits) -> None:
+    sheet, row, rows, columns, row_has_value, column, row_width = "", 0, 0, 0, False, 0, 0
+    repeat_rows = 1
+    for event, el in ET.iterparse(io.BytesIO(content), events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag == f"{_ODS_TABLE}table":
+                sheet, row, rows, columns = el.get(f"{_ODS_TABLE}name", ""), 0, 0, 0
+            elif tag == f"{_ODS_TABLE}table-row":
+                repeat_rows = _repeat(el.get(f"{_ODS_TABLE}number-rows-repeated"))
+                row_has_value, column, row_width = False, 0, 0
+            continue
+        if tag in (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"):
+            span = _repeat(el.get(f"{_ODS_TABLE}number-columns-repeated"))
+            column += span
+            if el.get(f"{_ODS_OFFICE}value-type") is not None or len(el) or (el.text or "").strip():
+                row_has_value, row_width = True, column
+                if row_width > limits.max_columns:  # refused at once, not after the row's last cell
+                    _check_extent(sheet, row + 1, row_width, limits)
+            el.clear()
+        elif tag == f"{_ODS_TABLE}table-row":
+            row += repeat_rows
+            if row_has_value:
+                rows, columns = row, max(columns, row_width)
+                _check_extent(sheet, rows, columns, limits)
+            el.clear()
+        elif tag == f"{_ODS_TABLE}table":
+            el.clear()
+
+
+def _repeat(value: str | None) -> int:
+    try:
+        return max(int(value), 1) if value else 1
+    except ValueError:
+        return 1
+
+
+# ---------------------------------------------------------------------------------------------- .xlsb
+
+_XLSB_ROW, _XLSB_CELLS = 0, frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})  # BrtRowHdr; BrtCellBlank … BrtFmlaError
+
+
+def _xlsb_records(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """(record type, offset of its data, its length) of a binary part, as [MS-XLSB] 2.1.4 encodes them."""
+    at, end = 0, len(data)
+    while at < end:
+        kind = data[at]
+        at += 1
+        if kind & 0x80:
+            if at >= end:
+                raise ValueError("a record type is cut off")
+            kind = (kind & 0x7F) | ((data[at] & 0x7F) << 7)
+            at += 1
+        size, shift = 0, 0
+        for _ in range(4):
+            if at >= end:
+                raise ValueError("a record size is cut off")
+            byte = data[at]
+            at += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        if at + size > end:
+            raise ValueError("a record runs past the end of its part")
+        yield kind, at, size
+        at += size
+
+
+def xlsb_extent(data: bytes) -> tuple[int, int]:
+    """(rows, columns) from A1 to the last cell of a binary worksheet part (``xl/worksheets/sheet1.bin``)."""
+    rows = columns = 0
+    row = -1
+    for kind, at, size in _xlsb_records(data):
+        if kind == _XLSB_ROW and size >= 4:
+            (row,) = struct.unpack_from("<I", data, at)
+        elif kind in _XLSB_CELLS and size >= 4:
+            (column,) = struct.unpack_from("<I", data, at)
+            rows, columns = max(rows, row + 1), max(columns, (column & 0x3FFF) + 1)
+    return rows, columns
+
+
+def check_xlsb(data: bytes, limits: Limits) -> None:
+    """Refuse a binary workbook (a zip of binary parts) unless its parts and sheets are within ``limits``.
+
+    The zip checks are those of ``.xlsx``; each worksheet part's records are walked for the last row and
+    column that hold a cell (as calamine allocates from A1 to there).
+    """
+    if len(data) > limits.max_bytes:
+        raise WorkbookError(tr("file.too_large", size=len(data), limit=limits.max_bytes))
+    infos = _check_zip(data, limits, ".xlsb")
+    sheets = {i.filename for i in infos if i.filename.lower().lstrip("/").startswith("xl/worksheets/")}
+    for name, part in _parts(data, [i for i in infos if i.filename in sheets], (".bin",)).items():
+        try:
+            rows, columns = xlsb_extent(part)
+        except (ValueError, struct.error) as exc:
+            raise WorkbookError(tr("file.part_damaged", part=name, why=str(exc))) from exc
+        _check_extent(posixpath.basename(name), rows, columns, limits)
+
+
+# ---------------------------------------------------------------------------------------------- .xls
+
+_CFB_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_END_OF_CHAIN, _FREE = 0xFFFFFFFE, 0xFFFFFFFF
+_BIFF_CELLS = frozenset({0x0006, 0x00FD, 0x0203, 0x027E, 0x0201, 0x0205, 0x0204, 0x00D6})  # one cell each
+_BIFF_MULTI = frozenset({0x00BD, 0x00BE})  # MULRK, MULBLANK: row, first column, …, last column
+
+
+def _cfb_stream(data: bytes, wanted: tuple[str, ...]) -> bytes:
+    """The first stream named in ``wanted`` of a compound file ([MS-CFB]), its chains followed with bounds."""
+    if len(data) < 512 or data[:8] != _CFB_MAGIC:
+        raise WorkbookError(tr("file.not_an_xls"))
+    shift = struct.unpack_from("<H", data, 30)[0]
+    if shift not in (9, 12):
+        raise ValueError(f"sector size 2^{shift}")
+    size = 1 << shift
+    n_fat, first_dir, _tx, mini_cutoff, first_mini, _n_mini, first_difat, n_difat = struct.unpack_from(
+        "<L L L L L L L L", data, 44
+    )
+    sectors = (len(data) - 512) // size
+
+    def sector(n: int) -> bytes:
+        if n >= sectors:
+            raise ValueError(f"sector {n} lies past the end of the file")
+        begin = 512 + n * size
+        return data[begin : begin + size]
+
+    fat_sectors = list(struct.unpack_from("<109L", data, 76))[:n_fat]
+    difat, seen = first_difat, 0
+    while len(fat_sectors) < n_fat and difat not in (_END_OF_CHAIN, _FREE) and seen <= n_difat:
+        listed = struct.unpack(f"<{size // 4}L", sector(difat))
+        fat_sectors += list(listed[:-1])
+        difat, seen = listed[-1], seen + 1
+    fat: list[int] = []
+    for n in fat_sectors[:n_fat]:
+        fat += struct.unpack(f"<{size // 4}L", sector(n))
+
+    def chain(start: int, table: list[int], limit: int) -> list[int]:
+        out: list[int] = []
+        n = start
+        while n not in (_END_OF_CHAIN, _FREE):
+            if n >= len(table) or len(out) > limit:
+                raise ValueError("a sector chain is broken or loops")
+            out.append(n)
+            n = table[n]
+        return out
+
+    directory = b"".join(sector(n) for n in chain(first_dir, fat, sectors))
+    entries: dict[str, tuple[int, int, int]] = {}
+    for at in range(0, len(directory) - 127, 128):
+        name_len = struct.unpack_from("<H", directory, at + 64)[0]
+        name = directory[at : at + max(min(name_len, 64) - 2, 0)].decode("utf-16-le", "replace")
+        kind = directory[at + 66]
+        start, length = struct.unpack_from("<L L", directory, at + 116)
+        entries[name] = (kind, start, length)
+    root = entries.get("Root Entry")
+    for name in wanted:
+        if name not in entries or entries[name][0] != 2:
+            continue
+        _kind, start, length = entries[name]
+        if length > len(data):
+            raise ValueError(f"stream {name} claims {length} bytes, more than the file")
+        if length >= mini_cutoff or root is None:
+            return b"".join(sector(n) for n in chain(start, fat, sectors))[:length]
+        ministream = b"".join(sector(n) for n in chain(root[1], fat, sectors))
+        minifat: list[int] = []
+        for n in chain(first_mini, fat, sectors):
+            minifat += struct.unpack(f"<{size // 4}L", sector(n))
+        pieces = [ministream[m * 64 : m * 64 + 64] for m in chain(start, minifat, len(ministream) // 64)]
+        return b"".join(pieces)[:length]
+    raise WorkbookError(tr("file.part_damaged", part="Workbook", why="missing"))
+
+
+def xls_extents(stream: bytes) -> dict[str, tuple[int, int]]:
+    """Sheet name -> (rows, columns) from A1 to its last cell, from the BIFF records of an ``.xls`` workbook stream."""
+    names: dict[int, str] = {}
+    extents: dict[str, tuple[int, int]] = {}
+    at, end, current = 0, len(stream), ""
+    while at + 4 <= end:
+        kind, size = struct.unpack_from("<HH", stream, at)
+        body = at + 4
+        if body + size > end:
+            raise ValueError("a record runs past the end of the stream")
+        if kind == 0x0085 and size >= 8:  # BOUNDSHEET: where the sheet's records begin, and its name
+            offset, length, wide = struct.unpack_from("<L", stream, body)[0], stream[body + 6], stream[body + 7]
+            raw = stream[body + 8 : body + 8 + length * (2 if wide & 1 else 1)]
+            names[offset] = raw.decode("utf-16-le" if wide & 1 else "latin-1", "replace")
+        elif kind == 0x0809:  # BOF: a sheet (or the workbook globals) begins here
+            current = names.get(at, "")
+        elif kind in _BIFF_CELLS and size >= 4:
+            row, column = struct.unpack_from("<HH", stream, body)
+            rows, columns = extents.get(current, (0, 0))
+            extents[current] = (max(rows, row + 1), max(columns, column + 1))
+        elif kind in _BIFF_MULTI and size >= 6:
+            row = struct.unpack_from("<H", stream, body)[0]
+            last = struct.unpack_from("<H", stream, body + size - 2)[0]
+            rows, columns = extents.get(current, (0, 0))
+            extents[current] = (max(rows, row + 1), max(columns, last + 1))
+        at = body + size
+    return extents
+
+
+def check_xls(data: bytes, limits: Limits) -> None:
+    """Refuse an Excel 97–2003 workbook unless it is within ``limits``.
+
+    An ``.xls`` is no zip: there are no compressed parts to bound, so the checks are the file's size and
+    each sheet's extent, found by walking the BIFF records of its workbook stream (every cell record names
+    its row and column) before calamine allocates the rectangle from A1 to the last cell.
+    """
+    if len(data) > limits.max_bytes:
+        raise WorkbookError(tr("file.too_large", size=len(data), limit=limits.max_bytes))
+    try:
+        stream = _cfb_stream(data, ("Workbook", "Book"))
+        extents = xls_extents(stream)
+    except WorkbookError:
+        raise
+    except (ValueError, struct.error, IndexError, UnicodeDecodeError) as exc:
+        raise WorkbookError(tr("file.part_damaged", part="Workbook", why=str(exc))) from exc
+    for sheet, (rows, columns) in extents.items():
+        _check_extent(sheet, rows, columns, limits)
+
+
+#: The workbook kinds read, by suffix, and the check each gets before calamine sees its bytes.
+CHECKS = {".xlsx": check_workbook, ".xlsb": check_xlsb, ".ods": check_ods, ".xls": check_xls}
 
 
 def _is_fatal(exc: BaseException) -> bool:
@@ -319,7 +583,7 @@ class Workbook:
         if size > self.limits.max_bytes:
             raise WorkbookError(tr("file.too_large", size=size, limit=self.limits.max_bytes))
         data = p.read_bytes()
-        check_workbook(data, self.limits)
+        CHECKS.get(p.suffix.lower(), check_workbook)(data, self.limits)
         try:
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             self._names: list[str] = list(self._book.sheet_names)

@@ -472,8 +472,10 @@ MESSAGES: Final[dict[str, str]] = {
     "dash.date_of_session": "the date of session {session}",
     # ------------------------------------------------------------------ files (issue 14)
     "file.too_large": "it is {size} bytes; the limit is {limit} bytes (setting file_max_bytes)",
-    "file.not_a_workbook": "{file} cannot be read as an .xlsx workbook: {why}",
-    "file.not_a_zip": "it is not a zip archive (an .xlsx workbook is one)",
+    "file.not_a_workbook": "{file} cannot be read as an {kind} workbook: {why}",
+    "file.not_a_zip": "it is not a zip archive (an {kind} workbook is one)",
+    "file.not_an_xls": "it is not an Excel 97–2003 workbook (it lacks the compound-file signature an .xls has)",
+    "file.neither": "{path} is neither a folder of CSV files nor a workbook ({kinds})",
     "file.too_many_parts": "it has {count} parts; the limit is {limit} (setting file_max_parts)",
     "file.part_encrypted": "part {part} is encrypted (save the workbook without a password)",
     "file.part_method": "part {part} is compressed in a way Excel does not use (method {method})",

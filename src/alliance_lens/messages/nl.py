@@ -486,8 +486,10 @@ MESSAGES: Final[dict[str, str]] = {
     "dash.date_of_session": "de datum van sessie {session}",
     # ------------------------------------------------------------------ files (issue 14)
     "file.too_large": "het is {size} bytes; de grens is {limit} bytes (instelling file_max_bytes)",
-    "file.not_a_workbook": "{file} is niet te lezen als .xlsx-werkmap: {why}",
-    "file.not_a_zip": "het is geen zip-archief (een .xlsx-werkmap is dat wel)",
+    "file.not_a_workbook": "{file} is niet te lezen als {kind}-werkmap: {why}",
+    "file.not_a_zip": "het is geen zip-archief (een {kind}-werkmap is dat wel)",
+    "file.not_an_xls": "het is geen Excel 97–2003-werkmap (de handtekening van een samengesteld bestand, die een .xls heeft, ontbreekt)",
+    "file.neither": "{path} is geen map met CSV-bestanden en geen werkmap ({kinds})",
     "file.too_many_parts": "het heeft {count} delen; de grens is {limit} (instelling file_max_parts)",
     "file.part_encrypted": "deel {part} is versleuteld (sla de werkmap op zonder wachtwoord)",
     "file.part_method": "deel {part} is gecomprimeerd op een manier die Excel niet gebruikt (methode {method})",
