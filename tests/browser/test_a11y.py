@@ -242,6 +242,40 @@ def test_outcome_buttons_name_their_agreement_and_focus_shows_and_stays(site: Si
     assert "Meridian Motors → Kestrel Cells" in names
 
 
+#: The element focused now, and how its focus shows.
+_FOCUSED = """
+() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const label = e.getAttribute("aria-label") || e.textContent.trim().slice(0, 30) || e.tagName;
+  return { label, tag: e.tagName, type: e.type, parent: e.parentElement.className,
+           style: s.outlineStyle, width: parseFloat(s.outlineWidth), colour: s.outlineColor };
+}
+"""
+
+
+def test_every_control_the_keyboard_reaches_shows_its_focus(site: Site, page: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_dashboard(page, site)
+    tab(page, "Outcomes")
+    page.locator(".al-title").click()  # start at the top of the page
+    seen: list[dict[str, Any]] = []
+    for _ in range(45):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        if focused is not None:
+            seen.append(focused)
+    assert len(seen) >= 40
+    assert {"SELECT", "BUTTON", "INPUT"} <= {f["tag"] for f in seen}, seen
+    faint = [
+        (i, f)
+        for i, f in enumerate(seen)
+        if not (f["style"] == "solid" and f["width"] >= 2 and f["colour"] == "rgb(26, 79, 139)")
+    ]
+    assert not faint, [f"{i}: {f}" for i, f in faint[:10]]
+
+
 def test_client_and_phone_pages_have_no_serious_violation(site: Site, page: Any) -> None:
     found: list[str] = []
     page.set_viewport_size({"width": 1280, "height": 720})
