@@ -340,4 +340,4 @@ def test_marks_of_every_chart_use_only_palette_colours(metrics: Metrics) -> None
 
 def test_charts_leave_mark_by_mark_aria_to_the_description() -> None:
     config = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q").to_dict()["config"]
-    assert config["aria"] is False
+    assert config["aria"] is False and config["mark"] == {"aria": False}

@@ -173,7 +173,7 @@ def _layers(spec: dict[str, Any]) -> list[dict[str, Any]]:
             for v in node:
                 walk(v)
 
-    walk(spec)
+    walk({k: v for k, v in spec.items() if k != "config"})  # the theme's mark defaults are no layer
     return found
 
 

@@ -344,11 +344,6 @@ def test_no_tooltip_of_any_chart_says_nan(site: Site, page: Any) -> None:
     assert not bad, bad[:10]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="chart-side (charts/, branch i12c): Vega gives its mark containers a graphics role with no name "
-    "(axe svg-img-alt); when it is fixed this test passes and the mark goes",
-)
 def test_the_charts_svg_has_no_serious_violation(site: Site, page: Any) -> None:
     page.set_viewport_size({"width": 1280, "height": 720})
     open_dashboard(page, site)

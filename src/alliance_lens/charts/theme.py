@@ -190,6 +190,7 @@ def theme_config() -> alt.theme.ThemeConfig:
             # no machine-made descriptions of single marks ("x0: 70.000000%") and guides for a screen reader:
             # each chart says what it shows in its ``description`` and gives its data as a table beside it
             "aria": False,
+            "mark": {"aria": False},  # marks out of the accessibility tree: the chart's description speaks for them
         }
     )
 
