@@ -776,3 +776,42 @@ def test_the_xlsb_record_walk_finds_the_last_cell() -> None:
     assert xlsb_extent(part) == (300_000, 26)
     with pytest.raises(ValueError, match="runs past the end"):
         xlsb_extent(part + bytes([5, 16]) + b"\0" * 5)  # a cell record of 16 bytes cut after 5
+
+
+def test_every_file_problem_and_refusal_is_worded_in_dutch_too(tmp_path: Path) -> None:
+    broken = write_folder(tmp_path / "broken", {**GOOD, "partners": ["a1,p1,One,,extra"]})
+    (broken / "sessions.csv").write_text("alliance_id,session_id,session_id,colour\n", encoding="utf-8")
+    (broken / "outcomes.csv").write_text("", encoding="utf-8")
+    (broken / "notes.csv").write_text("x\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        read_path(broken)
+    problems = info.value.problems
+    assert {p.code for p in problems} == {
+        "file.column_twice",
+        "file.column_missing",
+        "file.empty",
+        "file.too_many_values",
+    }
+    twice = next(p for p in problems if p.code == "file.column_twice")
+    assert twice.text("en") == "sessions.csv row 1, column session_id (value 'session_id'): " + (
+        "column 'session_id' appears twice in the header"
+    )
+    assert twice.message("nl") == "kolom 'session_id' staat twee keer in de kopregel"
+    assert all(p.message("nl") != p.message("en") for p in problems)
+
+    with pytest.raises(UserError) as refused:
+        read_path(tmp_path / "nowhere.xlsx")
+    assert refused.value.message("nl") == f"{tmp_path / 'nowhere.xlsx'} bestaat niet"
+
+    import xlwt
+
+    book = xlwt.Workbook()
+    book.add_sheet("partners").write(1, 255, "x")
+    book.save(str(tmp_path / "wide.xls"))
+    with pytest.raises(UserError) as wide:
+        read_path(tmp_path / "wide.xls")
+    assert wide.value.message("nl") == (
+        f"{tmp_path / 'wide.xls'} is niet te lezen als .xls-werkmap: blad 'partners' loopt tot kolom IV "
+        "(kolom 256); de grens is 200 kolommen (instelling file_max_columns)"
+    )
+    assert str(wide.value) == wide.value.message("en")

@@ -40,7 +40,6 @@ from alliance_lens.domain.contract import (
     DEFAULT_TRUST_MIN,
 )
 from alliance_lens.domain.rules import Finding
-from alliance_lens.messages import tr
 from alliance_lens.model import (
     DATE_COLUMNS,
     NUMBER_COLUMNS,
@@ -435,13 +434,13 @@ def read_path(path: str | Path, existing: AllianceData | None = None) -> ReadRes
     """
     p = Path(path)
     if not p.exists():
-        raise UserError(f"{p} does not exist")
+        raise UserError.of("file.missing", path=str(p))
     if p.is_dir():
         raw, problems = _read_csv_folder(p)
     elif p.suffix.lower() in WORKBOOK_SUFFIXES:
         raw, problems = _read_workbook(p)
     else:
-        raise UserError(tr("file.neither", path=str(p), kinds=", ".join(WORKBOOK_SUFFIXES)))
+        raise UserError.of("file.neither", path=str(p), kinds=", ".join(WORKBOOK_SUFFIXES))
     read = {r.label for r in raw.values()}
     if any(q.severity == "error" and q.table not in read for q in problems):
         # a file that cannot be read (or lacks a required column) is the problem to fix first: checking the
@@ -471,27 +470,19 @@ def _take_header(label: str, table: str, header: list[str], problems: list[Probl
     """Column name -> position for the known columns; problems for missing, unknown and repeated names."""
     required, optional = TABLES[table]
     if len(header) == 1 and header[0].count(";") >= len(required) - 1 > 0:
-        problems.append(
-            Problem(
-                label,
-                1,
-                None,
-                header[0],
-                "the columns are separated by ';', the format needs ',' (in Excel: save as 'CSV UTF-8')",
-            )
-        )
+        problems.append(Problem.of(label, 1, None, header[0], "file.semicolons"))
         return None
     positions: dict[str, int] = {}
     for i, name in enumerate(h.strip() for h in header):
         if name in positions:
-            problems.append(Problem(label, 1, name, name, f"column {name!r} appears twice in the header"))
+            problems.append(Problem.of(label, 1, name, name, "file.column_twice", name=name))
         elif name in required or name in optional:
             positions[name] = i
         elif name:
-            problems.append(Problem(label, 1, name, name, f"unknown column {name!r} is ignored", severity="warning"))
+            problems.append(Problem.of(label, 1, name, name, "file.column_unknown", severity="warning", name=name))
     missing = [c for c in required if c not in positions]
     for c in missing:
-        problems.append(Problem(label, 1, c, None, f"required column {c!r} is missing from the header"))
+        problems.append(Problem.of(label, 1, c, None, "file.column_missing", name=c))
     return None if missing else positions
 
 
@@ -505,9 +496,9 @@ def _read_csv_folder(folder: Path) -> tuple[dict[str, _Raw], list[Problem]]:
             if table is not None:
                 raw[name] = table
     for other in sorted(files):
-        problems.append(Problem(files[other].name, None, None, None, "not a table of the format; ignored", "warning"))
+        problems.append(Problem.of(files[other].name, None, None, None, "file.not_a_table", severity="warning"))
     if not raw and not [q for q in problems if q.severity == "error"]:
-        raise UserError(f"{folder} holds none of the format's files ({', '.join(n + '.csv' for n in TABLES)})")
+        raise UserError.of("file.no_tables_folder", folder=str(folder), files=", ".join(n + ".csv" for n in TABLES))
     return raw, problems
 
 
@@ -546,44 +537,44 @@ def _read_csv(file: Path, table: str, problems: list[Problem]) -> _Raw | None:
         size = file.stat().st_size
         if size > limits.file_max_bytes:
             problems.append(
-                Problem(label, None, None, None, tr("file.too_large", size=size, limit=limits.file_max_bytes))
+                Problem.of(label, None, None, None, "file.too_large", size=size, limit=limits.file_max_bytes)
             )
             return None
         content = file.read_bytes()
     except OSError as exc:
-        raise UserError(tr("file.cannot_read", file=str(file), why=exc.strerror or type(exc).__name__)) from exc
+        raise UserError.of("file.cannot_read", file=str(file), why=exc.strerror or type(exc).__name__) from exc
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
         byte = f"0x{content[exc.start]:02X}"
-        problems.append(Problem(label, line, None, None, tr("file.csv_not_utf8", byte=byte, line=line)))
+        problems.append(Problem.of(label, line, None, None, "file.csv_not_utf8", byte=byte, line=line))
         return None
     if text.startswith("\ufeff"):  # saved twice "with BOM": read as if once, and say so
         text = text.lstrip("\ufeff")
-        problems.append(Problem(label, 1, None, None, tr("file.csv_double_bom"), "warning"))
+        problems.append(Problem.of(label, 1, None, None, "file.csv_double_bom", severity="warning"))
     try:
         parsed = _parse_csv(text, strict=True)
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):  # a quote opened and never closed: the rest of the file is one value
             opened = getattr(exc, "record_start", None)
-            problems.append(Problem(label, opened, None, None, tr("file.csv_unterminated_quote", line=opened)))
+            problems.append(Problem.of(label, opened, None, None, "file.csv_unterminated_quote", line=opened))
             return None
         try:  # strictness refused something lenient readers accept (text after a closing quote): read as before
             parsed = _parse_csv(text, strict=False)
         except csv.Error as again:
             where = getattr(again, "record_start", None)
-            problems.append(Problem(label, where, None, None, tr("file.csv_unreadable", why=str(again))))
+            problems.append(Problem.of(label, where, None, None, "file.csv_unreadable", why=str(again)))
             return None
     header, header_line, records, starts = parsed
     if len(records) > limits.file_max_rows:
-        problems.append(Problem(label, None, None, None, tr("file.csv_rows_too_many", limit=limits.file_max_rows)))
+        problems.append(Problem.of(label, None, None, None, "file.csv_rows_too_many", limit=limits.file_max_rows))
         return None
     if header is None:
-        problems.append(Problem(label, None, None, None, "is empty: it needs at least a header row"))
+        problems.append(Problem.of(label, None, None, None, "file.empty"))
         return None
     if header_line != 1:
-        problems.append(Problem(label, header_line, None, None, "the header is not on line 1", "warning"))
+        problems.append(Problem.of(label, header_line, None, None, "file.header_not_line1", severity="warning"))
     positions = _take_header(label, table, header, problems)
     if positions is None:
         return None
@@ -591,9 +582,7 @@ def _read_csv(file: Path, table: str, problems: list[Problem]) -> _Raw | None:
     cells: dict[str, list[str]] = {c: [] for c in positions}
     for record, line in zip(records, starts, strict=True):
         if len(record) > width and any(v.strip() for v in record[width:]):
-            problems.append(
-                Problem(label, line, None, None, f"has {len(record)} values but the header has {width} columns")
-            )
+            problems.append(Problem.of(label, line, None, None, "file.too_many_values", count=len(record), width=width))
         if len(record) < width:
             record = record + [""] * (width - len(record))
         for c, i in positions.items():
@@ -638,8 +627,8 @@ def _read_workbook(file: Path) -> tuple[dict[str, _Raw], list[Problem]]:
     try:
         book = Workbook(file)
     except (WorkbookError, OSError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UserError(tr("file.not_a_workbook", file=str(file), kind=file.suffix.lower(), why=why)) from exc
+        why: object = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise UserError.of("file.not_a_workbook", file=str(file), kind=file.suffix.lower(), why=why) from exc
     try:
         sheets = {s.strip().lower(): s for s in book.sheet_names}
         for name in TABLES:
@@ -649,11 +638,13 @@ def _read_workbook(file: Path) -> tuple[dict[str, _Raw], list[Problem]]:
             rows = book.rows(sheet_name)
             first = next(rows, None)
             if first is None:
-                problems.append(Problem(sheet_name, None, None, None, "is empty: it needs at least a header row"))
+                problems.append(Problem.of(sheet_name, None, None, None, "file.empty"))
                 continue
             header_number, header_row = first
             if header_number != 1:
-                problems.append(Problem(sheet_name, header_number, None, None, "the header is not in row 1", "warning"))
+                problems.append(
+                    Problem.of(sheet_name, header_number, None, None, "file.header_not_row1", severity="warning")
+                )
             positions = _take_header(sheet_name, name, [_cell_text(v) for v in header_row], problems)
             if positions is None:
                 continue
@@ -671,13 +662,13 @@ def _read_workbook(file: Path) -> tuple[dict[str, _Raw], list[Problem]]:
             )
             raw[name] = _Raw(sheet_name, frame, np.asarray(numbers, dtype=np.int64))
         for other in sheets.values():
-            problems.append(Problem(other, None, None, None, "not a table of the format; sheet ignored", "warning"))
+            problems.append(Problem.of(other, None, None, None, "file.sheet_not_a_table", severity="warning"))
     except WorkbookError as exc:
-        raise UserError(tr("file.not_a_workbook", file=str(file), kind=file.suffix.lower(), why=str(exc))) from exc
+        raise UserError.of("file.not_a_workbook", file=str(file), kind=file.suffix.lower(), why=exc) from exc
     finally:
         book.close()
     if not raw and not [q for q in problems if q.severity == "error"]:
-        raise UserError(f"{file} holds none of the format's sheets ({', '.join(TABLES)})")
+        raise UserError.of("file.no_tables_workbook", file=str(file), sheets=", ".join(TABLES))
     return raw, problems
 
 
@@ -829,7 +820,7 @@ def write_path(data: AllianceData, path: str | Path) -> Path:
         _write_workbook(data, p)
     else:
         if p.exists() and not p.is_dir():
-            raise UserError(f"{p} is a file: give a folder for CSV files, or a name ending in .xlsx")
+            raise UserError.of("file.write_is_a_file", path=str(p))
         p.mkdir(parents=True, exist_ok=True)
         for name, rows in _rows_as_text(data):
             with open(p / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:

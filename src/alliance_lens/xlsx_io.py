@@ -33,7 +33,6 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from alliance_lens.messages import tr
 from alliance_lens.model import UserError
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -87,7 +86,7 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
         data, info.header_offset
     )
     if sig != b"PK\x03\x04":
-        raise WorkbookError(tr("file.part_damaged", part=info.filename, why="no local header"))
+        raise WorkbookError.of("file.part_no_header", part=info.filename)
     begin = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
     raw = data[begin : begin + info.compress_size]
     if info.compress_type == zipfile.ZIP_STORED:
@@ -96,9 +95,9 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
         inflater = zlib.decompressobj(-15)
         out = inflater.decompress(raw, info.file_size + 1)
         if len(out) > info.file_size or inflater.unconsumed_tail:
-            raise WorkbookError(tr("file.part_lies", part=info.filename, size=info.file_size))
+            raise WorkbookError.of("file.part_lies", part=info.filename, size=info.file_size)
     if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
-        raise WorkbookError(tr("file.part_damaged", part=info.filename, why="its size or checksum is wrong"))
+        raise WorkbookError.of("file.part_checksum", part=info.filename)
     return out
 
 
@@ -219,9 +218,9 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
         book = ET.fromstring(parts["xl/workbook.xml"])
         rels = ET.fromstring(parts.get("xl/_rels/workbook.xml.rels", b"<Relationships/>"))
     except KeyError as exc:
-        raise WorkbookError(tr("file.part_damaged", part="xl/workbook.xml", why="missing")) from exc
+        raise WorkbookError.of("file.part_missing", part="xl/workbook.xml") from exc
     except ET.ParseError as exc:
-        raise WorkbookError(tr("file.part_damaged", part="xl/workbook.xml", why=str(exc))) from exc
+        raise WorkbookError.of("file.part_damaged", part="xl/workbook.xml", why=str(exc)) from exc
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")}
     sheets: dict[str, str] = {}
     for s in book.iter(f"{_MAIN}sheet"):
@@ -236,22 +235,22 @@ def _check_zip(data: bytes, limits: Limits, kind: str) -> list[zipfile.ZipInfo]:
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error) as exc:
-        raise WorkbookError(tr("file.not_a_zip", kind=kind)) from exc
+        raise WorkbookError.of("file.not_a_zip", kind=kind) from exc
     infos = z.infolist()
     if len(infos) > limits.max_parts:
-        raise WorkbookError(tr("file.too_many_parts", count=len(infos), limit=limits.max_parts))
+        raise WorkbookError.of("file.too_many_parts", count=len(infos), limit=limits.max_parts)
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
-            raise WorkbookError(tr("file.part_encrypted", part=info.filename))
+            raise WorkbookError.of("file.part_encrypted", part=info.filename)
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise WorkbookError(tr("file.part_method", part=info.filename, method=info.compress_type))
+            raise WorkbookError.of("file.part_method", part=info.filename, method=info.compress_type)
         total += info.file_size
         if total > limits.max_inflated:
-            raise WorkbookError(tr("file.inflated_too_large", size=total, limit=limits.max_inflated))
+            raise WorkbookError.of("file.inflated_too_large", size=total, limit=limits.max_inflated)
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > _RATIO_FLOOR and ratio > limits.max_ratio:
-            raise WorkbookError(tr("file.ratio_too_high", part=info.filename, ratio=ratio, limit=limits.max_ratio))
+            raise WorkbookError.of("file.ratio_too_high", part=info.filename, ratio=ratio, limit=limits.max_ratio)
     return infos
 
 
@@ -264,7 +263,7 @@ def _parts(data: bytes, infos: list[zipfile.ZipInfo], suffixes: tuple[str, ...])
         try:
             parts[info.filename.lstrip("/")] = _inflate(data, info)
         except (zlib.error, struct.error, IndexError) as exc:
-            raise WorkbookError(tr("file.part_damaged", part=info.filename, why=str(exc))) from exc
+            raise WorkbookError.of("file.part_damaged", part=info.filename, why=str(exc)) from exc
     return parts
 
 
@@ -275,12 +274,12 @@ def check_workbook(data: bytes, limits: Limits) -> None:
     larger than the limits is ever held; raises :class:`WorkbookError` naming the first limit passed.
     """
     if len(data) > limits.max_bytes:
-        raise WorkbookError(tr("file.too_large", size=len(data), limit=limits.max_bytes))
+        raise WorkbookError.of("file.too_large", size=len(data), limit=limits.max_bytes)
     parts = _parts(data, _check_zip(data, limits, ".xlsx"), (".xml", ".rels"))
     for name, xml in parts.items():
         for n in _COUNT_ATTR.findall(xml):
             if int(n) > limits.max_cells:
-                raise WorkbookError(tr("file.count_too_large", part=name, count=int(n), limit=limits.max_cells))
+                raise WorkbookError.of("file.count_too_large", part=name, count=int(n), limit=limits.max_cells)
     sheets = _sheet_parts(parts)
     named = {path: name for name, path in sheets.items()}
     for path, xml in parts.items():
@@ -291,27 +290,23 @@ def check_workbook(data: bytes, limits: Limits) -> None:
 def _check_extent(sheet: str, rows: int, columns: int, limits: Limits) -> None:
     """Refuse a sheet whose rectangle from A1 (``rows`` × ``columns``, as calamine allocates it) passes a limit."""
     if rows > limits.max_rows:
-        raise WorkbookError(tr("file.rows_too_many", sheet=repr(sheet), rows=rows, limit=limits.max_rows))
+        raise WorkbookError.of("file.rows_too_many", sheet=repr(sheet), rows=rows, limit=limits.max_rows)
     if columns > limits.max_columns:
-        raise WorkbookError(
-            tr(
-                "file.columns_too_many",
-                sheet=repr(sheet),
-                column=_letters(max(columns, 1) - 1),
-                columns=columns,
-                limit=limits.max_columns,
-            )
+        raise WorkbookError.of(
+            "file.columns_too_many",
+            sheet=repr(sheet),
+            column=_letters(max(columns, 1) - 1),
+            columns=columns,
+            limit=limits.max_columns,
         )
     if rows * columns > limits.max_cells:
-        raise WorkbookError(
-            tr(
-                "file.cells_too_many",
-                sheet=repr(sheet),
-                cells=rows * columns,
-                rows=rows,
-                columns=columns,
-                limit=limits.max_cells,
-            )
+        raise WorkbookError.of(
+            "file.cells_too_many",
+            sheet=repr(sheet),
+            cells=rows * columns,
+            rows=rows,
+            columns=columns,
+            limit=limits.max_cells,
         )
 
 
@@ -330,15 +325,15 @@ def check_ods(data: bytes, limits: Limits) -> None:
     counted, as calamine does not keep them either. The XML is parsed incrementally, never held as a tree.
     """
     if len(data) > limits.max_bytes:
-        raise WorkbookError(tr("file.too_large", size=len(data), limit=limits.max_bytes))
+        raise WorkbookError.of("file.too_large", size=len(data), limit=limits.max_bytes)
     parts = _parts(data, _check_zip(data, limits, ".ods"), ("content.xml",))
     content = parts.get("content.xml")
     if content is None:
-        raise WorkbookError(tr("file.part_damaged", part="content.xml", why="missing"))
+        raise WorkbookError.of("file.part_missing", part="content.xml")
     try:
         _check_ods_tables(content, limits)
     except ET.ParseError as exc:
-        raise WorkbookError(tr("file.part_damaged", part="content.xml", why=str(exc))) from exc
+        raise WorkbookError.of("file.part_damaged", part="content.xml", why=str(exc)) from exc
 
 
 def _check_ods_tables(content: bytes, limits: Limits) -> None:
@@ -430,14 +425,14 @@ def check_xlsb(data: bytes, limits: Limits) -> None:
     column that hold a cell (as calamine allocates from A1 to there).
     """
     if len(data) > limits.max_bytes:
-        raise WorkbookError(tr("file.too_large", size=len(data), limit=limits.max_bytes))
+        raise WorkbookError.of("file.too_large", size=len(data), limit=limits.max_bytes)
     infos = _check_zip(data, limits, ".xlsb")
     sheets = {i.filename for i in infos if i.filename.lower().lstrip("/").startswith("xl/worksheets/")}
     for name, part in _parts(data, [i for i in infos if i.filename in sheets], (".bin",)).items():
         try:
             rows, columns = xlsb_extent(part)
         except (ValueError, struct.error) as exc:
-            raise WorkbookError(tr("file.part_damaged", part=name, why=str(exc))) from exc
+            raise WorkbookError.of("file.part_damaged", part=name, why=str(exc)) from exc
         _check_extent(posixpath.basename(name), rows, columns, limits)
 
 
@@ -452,7 +447,7 @@ _BIFF_MULTI = frozenset({0x00BD, 0x00BE})  # MULRK, MULBLANK: row, first column,
 def _cfb_stream(data: bytes, wanted: tuple[str, ...]) -> bytes:
     """The first stream named in ``wanted`` of a compound file ([MS-CFB]), its chains followed with bounds."""
     if len(data) < 512 or data[:8] != _CFB_MAGIC:
-        raise WorkbookError(tr("file.not_an_xls"))
+        raise WorkbookError.of("file.not_an_xls")
     shift = struct.unpack_from("<H", data, 30)[0]
     if shift not in (9, 12):
         raise ValueError(f"sector size 2^{shift}")
@@ -511,7 +506,7 @@ def _cfb_stream(data: bytes, wanted: tuple[str, ...]) -> bytes:
             minifat += struct.unpack(f"<{size // 4}L", sector(n))
         pieces = [ministream[m * 64 : m * 64 + 64] for m in chain(start, minifat, len(ministream) // 64)]
         return b"".join(pieces)[:length]
-    raise WorkbookError(tr("file.part_damaged", part="Workbook", why="missing"))
+    raise WorkbookError.of("file.part_missing", part="Workbook")
 
 
 def xls_extents(stream: bytes) -> dict[str, tuple[int, int]]:
@@ -551,14 +546,14 @@ def check_xls(data: bytes, limits: Limits) -> None:
     its row and column) before calamine allocates the rectangle from A1 to the last cell.
     """
     if len(data) > limits.max_bytes:
-        raise WorkbookError(tr("file.too_large", size=len(data), limit=limits.max_bytes))
+        raise WorkbookError.of("file.too_large", size=len(data), limit=limits.max_bytes)
     try:
         stream = _cfb_stream(data, ("Workbook", "Book"))
         extents = xls_extents(stream)
     except WorkbookError:
         raise
     except (ValueError, struct.error, IndexError, UnicodeDecodeError) as exc:
-        raise WorkbookError(tr("file.part_damaged", part="Workbook", why=str(exc))) from exc
+        raise WorkbookError.of("file.part_damaged", part="Workbook", why=str(exc)) from exc
     for sheet, (rows, columns) in extents.items():
         _check_extent(sheet, rows, columns, limits)
 
@@ -581,7 +576,7 @@ class Workbook:
         p = Path(path)
         size = p.stat().st_size
         if size > self.limits.max_bytes:
-            raise WorkbookError(tr("file.too_large", size=size, limit=self.limits.max_bytes))
+            raise WorkbookError.of("file.too_large", size=size, limit=self.limits.max_bytes)
         data = p.read_bytes()
         CHECKS.get(p.suffix.lower(), check_workbook)(data, self.limits)
         try:
@@ -590,7 +585,7 @@ class Workbook:
         except BaseException as exc:  # a parser of hostile input: its every failure is "cannot be read"
             if _is_fatal(exc):
                 raise
-            raise WorkbookError(_reason(exc)) from exc
+            raise WorkbookError.of("file.reader_failed", why=_reason(exc)) from exc
 
     @property
     def sheet_names(self) -> list[str]:
@@ -608,10 +603,10 @@ class Workbook:
         except BaseException as exc:
             if _is_fatal(exc):
                 raise
-            raise WorkbookError(tr("file.sheet_unreadable", sheet=repr(sheet), why=_reason(exc))) from exc
+            raise WorkbookError.of("file.sheet_unreadable", sheet=repr(sheet), why=_reason(exc)) from exc
         if len(values) > self.limits.max_rows:  # checked before; a second look costs nothing
-            raise WorkbookError(
-                tr("file.rows_too_many", sheet=repr(sheet), rows=len(values), limit=self.limits.max_rows)
+            raise WorkbookError.of(
+                "file.rows_too_many", sheet=repr(sheet), rows=len(values), limit=self.limits.max_rows
             )
         for i, row in enumerate(values):
             if any(v is not None and v != "" for v in row):

@@ -2,9 +2,9 @@
 
 A problem names the table, the row (as a person counts it), the column and the value; its ``code`` (e.g.
 ``text.control_char``, ``score.out_of_scale``) and ``values`` are worded by :func:`alliance_lens.messages.tr`
-as ``problem.<code>`` in English or Dutch (:meth:`Problem.message`). ``reason`` keeps the English sentence, so
-a problem prints the same wherever it is made. Problems of a file's shape (a header, an encoding) made by the
-reader may carry no code: their ``reason`` is their only wording.
+as ``problem.<code>`` in English or Dutch (:meth:`Problem.message`); a code of the ``file.`` section (a file's
+shape: a header, an encoding, a limit) is its key as it is. ``reason`` keeps the English sentence, so a problem
+prints the same wherever it is made. A :class:`UserError` made by :meth:`UserError.of` is worded the same way.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from alliance_lens.messages import tr
 
@@ -57,7 +57,7 @@ class Problem:
             row,
             column,
             value,
-            tr(f"problem.{code}", "en", **worded(values, "en")),
+            tr(_key(code), "en", **worded(values, "en")),
             severity,
             code,
             tuple(values.items()),
@@ -67,7 +67,7 @@ class Problem:
         """The reason in ``lang`` (``en`` or ``nl``): one plain sentence for a form beside its field."""
         if not self.code:
             return self.reason
-        return tr(f"problem.{self.code}", lang, **worded(dict(self.values), lang))
+        return tr(_key(self.code), lang, **worded(dict(self.values), lang))
 
     def text(self, lang: str = "en") -> str:
         """Where and what, in ``lang``: ``partners.csv row 3, column name (value 'x'): …``."""
@@ -81,6 +81,11 @@ class Problem:
 
     def __str__(self) -> str:
         return self.text("en")
+
+
+def _key(code: str) -> str:
+    """The catalogue key of a problem's code: ``problem.<code>``, or a ``file.`` code as it is."""
+    return code if code.startswith("file.") else f"problem.{code}"
 
 
 def worded(values: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -102,8 +107,30 @@ class UserError(Exception):
     """An error the user can fix (bad input, unknown id, refused action).
 
     Every layer raises a subclass of it for such cases; the command line and the dashboard show its message
-    as one plain sentence, never a traceback.
+    as one plain sentence, never a traceback. One made by :meth:`of` carries its catalogue key and values, so
+    :meth:`message` words it in Dutch too; its ``str`` is the English sentence.
     """
+
+    key: str = ""
+    values: dict[str, Any] = {}  # noqa: RUF012 (read-only default; :meth:`of` gives each error its own)
+
+    @classmethod
+    def of(cls, key: str, /, **values: Any) -> Self:
+        """The error worded by the catalogue's ``key`` with ``values``.
+
+        A value that is a :class:`UserError` (e.g. the reason a file was refused) is worded in the same language.
+        """
+        error = cls(tr(key, "en", **{k: str(v) if isinstance(v, UserError) else v for k, v in values.items()}))
+        error.key, error.values = key, dict(values)
+        return error
+
+    def message(self, lang: str = "en") -> str:
+        """The sentence in ``lang`` (``en`` or ``nl``); an error without a key has its English one only."""
+        if not self.key:
+            return str(self)
+        return tr(
+            self.key, lang, **{k: v.message(lang) if isinstance(v, UserError) else v for k, v in self.values.items()}
+        )
 
 
 class ValidationError(UserError, ValueError):
