@@ -250,19 +250,20 @@ class PollPanel:
         assert results is not None
         lang = self.lang
         is_open = results.poll is not None and results.poll.is_open()
-        link_html = ""
+        link_html = qr = where = ""
         if is_open and results.poll is not None:
             link = polls.link_of(self.state.workspace, results.poll, base_url())
             short = html.escape(link.short_url)
-            link_html = (
-                f'<div class="al-poll-qr">{qr_svg(link.url)}</div>'
+            qr = f'<div class="al-poll-qr">{qr_svg(link.url)}</div>'
+            where = (
                 f'<p class="al-poll-scan">{html.escape(tr("poll.scan", lang))}</p>'
                 f'<p class="al-poll-short"><a href="{short}" target="_blank" rel="noopener">{short}</a></p>'
             )
+            link_html = qr + where
         projector = (
             f'<section class="al-poll-projector-body" aria-label="{html.escape(tr("poll.panel_title", lang))}">'
-            f'<div>{link_html}</div><div><p class="al-poll-state">{html.escape(state_line(results, lang))}</p>'
-            f"{render_counts(results, lang)}</div></section>"
+            f'{qr}<div class="al-poll-where">{where}<p class="al-poll-state">'
+            f"{html.escape(state_line(results, lang))}</p></div>{render_counts(results, lang)}</section>"
             if is_open
             else ""
         )
