@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python bench/bench_files.py [--fuzz N] [--skip-large]``.
 
-* each hostile workbook is read in a fresh process: wall time and peak memory (goal: refused within 5 s and
-  300 MB, with a message naming the limit);
+* each hostile workbook (``.xlsx``, ``.xls``, ``.ods``) is read in a fresh process: wall time and peak memory
+  (goal: refused within 5 s and 300 MB, with a message naming the limit);
 * N fuzzed files (default 2,000; half CSV folders, half workbooks): crashes (goal 0) and partial writes (goal 0);
 * the large alliance (140,000 ratings): its workbook written, then read and checked.
 """
@@ -71,6 +71,34 @@ def _all_rows(fh: object) -> None:
         fh.write("".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(start, end)).encode())  # type: ignore[attr-defined]
 
 
+def _xls(path: Path, row: int, column: int) -> Path:
+    """An .xls (written by xlwt, of the test extra) with a header and one far cell."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("partners")
+    for j, h in enumerate(["alliance_id", "partner_id", "name"]):
+        sheet.write(0, j, h)
+    sheet.write(row, column, "x")
+    book.save(str(path))
+    return path
+
+
+def _ods(path: Path, rows: str) -> Path:
+    from test_interchange import _ods_cell, _write_ods
+
+    header = "<table:table-row>" + "".join(_ods_cell(h) for h in ["alliance_id", "partner_id", "name"])
+    return _write_ods(path, {"partners": header + "</table:table-row>" + rows})
+
+
+def _ods_bomb(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        with z.open("content.xml", "w") as fh:
+            _bomb(fh)
+    return path
+
+
 HOSTILE = {
     "cell ZZZZZZ2 (27 KB-class file)": lambda p: _book(p, '<row r="2"><c r="ZZZZZZ2"><v>1</v></c></row>'),
     "cell ZZZZZZZ2": lambda p: _book(p, '<row r="2"><c r="ZZZZZZZ2"><v>1</v></c></row>'),
@@ -80,6 +108,19 @@ HOSTILE = {
     "2e9 shared strings announced": lambda p: _book(
         p, "", f'<sst {NS} count="2000000000" uniqueCount="2000000000"><si><t>x</t></si></sst>'
     ),
+    ".xls: one cell at IV65536": lambda p: _xls(p.with_suffix(".xls"), 65535, 255),
+    ".xls: one cell at CW65536 (6.6M cells)": lambda p: _xls(p.with_suffix(".xls"), 65535, 100),
+    ".ods: a value over 16,384 columns": lambda p: _ods(
+        p.with_suffix(".ods"),
+        '<table:table-row><table:table-cell office:value-type="string" table:number-columns-repeated="16384">'
+        "<text:p>x</text:p></table:table-cell></table:table-row>",
+    ),
+    ".ods: a value over 1,048,575 rows": lambda p: _ods(
+        p.with_suffix(".ods"),
+        '<table:table-row table:number-rows-repeated="1048575"><table:table-cell office:value-type="float" '
+        'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>',
+    ),
+    ".ods: zip bomb (1 GiB content.xml)": lambda p: _ods_bomb(p.with_suffix(".ods")),
 }
 
 _READ = """

@@ -234,7 +234,15 @@ def _check_zip(data: bytes, limits: Limits, kind: str) -> list[zipfile.ZipInfo]:
     """The zip directory of ``data``, refused when it passes a limit: parts, their sizes, their compression."""
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        ValueError,
+        OSError,
+        EOFError,
+        struct.error,
+    ) as exc:
         raise WorkbookError.of("file.not_a_zip", kind=kind) from exc
     infos = z.infolist()
     if len(infos) > limits.max_parts:
