@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to standard error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("import", help="import a folder of CSV files or an .xlsx workbook")
+    p = sub.add_parser("import", help="import a folder of CSV files or a workbook (.xlsx, .xlsb, .xls, .ods)")
     p.add_argument("path", metavar="PATH")
     p.add_argument(
         "--replace", action="store_true", help="replace alliances that already exist (kept in the audit log)"
