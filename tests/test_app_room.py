@@ -182,3 +182,26 @@ def test_no_nan_anywhere_on_screen_in_either_language_or_in_presentation(workspa
         assert "Kestrel" in text
         found = [m.start() for m in re.finditer(r"\bNaN\b|\bnan\s*%", text)]
         assert not found, [text[max(0, i - 80) : i + 40] for i in found[:5]]
+
+
+def test_a_problem_without_a_field_of_the_form_is_worded_without_table_names(
+    lean: FacilitatorDashboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alliance_lens.model import Problem, ValidationError
+
+    grid = form(lean, forms.RatingGrid)
+    next(iter(grid.cells.values())).value = "3"
+    refused = Problem.of("trust_ratings", 2, "ratee", "gone", "ref.partner", column="ratee", value="gone", alliance="a")
+
+    def add_ratings(_ratings: object) -> None:
+        raise ValidationError([refused])
+
+    monkeypatch.setattr(lean.state.workspace, "add_ratings", add_ratings)
+    grid.save.click()
+    assert grid.status.value == "the rated partner &#x27;gone&#x27; is not among the partners of alliance &#x27;a&#x27;"
+    lean.language.value = "nl"
+    next(iter(grid.cells.values())).value = "3"
+    grid.save.click()
+    assert grid.status.value == (
+        "de beoordeelde partner &#x27;gone&#x27; staat niet bij de partners van alliantie &#x27;a&#x27;"
+    )

@@ -253,7 +253,9 @@ class Form:
             if f is not None and not f.message.value:
                 f.show(p.message(self.state.language))
             elif f is None:
-                loose.append(p.message(self.state.language) if p.row is None else p.text(self.state.language))
+                # the message names the field and the value in the user's words; the table and the entry's number
+                # in the save ("trust_ratings row 2") mean nothing to the facilitator
+                loose.append(p.message(self.state.language))
         self.show_status(loose[0] if loose else self.state.tr("fix_fields"), error=True)
 
     def guard(self, fn: Callable[[], object], action_key: str | None = None) -> None:
@@ -774,7 +776,7 @@ class RatingGrid(Form):
         lang = self.state.language
         for p in mapped:
             self.fields[p.column or ""].show(p.message(lang))
-        loose = [p.message(lang) if p.row is None else p.text(lang) for p in problems if p.column not in self.fields]
+        loose = [p.message(lang) for p in problems if p.column not in self.fields]
         # every bad cell, so the facilitator fixes them all in one go
         text = "; ".join(loose) if loose else self.state.tr("fix_fields")
         self.show_status(text, error=True)
