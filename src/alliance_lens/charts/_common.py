@@ -159,13 +159,6 @@ def as_layer(chart: object) -> alt.LayerChart:
     return chart
 
 
-def as_facet(chart: object) -> alt.FacetChart:
-    """``chart`` typed as the facet chart it is."""
-    if not isinstance(chart, alt.FacetChart):
-        raise TypeError(f"expected a FacetChart, got {type(chart).__name__}")
-    return chart
-
-
 def title(key: str, lang: str, subtitle_key: str | None = None, extra: str | None = None) -> alt.TitleParams:
     """A chart title (and subtitle) in ``lang``."""
     text = label(key, check_lang(lang)) + (f" — {extra}" if extra else "")
