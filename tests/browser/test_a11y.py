@@ -219,9 +219,15 @@ def test_outcome_buttons_name_their_agreement_and_focus_shows_and_stays(site: Si
     colours = page.eval_on_selector(".al-undo", "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]")
     assert colours == ["rgb(255, 255, 255)", "rgb(179, 77, 0)"], colours
 
-    # the alliance picker's label is whole
+    # the alliance picker's label is whole, and so is the alliance chosen in it
     label = page.locator(".al-alliance-picker .widget-label")
     assert page.evaluate("e => e.scrollWidth <= e.clientWidth + 1", label.element_handle())
+    fits = page.eval_on_selector(
+        ".al-alliance-picker select",
+        """s => { const c = document.createElement("canvas").getContext("2d"); c.font = getComputedStyle(s).font;
+                  return [c.measureText(s.options[s.selectedIndex].text).width, s.clientWidth]; }""",
+    )
+    assert fits[0] + 20 <= fits[1], fits  # the text, and room for the arrow
 
     # after an outcome by keyboard, focus stays in the list (on the next agreement), not at the top of the page
     rows_before = page.locator(".al-outcome-row").count()

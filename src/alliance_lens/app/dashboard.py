@@ -53,7 +53,10 @@ class FacilitatorDashboard:
         tr = state.tr
         self.title = widgets.HTML("").add_class("al-title")
         self.picker = widgets.Dropdown(
-            options=state.alliances, value=state.alliance_id, style={"description_width": "initial"}
+            options=state.alliances,
+            value=state.alliance_id,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto"),
         ).add_class("al-alliance-picker")
         self.language = widgets.ToggleButtons(
             options=[("EN", "en"), ("NL", "nl")], value=state.language, style={"button_width": "3.5em"}
