@@ -132,8 +132,12 @@ h2 {{ font-size: 1.4rem; margin-top: 2rem; border-bottom: 1px solid #ddd; paddin
 table {{ border-collapse: collapse; }}
 td, th {{ padding: .25rem .8rem .25rem 0; text-align: left; vertical-align: top; }}
 th {{ border-bottom: 1px solid #ccc; }}
-footer {{ margin-top: 3rem; color: #777; font-size: .85rem; }}
-@media print {{ .chart {{ break-inside: avoid; }} }}
+footer {{ margin-top: 3rem; color: #595959; font-size: .85rem; }}
+details.al-data {{ margin: -1rem 0 1.5rem; }}
+details.al-data summary {{ cursor: pointer; color: #1a4f8b; }}
+details.al-data summary:focus-visible {{ outline: 3px solid #1a4f8b; outline-offset: 2px; }}
+.al-data-table caption {{ text-align: left; color: #444; padding: .4rem 0; max-width: 60rem; }}
+@media print {{ .chart {{ break-inside: avoid; }} details.al-data {{ display: none; }} }}
 """
 
 
