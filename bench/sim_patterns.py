@@ -33,11 +33,13 @@ trust (each period) and reliability (the state window) hold the true value.
 How big is "medium"? The levels are distances past the lines in points, the same for both measures and the
 same since the first study (so figures stay comparable; they were not moved to make a goal). Against the noise
 of what the rules judge they are not equal: a window's trust has a spread of about 0.10 between rating
-organisations, over 3–7 of them, so 15 points past a line are 2.6–4 standard errors; a window's reliability
-rests on 9–12 agreements, so 30 % against the 50 % line is 1.3–1.5 binomial standard errors (85 % against
-70 %: the same). Medium is a smaller effect for reliability than for trust, and for the stories that need
-reliability low (blind trust, distrust) recall is limited by the number of agreements. So recall is also
-reported by alliance length, by the agreements the state window held, and (shocks) by the rating partners
+organisations, over 3–7 of them, so 15 points past a line are 2.6–4 standard errors; the 4 settled periods of a
+window hold 9–12 agreements, so 30 % against the 50 % line is 1.3–1.5 binomial standard errors (85 % against
+70 %: the same). The evidence window (``evidence_agreements``, ``docs/metrics.md``) reaches back up to 8 periods
+for 15 agreements: 1.7 standard errors; compare with ``--set evidence_agreements=0`` (the fixed window).
+Medium is a smaller effect for reliability than for trust, and for the stories that need reliability low (blind
+trust, distrust) recall is limited by the number of agreements. So recall is also reported by alliance length,
+by the agreements the state window held, and (shocks) by the rating partners
 present at both sessions: a fall among raters who were not there cannot be seen by any paired test.
 """
 

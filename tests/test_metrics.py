@@ -6,6 +6,7 @@ import dataclasses
 import pydoc
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -609,23 +610,31 @@ def test_in_months_an_agreement_due_after_the_latest_session_is_not_yet_overdue(
 
 
 def test_the_window_states_its_real_date_span(m: Metrics) -> None:
-    # S08–S11: the ratings given from the day after S07 (2026-01-27) to S11; the agreements due from the day after
-    # S06 (2025-12-02) up to S10 (2026-06-23), whose outcomes have all had a session to be recorded.
+    # S08–S11: the ratings given from the day after S07 (2026-01-27) to S11. The 4 settled periods S07–S10 hold 11
+    # of Nordwagen's agreements, fewer than evidence_agreements (15): its agreement window reaches back one
+    # period, to S06–S10, and holds 15 — due from the day after S05 (2025-10-14) up to S10 (2026-06-23), whose
+    # outcomes have all had a session to be recorded.
     lags = m.partner_states.set_index("partner").loc["nordwagen"]
     assert (
-        "(S08–S11; ratings given 2026-01-28 to 2026-08-25; agreements due 2025-12-03 to 2026-06-23, each with a "
+        "(S08–S11; ratings given 2026-01-28 to 2026-08-25; agreements due 2025-10-15 to 2026-06-23, each with a "
         "session since to record its outcome)" in lags["explanation_en"]
     )
     assert (
-        "(S08–S11; scores van 2026-01-28 tot en met 2026-08-25; afspraken met einddatum van 2025-12-03 tot en met "
+        "(S08–S11; scores van 2026-01-28 tot en met 2026-08-25; afspraken met einddatum van 2025-10-15 tot en met "
         "2026-06-23, elk met sindsdien een sessie om de uitkomst vast te leggen)" in lags["explanation_nl"]
     )
+    assert "(15 of 15 agreements kept" in lags["explanation_en"]
     ev = lags["evidence"]
     assert (ev["window_since"], ev["window_until"]) == ("2026-01-28", "2026-08-25")
-    assert (ev["agreements_since"], ev["agreements_until"]) == ("2025-12-03", "2026-06-23")
+    assert (ev["agreements_since"], ev["agreements_until"], ev["agreement_periods"]) == ("2025-10-15", "2026-06-23", 5)
+    # With the fixed window alone (evidence_agreements = 0): the 4 settled periods, from the day after S06.
+    fixed = compute(generate_sample(), SAMPLE_ALLIANCE_ID, MetricsConfig(evidence_agreements=0)).partner_states
+    f_ev = fixed.set_index("partner").loc["nordwagen", "evidence"]
+    assert (f_ev["agreements_since"], f_ev["n_agreements"], f_ev["agreement_periods"]) == ("2025-12-03", 11, 4)
     dates = m.periods.set_index("session_id")["period_end"].dt.date.astype(str)
-    assert (dates["S07"], dates["S06"], dates["S10"], dates["S11"]) == (
+    assert (dates["S07"], dates["S05"], dates["S06"], dates["S10"], dates["S11"]) == (
         "2026-01-27",
+        "2025-10-14",
         "2025-12-02",
         "2026-06-23",
         "2026-08-25",
@@ -654,16 +663,20 @@ def test_the_state_counts_only_agreements_that_had_a_session_to_be_recorded() ->
     extra = [("X0", "a", "2025-01-02", "2025-01-28"), ("X1", "a", "2025-05-02", "2025-05-28")]
     extra += [("X2", "a", "2025-05-02", "2025-05-29")]
     outs = [("X0", "2025-02-01", "broken"), ("X1", "2025-06-01", "broken"), ("X2", "2025-06-01", "broken")]
-    state = compute(_settled_story(extra, outs), "x").partner_states.set_index("partner").loc["a"]
+    # The fixed window alone (evidence_agreements = 0; the evidence window has its own tests below).
+    fixed = MetricsConfig(evidence_agreements=0)
+    state = compute(_settled_story(extra, outs), "x", fixed).partner_states.set_index("partner").loc["a"]
     assert (state["n_kept"], state["n_agreements"]) == (12, 13)
     assert state["evidence"]["not_kept"] == ["X1"]  # X0 before the window, X2 still in the current period
     assert (state["agreements_since"], state["agreements_until"]) == ("2025-01-29", "2025-05-28")
     assert (state["window_since"], state["window_until"]) == ("2025-03-01", "2025-06-28")
     # S6's own agreements are left out whatever their outcome: its 3 kept ones as much as X2, broken.
-    alone = compute(_settled_story([], []), "x").partner_states.set_index("partner").loc["a"]
+    alone = compute(_settled_story([], []), "x", fixed).partner_states.set_index("partner").loc["a"]
     assert (alone["n_kept"], alone["n_agreements"]) == (12, 12)
     # Without awaiting, the agreement window is that of the ratings, the current period included (S3–S6).
-    now = compute(_settled_story(extra, outs), "x", MetricsConfig(await_outcome=False)).partner_states
+    now = compute(
+        _settled_story(extra, outs), "x", MetricsConfig(await_outcome=False, evidence_agreements=0)
+    ).partner_states
     row_now = now.set_index("partner").loc["a"]
     assert (row_now["n_kept"], row_now["n_agreements"]) == (12, 14)
     assert sorted(row_now["evidence"]["not_kept"]) == ["X1", "X2"]
@@ -672,12 +685,12 @@ def test_the_state_counts_only_agreements_that_had_a_session_to_be_recorded() ->
 
 def test_the_adjusted_figure_stands_beside_k_of_n_kept(m: Metrics) -> None:
     solara = m.partner_states.set_index("partner").loc["solara"]
-    assert (solara["n_kept"], solara["n_agreements"], pct(solara["reliability"])) == (11, 12, "84%")
+    assert (solara["n_kept"], solara["n_agreements"], pct(solara["reliability"])) == (17, 18, "86%")
     assert (
-        "reliability 84% adjusted (11 of 12 agreements kept, shrunk toward the alliance's rate"
+        "reliability 86% adjusted (17 of 18 agreements kept, shrunk toward the alliance's rate"
         in (solara["explanation_en"])
     )
-    assert "betrouwbaarheid 84% bijgesteld (11 van 12 afspraken nagekomen" in solara["explanation_nl"]
+    assert "betrouwbaarheid 86% bijgesteld (17 van 18 afspraken nagekomen" in solara["explanation_nl"]
 
 
 def test_goals_are_named_only_when_the_record_says_so(m: Metrics) -> None:
@@ -814,3 +827,63 @@ def test_at_the_first_session_no_agreement_window_is_claimed() -> None:
     assert (state["state"], state["n_agreements"], state["agreements_until"]) == ("not_enough_data", 0, "")
     assert "(S1; ratings given up to 2025-01-31; no agreement due before the latest session" in state["explanation_en"]
     assert "geen afspraak met einddatum vóór de laatste sessie" in state["explanation_nl"]
+
+
+# ------------------------------------------------------------------------------------------- evidence window
+
+
+def _reach(data: AllianceData, **settings: Any) -> tuple[int, int, int, str, str]:
+    """Partner ``a``'s state window: (periods of agreements, agreements, kept, first and last due date counted)."""
+    state = compute(data, "x", MetricsConfig(**settings)).partner_states.set_index("partner").loc["a"]
+    ev = state["evidence"]
+    return (
+        int(ev["agreement_periods"]),
+        int(state["n_agreements"]),
+        int(state["n_kept"]),
+        str(state["agreements_since"]),
+        str(state["agreements_until"]),
+    )
+
+
+def test_the_evidence_window_reaches_back_until_it_holds_enough_agreements() -> None:
+    # 3 agreements a period; at S11 the 4 settled periods S7–S10 hold 12. The 5 periods S6–S10 hold exactly 15:
+    # with evidence_agreements = 15 the window stops there (due from the day after S5, 2025-05-28, to S10).
+    data = story([3, 3, 3, 3, 3, 2, 3, 3, 3, 3, 3], 5.0)
+    assert _reach(data, evidence_agreements=15) == (5, 15, 14, "2025-05-29", "2025-10-28")
+    # One more needed: one period more (S5–S10, 18 agreements).
+    assert _reach(data, evidence_agreements=16) == (6, 18, 17, "2025-04-29", "2025-10-28")
+    # 12 are enough already: the 4 settled periods, as without it.
+    assert _reach(data, evidence_agreements=12) == (4, 12, 12, "2025-06-29", "2025-10-28")
+    assert _reach(data, evidence_agreements=0) == (4, 12, 12, "2025-06-29", "2025-10-28")
+    # Never more than evidence_max_periods: 30 are never reached, 8 periods (S3–S10, 24 agreements) at most ...
+    assert _reach(data, evidence_agreements=30) == (8, 24, 23, "2025-03-01", "2025-10-28")
+    assert _reach(data, evidence_agreements=30, evidence_max_periods=6) == (6, 18, 17, "2025-04-29", "2025-10-28")
+    # ... and never before the first period: at S7 the periods S1–S6 are all there is.
+    assert _reach(story([3, 3, 3, 3, 3, 3, 3], 5.0), evidence_agreements=30) == (6, 18, 18, "", "2025-06-28")
+
+
+def test_the_evidence_window_does_not_reach_over_a_changed_record() -> None:
+    # 12 of 12 kept in S3–S6, then 4 of 12 in S7–S10: the two windows differ by far more than falling_drop,
+    # so the older periods do not speak for the partner it is now; the fall is claimed on the fixed windows.
+    data = story([3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 3], 5.0)
+    assert _reach(data, evidence_agreements=15) == (4, 12, 4, "2025-06-29", "2025-10-28")
+    state = compute(data, "x", MetricsConfig(evidence_agreements=15)).partner_states.set_index("partner").loc["a"]
+    assert state["state"] == "blind_trust"
+
+
+def test_the_text_gives_the_span_of_the_agreements_counted() -> None:
+    data = story([3, 3, 3, 3, 3, 2, 3, 3, 3, 3, 3], 5.0)
+    state = compute(data, "x", MetricsConfig(evidence_agreements=15)).partner_states.set_index("partner").loc["a"]
+    assert (
+        "reliability 93% adjusted (14 of 15 agreements kept, shrunk toward the alliance's rate; 90% interval"
+        in state["explanation_en"]
+    )
+    assert (
+        "(S8–S11; ratings given 2025-07-29 to 2025-11-28; agreements due 2025-05-29 to 2025-10-28, each"
+        in (state["explanation_en"])
+    )
+    assert "afspraken met einddatum van 2025-05-29 tot en met 2025-10-28, elk" in state["explanation_nl"]
+    # Without awaiting, the agreements' span is given apart from the ratings' where the window reached further.
+    now = compute(data, "x", MetricsConfig(evidence_agreements=15, await_outcome=False)).partner_states
+    text = now.set_index("partner").loc["a", "explanation_en"]
+    assert "(S8–S11; ratings given 2025-07-29 to 2025-11-28; agreements due 2025-06-29 to 2025-11-28)" in text

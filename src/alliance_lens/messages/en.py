@@ -393,6 +393,7 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.span.agreements": "agreements due {since} to {until}",
     "pattern.span.agreements_from_start": "agreements due up to {until}",
     "pattern.span.agreements_none": "no agreement due before the latest session",
+    "pattern.span.both": "{ratings}; {agreements}",
     "pattern.span.settled": "{ratings}; {agreements}, each with a session since to record its outcome",
     "pattern.window.sessions": "the last {k} sessions ({first}–{last}; {span})",
     "pattern.window.session": "the latest session ({last}; {span})",

@@ -404,6 +404,7 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.span.agreements": "afspraken met einddatum van {since} tot en met {until}",
     "pattern.span.agreements_from_start": "afspraken met einddatum tot en met {until}",
     "pattern.span.agreements_none": "geen afspraak met einddatum vóór de laatste sessie",
+    "pattern.span.both": "{ratings}; {agreements}",
     "pattern.span.settled": "{ratings}; {agreements}, elk met sindsdien een sessie om de uitkomst vast te leggen",
     "pattern.window.sessions": "de laatste {k} sessies ({first}–{last}; {span})",
     "pattern.window.session": "de laatste sessie ({last}; {span})",

@@ -80,6 +80,16 @@ class MetricsConfig:
         "latest one (each has had a session to get its outcome recorded).",
     )
     min_agreements: int = _s(5, "At least this many agreements must have fallen due in the state window.")
+    evidence_agreements: int = _s(
+        15,
+        "The evidence window of reliability: where the state's agreement window holds fewer than this many "
+        "agreements, it reaches back one period at a time until it holds this many (0: never) ...",
+    )
+    evidence_max_periods: int = _s(
+        8,
+        "... but over at most this many periods, and not at all where the two windows compared for 'falling' "
+        "differ by 'falling_drop' or more (the record changed). The trust window stays 'state_window'.",
+    )
     min_ratings: int = _s(6, "At least this many ratings must have been received in the state window ...")
     min_rated_periods: int = _s(2, "... spread over at least this many periods.")
     reliability_high: float = _s(0.70, "Reliability at or above this is high (if its interval stays above 'low').")
@@ -162,7 +172,7 @@ class MetricsConfig:
             bad("reliability_low", self.reliability_low, "reliability_low must not exceed reliability_high")
         if self.trust_low > self.trust_high:
             bad("trust_low", self.trust_low, "trust_low must not exceed trust_high")
-        for name in ("max_lag", "after_shock_periods"):
+        for name in ("max_lag", "after_shock_periods", "evidence_agreements", "evidence_max_periods"):
             if int(getattr(self, name)) < 0:
                 bad(name, getattr(self, name), f"{name} must not be negative")
         if problems:

@@ -43,7 +43,19 @@ def window(ev: dict[str, Any], lang: str) -> str:
     """The window the state was judged on, with the real date span of the agreements and ratings it holds."""
     first, last = ev["window"]
     k = int(ev["window_periods"])
-    if not ev.get("settled"):
+    extended = ev.get("agreements_since") != ev["window_since"] and ev.get("agreements_until")
+    if not ev.get("settled") and extended:
+        # The evidence window reached further back for the agreements than the ratings' window: both spans.
+        if ev["window_since"]:
+            ratings = tr("pattern.span.ratings", lang, since=ev["window_since"], until=ev["window_until"])
+        else:
+            ratings = tr("pattern.span.ratings_from_start", lang, until=ev["window_until"])
+        if ev["agreements_since"]:
+            agreements = tr("pattern.span.agreements", lang, since=ev["agreements_since"], until=ev["agreements_until"])
+        else:
+            agreements = tr("pattern.span.agreements_from_start", lang, until=ev["agreements_until"])
+        span = tr("pattern.span.both", lang, ratings=ratings, agreements=agreements)
+    elif not ev.get("settled"):
         if ev["window_since"]:
             span = tr("pattern.span", lang, since=ev["window_since"], until=ev["window_until"])
         else:

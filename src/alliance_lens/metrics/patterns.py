@@ -67,6 +67,37 @@ def settled_lag(config: MetricsConfig) -> int:
     return 1 if config.await_outcome else 0
 
 
+def evidence_reach(
+    obs: Observations,
+    n_partners: int,
+    last: int,
+    a_last: int,
+    w: int,
+    s_lag: int,
+    change: np.ndarray,
+    config: MetricsConfig,
+) -> np.ndarray:
+    """Per partner, how many periods its state's agreement window spans (``w`` unless extended).
+
+    The fewest periods from ``w`` up to ``evidence_max_periods`` (and back to the first period at most) whose
+    agreements, counted at the latest period, reach ``evidence_agreements``; the most allowed where none does.
+    Not extended where ``change`` (the two fixed windows' estimates apart) is ``falling_drop`` or more.
+    """
+    reach = np.full(n_partners, w, dtype="int64")
+    cap = min(config.evidence_max_periods, a_last + 1)
+    if config.evidence_agreements <= 0 or cap <= w:
+        return reach
+    ages = np.arange(obs.n_ages)
+    done = np.zeros(n_partners, dtype=bool)
+    for e in range(w, cap + 1):
+        weights = ((ages >= s_lag) & (ages < e + s_lag)).astype("float64")
+        count = obs.sums(obs.owner, n_partners, weights)[2][:, last]
+        reach = np.where(done, reach, e)
+        done |= count >= config.evidence_agreements
+    changed = np.isfinite(change) & (change >= config.falling_drop - 1e-12)
+    return np.where(changed, w, reach)
+
+
 def window_span(periods: pd.DataFrame, first: int, last: int) -> tuple[str, str]:
     """The real date span of a window: from the day after the period before it (``""``: from the start)."""
     start = periods.iloc[first]["period_start"]
@@ -148,10 +179,27 @@ def partner_states(
     k = np.stack([kp_all[:, last], k_all[:, last]], axis=1)
     m = np.stack([alliance_rate(Sp_all, Np_all)[last], alliance_rate(S_all, N_all)[last]])
     post = _beta(S, N, np.broadcast_to(m[None, :], S.shape), config)
+    fixed_S, fixed_N, fixed_est = S[:, 1].copy(), N[:, 1].copy(), post["est"][:, 1].copy()
     last_col = 1
     a_last = last - s_lag
-    a_first = max(0, a_last - w + 1)
     prev = np.where(k[:, 0] > 0, post["est"][:, 0], np.nan) if a_last - w >= 0 else np.full(n_p, np.nan)
+    # The evidence window (``evidence_agreements``): per partner, the agreement window reaches back period by
+    # period until it holds that many agreements, at most ``evidence_max_periods`` periods and never before the
+    # first; not at all where the two windows' estimates differ by ``falling_drop`` or more (the record changed,
+    # older periods would speak for a partner that is no longer the same). The falling test keeps the fixed windows.
+    reach = evidence_reach(obs, n_p, last, a_last, w, s_lag, np.abs(prev - post["est"][:, 1]), config)
+    if (reach > w).any():
+        ext = (ages[None, :] >= s_lag) & (ages[None, :] < reach[:, None] + s_lag)
+        cells = ext[obs.owner] if len(obs.owner) else np.zeros((0, obs.n_ages), dtype=bool)
+        ok = cells & np.isfinite(obs.score) & (obs.period_idx == last)
+        own = np.broadcast_to(obs.owner[:, None], obs.score.shape)[ok]
+        S[:, last_col] = np.bincount(own, weights=obs.score[ok], minlength=n_p)
+        N[:, last_col] = np.bincount(own, minlength=n_p).astype("float64")
+        k[:, last_col] = N[:, last_col]
+        post_e = _beta(S[:, last_col], N[:, last_col], np.full(n_p, m[last_col]), config)
+        for key in post:
+            post[key] = post[key].copy()
+            post[key][:, last_col] = post_e[key]
 
     # Trust over the window: every rating received in it; one cluster per rating organisation.
     in_w = ratings.period_idx >= first
@@ -171,7 +219,8 @@ def partner_states(
 
     # The agreements of the window as known at the latest session: those kept, and those not kept (cited).
     age_grid = ages[None, :]
-    in_window = (obs.period_idx == last) & (age_grid >= s_lag) & (age_grid < w + s_lag) & np.isfinite(obs.score)
+    reach_of = reach[obs.owner][:, None] if len(obs.owner) else np.zeros((0, 1), dtype="int64")
+    in_window = (obs.period_idx == last) & (age_grid >= s_lag) & (age_grid < reach_of + s_lag) & np.isfinite(obs.score)
     kept_cells = in_window & np.isin(obs.status, _KEPT_CODES)
     n_kept = np.bincount(np.broadcast_to(obs.owner[:, None], obs.score.shape)[kept_cells], minlength=n_p)
     not_kept = obs.frame(in_window & (obs.score <= 0.0)).sort_values(["due_on", "agreement_id"], kind="stable")
@@ -197,7 +246,6 @@ def partner_states(
     )
 
     since, until = window_span(periods, first, last)
-    a_since, a_until = window_span(periods, a_first, a_last) if a_last >= 0 else ("", "")
     session_id = str(periods.iloc[last]["session_id"])
     period_end = periods.iloc[last]["period_end"]
     rows: list[dict[str, Any]] = []
@@ -205,6 +253,8 @@ def partner_states(
         pid, name = str(p.partner), str(p.partner_name)
         has_rel = bool(k[i, last_col] > 0)
         fi = int(first_idx[i])
+        a_first = max(0, a_last - int(reach[i]) + 1)
+        a_since, a_until = window_span(periods, a_first, a_last) if a_last >= 0 else ("", "")
         goals: Any = p.goals_shared_on
         shared = goals is not None and not pd.isna(goals) and pd.Timestamp(goals) <= pd.Timestamp(period_end)
         row: dict[str, Any] = {
@@ -218,11 +268,13 @@ def partner_states(
             "window_until": until,
             "agreements_since": a_since,
             "agreements_until": a_until,
+            "agreement_periods": a_last - a_first + 1 if a_last >= 0 else 0,
             "reliability": float(post["est"][i, last_col]) if has_rel else np.nan,
             "reliability_low": float(post["low"][i, last_col]) if has_rel else np.nan,
             "reliability_high": float(post["high"][i, last_col]) if has_rel else np.nan,
-            "rel_S": float(S[i, last_col]),
-            "rel_N": float(N[i, last_col]),
+            "rel_S": float(fixed_S[i]),
+            "rel_N": float(fixed_N[i]),
+            "rel_fixed": float(fixed_est[i]) if k_all[i, last] > 0 else np.nan,
             "prev_S": float(S[i, 0]) if a_last - w >= 0 else np.nan,
             "prev_N": float(N[i, 0]) if a_last - w >= 0 else np.nan,
             "n_agreements": int(k[i, last_col]),
@@ -281,16 +333,23 @@ def _state(row: dict[str, Any], config: MetricsConfig) -> tuple[str, str]:
     t_high, t_low, t_high_ev, t_low_ev = _levels(
         row["trust"], row["trust_low"], row["trust_high"], config.trust_low, config.trust_high
     )
-    falling = bool(np.isfinite(prev)) and prev - rel >= config.falling_drop and rel < config.reliability_high
+    # "Falling" compares the fixed windows (``rel_fixed``: the last ``state_window`` settled periods, even where the
+    # evidence window reached further back); the estimate shown must be below the high line.
+    now = row.get("rel_fixed", rel)
+    falling = (
+        bool(np.isfinite(prev) and np.isfinite(now))
+        and prev - now >= config.falling_drop
+        and rel < config.reliability_high
+    )
     # "Falling" on evidence: a one-sided two-proportion test of the two windows' own records (kept share before
     # against now, pooled under "no change") at ``falling_alpha``.
     falling_ev = False
     if falling and row["prev_N"] > 0 and row["rel_N"] > 0:
-        before, now = row["prev_S"] / row["prev_N"], row["rel_S"] / row["rel_N"]
+        before, after = row["prev_S"] / row["prev_N"], row["rel_S"] / row["rel_N"]
         pooled = (row["prev_S"] + row["rel_S"]) / (row["prev_N"] + row["rel_N"])
         se = float(np.sqrt(pooled * (1.0 - pooled) * (1.0 / row["prev_N"] + 1.0 / row["rel_N"])))
         z_fall = float(dist.norm_ppf(1.0 - config.falling_alpha))
-        falling_ev = se > 0 and before - now > z_fall * se
+        falling_ev = se > 0 and before - after > z_fall * se
     point = "mixed"
     if t_high and r_high:
         point = "earned_trust"
@@ -345,6 +404,7 @@ def _evidence(
         "window_until": row["window_until"],
         "agreements_since": row["agreements_since"] or None,
         "agreements_until": row["agreements_until"] or None,
+        "agreement_periods": int(row["agreement_periods"]),
         "settled": settled_lag(config) > 0,
         "level": config.credible_level,
         "reliability": _num(row["reliability"]),

@@ -168,7 +168,7 @@ def outcome_score(status: np.ndarray, status_day: np.ndarray, due_day: np.ndarra
 
 def max_age(config: MetricsConfig) -> int:
     """How many periods after it fell due an agreement can still count in some view."""
-    return max(config.rolling_window, config.state_window * 2 + 1, ewm_horizon(config))
+    return max(config.rolling_window, config.state_window * 2 + 1, config.evidence_max_periods + 1, ewm_horizon(config))
 
 
 def ewm_horizon(config: MetricsConfig) -> int:
