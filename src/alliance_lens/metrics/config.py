@@ -79,7 +79,9 @@ class MetricsConfig:
         "last this many sessions and, with 'await_outcome', the agreements due in this many periods before the "
         "latest one (each has had a session to get its outcome recorded).",
     )
-    min_agreements: int = _s(5, "At least this many agreements must have fallen due in the state window.")
+    min_agreements: int = _s(
+        5, "At least this many agreements must have fallen due in the state's agreement window (the evidence window)."
+    )
     evidence_agreements: int = _s(
         15,
         "The evidence window of reliability: where the state's agreement window holds fewer than this many "
