@@ -69,6 +69,10 @@ def test_presentation_fills_the_screen_and_reads_from_the_back(
     card_px = page.eval_on_selector(".al-pattern-card h4", "e => parseFloat(getComputedStyle(e).fontSize)")
     assert headline_px >= min_px and card_px >= min_px, (headline_px, card_px)
 
+    # the charts' data tables are for the desk (keyboard, screen reader), not for the projector
+    assert page.locator("details.al-data").count() >= 2
+    assert not any(d.is_visible() for d in page.locator("details.al-data").all())
+
     # the cards are short; the long explanation is one click away
     card = page.locator(".al-pattern-card").first
     assert len(card.locator(".al-card-short").inner_text().split()) <= 25

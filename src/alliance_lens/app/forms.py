@@ -267,7 +267,7 @@ class Form:
             self.show_problems(exc.problems)
         except UserError as exc:
             log.info("refused: %s", exc)
-            self.show_status(one_sentence(exc), error=True)
+            self.show_status(one_sentence(exc, self.state.language), error=True)
         except Exception:
             action = self.state.tr(action_key or self.action_key)
             log.exception("unexpected error while %s", action)

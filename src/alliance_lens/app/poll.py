@@ -193,7 +193,7 @@ class PollPanel:
 
             if not isinstance(exc, UserError):
                 log.exception("poll panel")
-            text = one_sentence(exc) if isinstance(exc, UserError) else tr("poll.action", self.lang)
+            text = one_sentence(exc, self.lang) if isinstance(exc, UserError) else tr("poll.action", self.lang)
             self.status.value = f'<span class="al-error">{html.escape(text)}</span>'
 
     # -- actions

@@ -57,13 +57,18 @@ def default_compute(data: AllianceData, alliance_id: str) -> Metrics:
     return metrics.compute(data, alliance_id)
 
 
-def one_sentence(exc: BaseException) -> str:
-    """A user error as one plain sentence: the first problem of a validation error, the first line otherwise."""
+def one_sentence(exc: BaseException, lang: str = "en") -> str:
+    """A user error as one plain sentence in ``lang``: the first problem of a validation error, else its message.
+
+    Errors the catalogue words (:meth:`Problem.text`, :meth:`UserError.message`) are said in the dashboard's
+    language; an error with an English text only keeps its first line.
+    """
     if isinstance(exc, ValidationError):
-        first = str(exc.problems[0])
+        first = exc.problems[0].text(lang)
         more = len(exc.problems) - 1
-        return first + (f" (and {more} more)" if more else "")
-    text = str(exc).strip().splitlines()
+        return first + (" " + tr("problem.and_more", lang, n=more) if more else "")
+    said = exc.message(lang) if isinstance(exc, UserError) else str(exc)
+    text = said.strip().splitlines()
     return text[0] if text else type(exc).__name__
 
 
@@ -326,7 +331,7 @@ class DashboardState(HasTraits):
         """Show ``exc`` as one sentence: a user error as it says, anything else as 'something went wrong'."""
         if isinstance(exc, UserError):
             log.info("refused while %s: %s", action_key, exc)
-            text = one_sentence(exc)
+            text = one_sentence(exc, self.language)
         else:
             log.error("unexpected error while %s", action_key, exc_info=exc)
             text = self.tr("unexpected", action=self.tr(action_key))

@@ -231,6 +231,7 @@ MESSAGES: Final[dict[str, str]] = {
     "problem.where_column": ", column {column}",
     "problem.where_value": " (value {value})",
     "problem.value.empty": "{column} is empty: fill it in",
+    "problem.and_more": "(and {n} more)",
     "problem.value.too_long": "{column} has {length} characters, more than the {n} that fit: shorten it",
     "problem.id.not_text": "{column} must be text, not {type}",
     "problem.id.spaces": "{column} {value!r} starts or ends with a space: remove it",

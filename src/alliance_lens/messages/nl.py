@@ -231,6 +231,7 @@ MESSAGES: Final[dict[str, str]] = {
     "problem.where_column": ", kolom {column}",
     "problem.where_value": " (waarde {value})",
     "problem.value.empty": "{column} is leeg: vul het in",
+    "problem.and_more": "(en nog {n})",
     "problem.value.too_long": "{column} heeft {length} tekens, meer dan de {n} die passen: maak het korter",
     "problem.id.not_text": "{column} moet tekst zijn, geen {type}",
     "problem.id.spaces": "{column} {value!r} begint of eindigt met een spatie: haal die weg",
