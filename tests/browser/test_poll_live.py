@@ -108,10 +108,10 @@ def test_phones_answer_and_the_dashboard_follows(servers: tuple[Server, Server],
     page.wait_for_selector(".al-forms", timeout=FIRST_VIEW)
     page.locator(".al-forms .lm-TabBar-tab", has_text="Trust ratings").first.click()
     page.locator(".al-poll-open button, button.al-poll-open").first.click()
-    page.wait_for_selector(".al-poll-qr svg", timeout=UPDATE)
-    short = page.locator(".al-poll-short a").inner_text().strip()
+    page.wait_for_selector(".al-poll .al-poll-qr svg", timeout=UPDATE)
+    short = page.locator(".al-poll .al-poll-short a").inner_text().strip()
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/p/[A-Z2-9]{6}", short), short
-    _wait_text(page, ".al-poll-state", "answers so far: 0")
+    _wait_text(page, ".al-poll .al-poll-state", "answers so far: 0")
     page.locator(".al-poll").screenshot(path=str(ARTIFACTS / "poll_facilitator_1_open.png"))
 
     phones = [Phone(browser, f"phone{i}") for i in range(3)]
@@ -119,26 +119,26 @@ def test_phones_answer_and_the_dashboard_follows(servers: tuple[Server, Server],
         text = phones[0].answer(short, "p1", {"p2": "2", "p3": "4"}, shot="1_form")
         assert "Your answer is stored." in text
         phones[0].shot("2_stored")
-        _wait_text(page, ".al-poll-state", "answers so far: 1")
+        _wait_text(page, ".al-poll .al-poll-state", "answers so far: 1")
         assert "not enough answers yet" in page.locator('[data-pair="p1→p2"]').inner_text()
         assert phones[1].answer(short, "p1", {"p2": "3"}).startswith("Thank you")
         assert phones[2].answer(short, "p1", {"p2": "4"}).startswith("Thank you")
-        _wait_text(page, ".al-poll-state", "answers so far: 3")
+        _wait_text(page, ".al-poll .al-poll-state", "answers so far: 3")
         _wait_text(page, '[data-pair="p1→p2"]', r"^3\.0$")  # the mean from three answers: the floor is reached
-        assert page.locator('.al-poll-counts [data-rater="p1"] .al-poll-n').inner_text() == "3"
+        assert page.locator('.al-poll .al-poll-counts [data-rater="p1"] .al-poll-n').inner_text() == "3"
         page.locator(".al-poll").screenshot(path=str(ARTIFACTS / "poll_facilitator_2_three_answers.png"))
 
         # the same phone again: its answer replaces the first (still three answers, the mean moves)
         text = phones[0].answer(short, "p1", {"p2": "5"})
         assert "Your new answer replaces your earlier one." in text
         _wait_text(page, '[data-pair="p1→p2"]', r"^4\.0$")
-        _wait_text(page, ".al-poll-state", "answers so far: 3")
+        _wait_text(page, ".al-poll .al-poll-state", "answers so far: 3")
         assert "2.0" not in page.locator(".al-poll").inner_text()  # no single answer on the screen
 
         # closed from the dashboard while a phone has the form open: its answer is refused, nothing changes
         phones[1].page.goto(short)
         page.locator(".al-poll-close button, button.al-poll-close").first.click()
-        _wait_text(page, ".al-poll-state", "Closed · answers: 3")
+        _wait_text(page, ".al-poll .al-poll-state", "Closed · answers: 3")
         phones[1].page.locator('.raters label:has(input[value="p2"])').click()
         phones[1].page.locator('fieldset[data-ratee="p1"] label:has(input[value="1"])').click()
         with phones[1].page.expect_response(lambda r: r.request.method == "POST") as posted:

@@ -4,6 +4,9 @@
 // * a rating-grid cell's input is named by its cell's tooltip ("Meridian Motors → Kestrel Cells");
 // * after an outcome click removes its row, focus goes to the same place in the list (the next agreement's
 //   first button), not to the top of the page.
+// how long after an outcome click focus is put back in the list when a redraw drops it to the page
+const REFOCUS_MS = 60000;
+
 const NAMED = "button.al-mark[title], .al-rating-cell input[title], .al-rating-cell[title] input, " +
   ".al-aria-title[title] input, " +
   ".al-aria-title[title] select";
@@ -34,7 +37,8 @@ export default {
     update();
 
     // the place of the outcome button last clicked, so focus can stay there when its row goes away (the list
-    // may be drawn again more than once after a save: focus is put back each time, for a few seconds)
+    // may be drawn again more than once after a save, and on a busy laptop the save takes seconds: focus is put
+    // back each time it falls to the page, until the facilitator clicks elsewhere or a minute has passed)
     let last = null;
     const onClick = (event) => {
       const button = event.target.closest ? event.target.closest("button.al-mark") : null;
@@ -47,7 +51,7 @@ export default {
       last = { rows, index: Array.prototype.indexOf.call(rows.children, row), button, at: Date.now() };
     };
     const refocus = () => {
-      if (!last || Date.now() - last.at > 8000) return;
+      if (!last || Date.now() - last.at > REFOCUS_MS) return;
       const active = document.activeElement;
       if (active && active !== document.body) return;  // focus is somewhere: leave it there
       if (last.button.isConnected) {
