@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from alliance_lens.app.state import one_sentence
 from alliance_lens.domain.problems import Problem, UserError, ValidationError
 from alliance_lens.messages import tr
+from alliance_lens.store import Workspace
 
 
 def _too_long(row: int) -> Problem:
@@ -34,3 +37,11 @@ def test_a_catalogue_error_is_worded_in_the_language_and_a_plain_one_keeps_its_f
     assert one_sentence(keyed, "nl") == tr("file.part_checksum", "nl", part="xl/worksheets/sheet1.xml")
     assert one_sentence(keyed, "en") == str(keyed)
     assert one_sentence(UserError("first line\nsecond line"), "nl") == "first line"
+
+
+def test_the_stores_refusals_reach_the_dashboard_in_dutch(sample_workspace: Workspace) -> None:
+    alliance = sample_workspace.alliances()["alliance_id"].iloc[0]
+    with pytest.raises(UserError) as caught:
+        sample_workspace.set_goals_shared(alliance, "nobody", None)
+    assert str(caught.value) == f"there is no partner 'nobody' in alliance {alliance!r}"
+    assert one_sentence(caught.value, "nl") == f"er is geen partner 'nobody' in alliantie {alliance!r}"

@@ -553,4 +553,15 @@ MESSAGES: Final[dict[str, str]] = {
     "store.secret_per_server": "the workspace {where} is shared, but the link secret is this server's own "
     "file {path}: set link_secret_file (ALLIANCE_LENS_LINK_SECRET_FILE) to one file for every server, or "
     "links made here are refused elsewhere",
+    # refusals of the store that the dashboard shows
+    "store.read_only": "this workspace is open read-only: nothing can be changed through it",
+    "store.no_earlier_version": "change {change!r} did not replace an alliance: there is no earlier version",
+    "store.alliance_exists": "alliance {alliance!r} already exists in the workspace",
+    "store.no_partner": "there is no partner {partner!r} in alliance {alliance!r}",
+    "store.nothing_to_undo": "there is nothing left to undo in alliance {alliance!r}",
+    "store.outcome_not_changed": "cannot update {what}: an outcome is added, never changed: add a new outcome",
+    "store.rating_not_changed": "cannot update {what}: a trust rating is never changed: add a new one",
+    "poll.unknown_session_none": "poll: alliance {alliance!r} has no session {session!r} (sessions: none yet: add the session first)",
+    "poll.unknown_session": "poll: alliance {alliance!r} has no session {session!r} (sessions: {sessions})",
+    "poll.nothing_to_close": "poll: session {session!r} of alliance {alliance!r} has no poll to close",
 }

@@ -576,4 +576,15 @@ MESSAGES: Final[dict[str, str]] = {
     "store.secret_per_server": "de werkruimte {where} wordt gedeeld, maar het linkgeheim is het eigen bestand "
     "{path} van deze server: stel link_secret_file (ALLIANCE_LENS_LINK_SECRET_FILE) in op één bestand voor "
     "alle servers, anders worden links van hier elders geweigerd",
+    # refusals of the store that the dashboard shows
+    "store.read_only": "deze werkruimte is alleen-lezen geopend: er kan niets in worden veranderd",
+    "store.no_earlier_version": "wijziging {change!r} verving geen alliantie: er is geen eerdere versie",
+    "store.alliance_exists": "alliantie {alliance!r} bestaat al in de werkruimte",
+    "store.no_partner": "er is geen partner {partner!r} in alliantie {alliance!r}",
+    "store.nothing_to_undo": "er is niets meer ongedaan te maken in alliantie {alliance!r}",
+    "store.outcome_not_changed": "{what} kan niet worden gewijzigd: een uitkomst wordt toegevoegd, nooit veranderd: voeg een nieuwe uitkomst toe",
+    "store.rating_not_changed": "{what} kan niet worden gewijzigd: een vertrouwensscore wordt nooit veranderd: voeg een nieuwe toe",
+    "poll.unknown_session_none": "peiling: alliantie {alliance!r} heeft geen bijeenkomst {session!r} (bijeenkomsten: nog geen: voeg eerst de bijeenkomst toe)",
+    "poll.unknown_session": "peiling: alliantie {alliance!r} heeft geen bijeenkomst {session!r} (bijeenkomsten: {sessions})",
+    "poll.nothing_to_close": "peiling: bijeenkomst {session!r} van alliantie {alliance!r} heeft geen peiling om te sluiten",
 }

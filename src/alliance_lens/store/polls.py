@@ -336,8 +336,10 @@ def _check_session(conn: Connection, ws: Workspace, alliance_id: str, session_id
         known = sorted(
             str(x) for x in conn.execute(select(se.c.session_id).where(se.c.alliance_id == alliance_id)).scalars()
         )
-        listing = ", ".join(repr(k) for k in known[-10:]) or "none yet: add the session first"
-        raise UserError(f"poll: alliance {alliance_id!r} has no session {session_id!r} (sessions: {listing})")
+        if not known:
+            raise UserError.of("poll.unknown_session_none", alliance=alliance_id, session=session_id)
+        listing = ", ".join(repr(k) for k in known[-10:])
+        raise UserError.of("poll.unknown_session", alliance=alliance_id, session=session_id, sessions=listing)
 
 
 def open_poll(
@@ -405,7 +407,7 @@ def close_poll(ws: Workspace, alliance_id: str, session_id: str, *, now: dt.date
         _check_session(conn, ws, alliance_id, session_id)
         latest = _latest(conn, alliance_id, session_id)
         if latest is None:
-            raise UserError(f"poll: session {session_id!r} of alliance {alliance_id!r} has no poll to close")
+            raise UserError.of("poll.nothing_to_close", alliance=alliance_id, session=session_id)
         if latest.closed_at is not None:
             return latest
         conn.execute(update(s.polls).where(s.polls.c.poll_id == latest.poll_id).values(closed_at=moment))

@@ -288,7 +288,7 @@ class Workspace:
 
     def _transaction(self, fn: Callable[[Connection], T]) -> T:
         if self.read_only:
-            raise ReadOnlyError("this workspace is open read-only: nothing can be changed through it")
+            raise ReadOnlyError.of("store.read_only")
         return db.run(self._engine, fn, write=True, where=self._where)
 
     def _change(self) -> Change:
@@ -409,7 +409,7 @@ class Workspace:
             )
             blobs = [b for b in conn.execute(q).scalars() if b is not None]
             if not blobs:
-                raise UserError(f"change {change_id!r} did not replace an alliance: there is no earlier version")
+                raise UserError.of("store.no_earlier_version", change=change_id)
             frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
             for blob in blobs:
                 for name, rows in _unpack(blob).items():
@@ -562,7 +562,7 @@ class Workspace:
                 ).scalars()
             )
             if present:
-                raise UserError(f"alliance {present[0]!r} already exists in the workspace")
+                raise UserError.of("store.alliance_exists", alliance=present[0])
             if data is None:
                 # a few entries (a form, a script adding one rating): plain queries, no DataFrames
                 problems = _quick_problems(conn, items)
@@ -621,12 +621,8 @@ class Workspace:
         """Change an alliance, partner, session or agreement, found by its id; the old values stay in the log."""
         name = TABLE_OF.get(type(entity))
         if name not in s.KEYS:
-            what = (
-                "an outcome is added, never changed: add a new outcome"
-                if isinstance(entity, Outcome)
-                else ("a trust rating is never changed: add a new one")
-            )
-            raise UserError(f"cannot update {type(entity).__name__}: {what}")
+            refusal = "store.outcome_not_changed" if isinstance(entity, Outcome) else "store.rating_not_changed"
+            raise UserError.of(refusal, what=type(entity).__name__)
         assert name is not None
         table = s.DATA_TABLES[name]
         new = entity_to_row(entity)
@@ -714,7 +710,7 @@ class Workspace:
                     select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id == alliance_id)
                 ).first():
                     raise self._unknown(conn, alliance_id)
-                raise UserError(f"there is no partner {partner_id!r} in alliance {alliance_id!r}")
+                raise UserError.of("store.no_partner", partner=partner_id, alliance=alliance_id)
             return Partner(alliance_id, partner_id, str(row.name), date)
 
         self.update(self._read(current))
@@ -746,7 +742,7 @@ class Workspace:
                     ).first()
                     if not exists:
                         raise self._unknown(conn, alliance_id)
-                raise UserError(f"there is nothing left to undo in alliance {alliance_id!r}")
+                raise UserError.of("store.nothing_to_undo", alliance=alliance_id)
             entries = (
                 conn.execute(
                     select(a).where(and_(a.c.change_id == target, a.c.alliance_id == alliance_id)).order_by(a.c.id)
