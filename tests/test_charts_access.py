@@ -272,3 +272,15 @@ def test_fast_conversion_equals_altairs(metrics: Metrics) -> None:
 @pytest.mark.parametrize("fn", CHART_FUNCTIONS, ids=lambda f: f.__name__)
 def test_chart_functions_are_typed_on_metrics(fn: Callable[..., Any]) -> None:
     assert "Metrics" in str(fn.__annotations__["metrics"])
+
+
+def test_the_tables_look_is_one_stylesheet_on_the_dashboard_and_the_client_page(sample_url: str) -> None:
+    from alliance_lens.app.dashboard import A11Y_STYLE
+    from alliance_lens.charts.table import TABLE_CSS
+    from alliance_lens.pages.view import preview_html
+
+    assert ".al-data-table caption" in TABLE_CSS
+    assert TABLE_CSS in A11Y_STYLE
+    page = preview_html("ev-platform", db_url=sample_url)
+    assert TABLE_CSS in page and page.count('<details class="al-data">') >= 4
+    assert ".al-presenting details.al-data { display: none; }" in A11Y_STYLE  # the projector shows charts only

@@ -28,11 +28,12 @@ from alliance_lens.app.views import (
     StatusLine,
     as_of,
 )
+from alliance_lens.charts.table import TABLE_CSS
 
 log = logging.getLogger("alliance_lens.app")
 
 #: Focus rings, button contrast, the picker's label, the saved line, the poll on the projector (``dashboard.css``).
-A11Y_STYLE = "<style>" + Path(__file__).with_name("dashboard.css").read_text(encoding="utf-8") + "</style>"
+A11Y_STYLE = "<style>" + Path(__file__).with_name("dashboard.css").read_text(encoding="utf-8") + TABLE_CSS + "</style>"
 
 
 class FacilitatorDashboard:

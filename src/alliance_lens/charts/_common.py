@@ -167,10 +167,10 @@ def title(key: str, lang: str, subtitle_key: str | None = None, extra: str | Non
     return alt.TitleParams(text=text, subtitle=label(subtitle_key, lang))
 
 
-def percent(value: Any) -> str:
-    """``0.72`` → ``"72 %"``; missing → ``"—"``."""
+def percent(value: Any, missing: str = "—") -> str:
+    """``0.72`` → ``"72 %"``; missing → ``missing`` (a dash on a chart, an empty table cell)."""
     if value is None or pd.isna(value):
-        return "—"
+        return missing
     return f"{float(value) * 100:.0f} %"
 
 

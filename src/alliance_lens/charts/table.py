@@ -12,13 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import altair as alt
 import pandas as pd
 
-from alliance_lens.charts._common import _MONTHS
+from alliance_lens.charts._common import _MONTHS, percent
 from alliance_lens.charts.theme import check_lang, label
+
+#: The look of a chart's data table (``table.css``), shared by the dashboard and the client pages.
+TABLE_CSS = (Path(__file__).with_name("table.css")).read_text(encoding="utf-8")
 
 #: Where a chart keeps its table in ``usermeta``.
 USERMETA_KEY = "alliance_lens_table"
@@ -54,9 +58,7 @@ def session_texts(dates: Sequence[Any] | pd.Series | pd.Index, lang: str) -> lis
 
 def pct_text(value: Any) -> str:
     """``0.72`` → ``"72 %"``; missing → ``""`` (a table cell left empty, never "NaN")."""
-    if value is None or pd.isna(value):
-        return ""
-    return f"{float(value) * 100:.0f} %"
+    return percent(value, missing="")
 
 
 def count_text(value: Any) -> str:

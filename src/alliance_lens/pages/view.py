@@ -28,7 +28,7 @@ from alliance_lens.charts import (
     quadrant_chart,
     trust_matrix_chart,
 )
-from alliance_lens.charts.table import data_details, strip_table
+from alliance_lens.charts.table import TABLE_CSS, data_details, strip_table
 from alliance_lens.config import LensConfig
 from alliance_lens.messages import tr
 from alliance_lens.metrics.privacy import hide_below_floor
@@ -296,5 +296,5 @@ def preview_html(alliance_id: str | None = None, *, db_url: str | None = None, c
         for s in sections
     ]
     content = render_sections(view, drawn)
-    css = (STATIC / "page.css").read_text(encoding="utf-8")
+    css = (STATIC / "page.css").read_text(encoding="utf-8") + TABLE_CSS
     return f'<div class="al-page al-client" lang="{content.lang}"><style>{css}</style>{content.main}</div>'
