@@ -284,3 +284,11 @@ def test_the_tables_look_is_one_stylesheet_on_the_dashboard_and_the_client_page(
     page = preview_html("ev-platform", db_url=sample_url)
     assert TABLE_CSS in page and page.count('<details class="al-data">') >= 4
     assert ".al-presenting details.al-data { display: none; }" in A11Y_STYLE  # the projector shows charts only
+
+
+def test_a_chart_is_named_by_its_function_or_its_name_and_an_unknown_name_is_refused() -> None:
+    assert charts.chart_of(charts.quadrant_chart) is charts.quadrant_chart
+    assert charts.chart_of("trust_matrix_chart") is charts.trust_matrix_chart
+    for wrong in ("trust_matrix", "no_such_chart", "data_table"):
+        with pytest.raises(LookupError, match=repr(wrong)):
+            charts.chart_of(wrong)

@@ -20,7 +20,6 @@ from alliance_lens.app.state import DashboardState
 from alliance_lens.app.views import (
     FACILITATOR_CHARTS,
     STYLE,
-    ChartFunction,
     ChartView,
     HeadlineBoard,
     OverdueList,
@@ -28,6 +27,7 @@ from alliance_lens.app.views import (
     StatusLine,
     as_of,
 )
+from alliance_lens.charts import ChartFunction
 from alliance_lens.charts.table import TABLE_CSS
 
 log = logging.getLogger("alliance_lens.app")

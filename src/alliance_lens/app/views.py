@@ -22,12 +22,10 @@ from altair.utils.schemapi import debug_mode
 
 from alliance_lens import charts
 from alliance_lens.app.state import DashboardState
+from alliance_lens.charts import ChartFunction
 from alliance_lens.charts.table import data_details, strip_table
 
 log = logging.getLogger("alliance_lens.app")
-
-#: A chart function of :mod:`alliance_lens.charts`: ``Metrics`` and a language to an Altair chart.
-ChartFunction = Callable[..., Any]
 
 #: (css name, function of ``alliance_lens.charts``) of the charts a dashboard shows, in order.
 FACILITATOR_CHARTS: tuple[tuple[str, ChartFunction], ...] = (
@@ -38,7 +36,6 @@ FACILITATOR_CHARTS: tuple[tuple[str, ChartFunction], ...] = (
     ("timeline", charts.agreement_timeline_chart),
     ("reciprocity", charts.reciprocity_chart),
 )
-CLIENT_CHARTS: tuple[tuple[str, ChartFunction], ...] = FACILITATOR_CHARTS[:5]
 
 STYLE = """
 <style>
@@ -136,16 +133,6 @@ def svg_of(chart: Any) -> str:
 
     spec = chart if isinstance(chart, dict) else chart.to_dict()
     return str(vl_convert.vegalite_to_svg(spec))
-
-
-def chart_function(name: str) -> Callable[..., Any]:
-    """``alliance_lens.charts.<name>``; :class:`LookupError` if the charts layer has no such chart."""
-    from alliance_lens import charts
-
-    fn = getattr(charts, name, None)
-    if fn is None:
-        raise LookupError(f"alliance_lens.charts has no {name}")
-    return fn  # type: ignore[no-any-return]
 
 
 class _Reads:
@@ -258,8 +245,7 @@ class ChartView:
             # Altair's debug mode validates every piece while the chart is built; these charts are tested,
             # and building them is on the path from a save to the screen
             with debug_mode(False):
-                fn = chart_function(self.function) if isinstance(self.function, str) else self.function
-                chart = fn(reads, lang=lang)
+                chart = charts.chart_of(self.function)(reads, lang=lang)
                 spec = chart.to_dict(validate=False)
             # the frames read may change in ways the chart does not show: draw only a changed spec
             spec_key = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).digest()

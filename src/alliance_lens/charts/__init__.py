@@ -12,6 +12,10 @@ files offline.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from typing import Any
+
 from alliance_lens.charts import render, theme
 from alliance_lens.charts.detail import (
     agreement_timeline_chart,
@@ -30,13 +34,34 @@ from alliance_lens.charts.trends import (
     quadrant_of,
 )
 
+#: A chart function of this package: ``Metrics`` (and ``lang=``) to an Altair chart.
+ChartFunction = Callable[..., Any]
+
+
+def chart_of(function: ChartFunction | str) -> ChartFunction:
+    """``function`` itself, or the chart function of this package of that name (a hook may name it).
+
+    :class:`LookupError` if this package has no chart function of that name.
+    """
+    if not isinstance(function, str):
+        return function
+    found: ChartFunction | None = (
+        getattr(sys.modules[__name__], function, None) if function.endswith("_chart") else None
+    )
+    if not callable(found):
+        raise LookupError(f"alliance_lens.charts has no chart function {function!r}")
+    return found
+
+
 render.enable_notebook_renderer()  # in a Jupyter kernel, charts shown as a cell's last expression draw offline
 
 __all__ = [
+    "ChartFunction",
     "ContrastChart",
     "agreement_timeline_chart",
     "alliance_contrast_chart",
     "asymmetry_chart",
+    "chart_of",
     "contrast_chart",
     "contrast_layer",
     "data_details",

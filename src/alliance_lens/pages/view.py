@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from alliance_lens.charts import (
+    ChartFunction,
     agreement_timeline_chart,
     alliance_contrast_chart,
+    chart_of,
     contrast_chart,
     quadrant_chart,
     trust_matrix_chart,
@@ -39,9 +41,6 @@ if TYPE_CHECKING:
     from alliance_lens.store import Workspace
 
 log = logging.getLogger("alliance_lens.pages")
-
-#: A chart function of :mod:`alliance_lens.charts`: ``Metrics`` and a language to an Altair chart.
-ChartFunction = Callable[..., Any]
 
 #: (css name, title key, chart function of ``alliance_lens.charts``) of the charts a client sees, in order.
 CLIENT_CHARTS: tuple[tuple[str, str, ChartFunction], ...] = (
@@ -114,16 +113,13 @@ def chart_section(view: ViewInput, css: str, title_key: str, function: ChartFunc
     """
     from altair.utils.schemapi import debug_mode
 
-    from alliance_lens import charts
-
     title = view.tr(title_key)
-    fn = getattr(charts, function) if isinstance(function, str) else function
     try:
         # Altair's validation is skipped: these charts are tested, and it is most of the time of a render
         with debug_mode(False):
-            spec = fn(view.metrics, lang=view.lang).to_dict(validate=False)
+            spec = chart_of(function)(view.metrics, lang=view.lang).to_dict(validate=False)
     except Exception:
-        log.exception("client chart %s could not be drawn", getattr(fn, "__name__", fn))
+        log.exception("client chart %s could not be drawn", getattr(function, "__name__", function))
         failed = f'<p class="al-chart-error">{html.escape(view.tr("page.client.chart_failed"))}</p>'
         return Section("html", css, title, html=failed)
     return Section("chart", css, title, spec=spec)

@@ -950,15 +950,12 @@ def _hold_references(conn: Connection, table: Table, records: Sequence[dict[str,
         missing = sorted(wanted - found)
         if missing:
             key = dict(zip(local, missing[0], strict=True))
-            raise ReferenceMissing(
-                tr(
-                    "store.reference_missing",
-                    "en",
-                    table=table.name.replace("_", " "),
-                    parent=parent.name.removesuffix("s"),
-                    key=", ".join(f"{k} {v!r}" for k, v in key.items()),
-                    count=len(missing),
-                )
+            raise ReferenceMissing.of(
+                "store.reference_missing",
+                table=table.name.replace("_", " "),
+                parent=parent.name.removesuffix("s"),
+                key=", ".join(f"{k} {v!r}" for k, v in key.items()),
+                count=len(missing),
             )
 
 
