@@ -9,4 +9,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e .
+# Bytecode for our modules (pip writes it for installed packages, not for an editable source tree): each
+# dashboard kernel then starts without compiling them, even where PYTHONDONTWRITEBYTECODE is set.
+"$VENV/bin/python" -m compileall -q src >/dev/null
 exec "$VENV/bin/alliance-lens" serve --demo "$@"

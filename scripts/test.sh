@@ -30,6 +30,9 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e ".[test]"
+# Bytecode for our modules, as pip writes it for every installed package: with PYTHONDONTWRITEBYTECODE (set
+# below, and by some shells) each kernel and command the tests start would compile them from source again.
+"$VENV/bin/python" -m compileall -q src >/dev/null
 
 export PYTHONDONTWRITEBYTECODE=1
 "$VENV/bin/python" -m ruff check src tests bench

@@ -37,8 +37,9 @@ def test_t_cdf_is_scipy_stats_t_cdf() -> None:
     np.testing.assert_allclose(dist.t_cdf(x, df), stats.t.cdf(x, df), rtol=1e-10)
 
 
-def test_importing_the_analyst_modules_does_not_import_scipy() -> None:
-    """SciPy's special functions load on the first metrics computation, not with ``import alliance_lens.metrics``.
+def test_importing_the_analyst_modules_does_not_import_scipy_or_vl_convert() -> None:
+    """SciPy's special functions load on the first metrics computation, not with ``import alliance_lens.metrics``;
+    vl-convert (an 88 MB library) on the first static rendering, not with ``import alliance_lens.charts``.
 
     And no layer hides a package from the whole process to make its import cheaper (the app once did that
     to ``rfc3987_syntax``, breaking jsonschema's "iri" format check for every later user of the kernel).
@@ -49,7 +50,8 @@ def test_importing_the_analyst_modules_does_not_import_scipy() -> None:
     code = (
         "import sys, alliance_lens.app; hidden = [name for name, module in sys.modules.items() if module is None];"
         "import alliance_lens.store, alliance_lens.metrics, alliance_lens.charts;"
-        "print('scipy' in sys.modules); print(hidden)"
+        "print('scipy' in sys.modules); print(hidden); print('vl_convert' in sys.modules);"
+        "from alliance_lens.charts import render; render.vegalite_version(); print('vl_convert' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split("\n")[:2] == ["False", "[]"]
+    assert out.split("\n")[:4] == ["False", "[]", "False", "True"]

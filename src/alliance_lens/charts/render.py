@@ -18,15 +18,25 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import altair as alt
-import vl_convert as vlc
 
 from alliance_lens.charts import theme
 from alliance_lens.model import UserError
 
+if TYPE_CHECKING:
+    from types import ModuleType
+
 ChartLike = alt.TopLevelMixin
+
+
+def _vlc() -> ModuleType:
+    """vl-convert, imported at the first static rendering: its 88 MB library cost an analyst's ``import`` 5 %."""
+    import vl_convert
+
+    return vl_convert
+
 
 SUFFIXES: Final = (".html", ".svg", ".png", ".pdf")
 
@@ -38,6 +48,7 @@ class UnsupportedFormat(UserError, ValueError):
 def vegalite_version() -> str:
     """The Vega-Lite version for vl-convert matching Altair's schema (``v6.4.1`` → ``6.4``)."""
     major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    vlc = _vlc()
     available = vlc.get_vegalite_versions()
     if major_minor not in available:
         raise RuntimeError(
@@ -57,13 +68,13 @@ def spec_of(chart: ChartLike | dict[str, Any]) -> dict[str, Any]:
 
 def to_svg(chart: ChartLike | dict[str, Any]) -> str:
     """The chart as an SVG document (text)."""
-    svg: str = vlc.vegalite_to_svg(spec_of(chart), vl_version=vegalite_version(), allowed_base_urls=[])
+    svg: str = _vlc().vegalite_to_svg(spec_of(chart), vl_version=vegalite_version(), allowed_base_urls=[])
     return svg
 
 
 def to_png(chart: ChartLike | dict[str, Any], *, scale: float = 2.0, ppi: float = 72) -> bytes:
     """The chart as a PNG image; ``scale`` 2 makes it sharp on paper and on high-density screens."""
-    png: bytes = vlc.vegalite_to_png(
+    png: bytes = _vlc().vegalite_to_png(
         spec_of(chart), vl_version=vegalite_version(), scale=scale, ppi=ppi, allowed_base_urls=[]
     )
     return png
@@ -71,7 +82,7 @@ def to_png(chart: ChartLike | dict[str, Any], *, scale: float = 2.0, ppi: float 
 
 def to_pdf(chart: ChartLike | dict[str, Any]) -> bytes:
     """The chart as a one-page PDF (vector, text kept as text)."""
-    pdf: bytes = vlc.vegalite_to_pdf(spec_of(chart), vl_version=vegalite_version(), allowed_base_urls=[])
+    pdf: bytes = _vlc().vegalite_to_pdf(spec_of(chart), vl_version=vegalite_version(), allowed_base_urls=[])
     return pdf
 
 
@@ -102,7 +113,7 @@ _BUNDLE_SNIPPET: Final = "window.vegaEmbed = vegaEmbed; window.vega = vega; wind
 @functools.cache
 def javascript_bundle() -> str:
     """Vega, Vega-Lite and Vega-Embed as one script (~0.9 MB) that sets ``window.vegaEmbed``; built once."""
-    bundle: str = vlc.javascript_bundle(_BUNDLE_SNIPPET, vl_version=vegalite_version())
+    bundle: str = _vlc().javascript_bundle(_BUNDLE_SNIPPET, vl_version=vegalite_version())
     return bundle
 
 

@@ -29,12 +29,17 @@ def _lang(args: argparse.Namespace, m: Metrics) -> str:
     return "nl" if lang == "nl" else "en"
 
 
+def _print_json(records: object) -> None:
+    # One write: json.dump writes each token apart, 182,000 writes for the large alliance's trends (0.25 s on
+    # an unbuffered stdout), as long as computing its metrics.
+    sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+
+
 def cmd_trends(args: argparse.Namespace) -> int:
     """``alliance-lens trends ALLIANCE [--json] [--lang en|nl] [--db URL]``."""
     m = load_metrics(args)
     if args.json:
-        json.dump(trends_records(m), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        _print_json(trends_records(m))
     else:
         print(trends_table(m, _lang(args, m)))
     return 0
@@ -45,8 +50,7 @@ def cmd_patterns(args: argparse.Namespace) -> int:
     m = load_metrics(args)
     lang = _lang(args, m)
     if args.json:
-        json.dump(patterns_records(m, lang), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        _print_json(patterns_records(m, lang))
     else:
         print(patterns_text(m, lang))
     return 0
