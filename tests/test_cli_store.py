@@ -94,3 +94,51 @@ def test_every_problem_is_listed_even_a_hundred(tmp_path: Path, capsys: pytest.C
     assert "100 problems" in err
     listed = [line for line in err.splitlines() if line.startswith("  - partners.csv row ")]
     assert len(listed) == 100 and listed[-1].startswith("  - partners.csv row 201, column name")
+
+
+def test_import_with_lang_nl_says_everything_in_dutch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    sample = read_path(paths.sample_data_dir()).data
+    assert cli.main(["import", str(paths.sample_data_dir()), "--lang", "nl", "--db", db]) == 0
+    assert capsys.readouterr().out == (
+        f"alliantie(s) ev-platform geïmporteerd: 1 alliantie, {len(sample.partners)} partners, "
+        f"{len(sample.sessions)} bijeenkomsten, {len(sample.agreements)} afspraken, "
+        f"{len(sample.outcomes)} uitkomsten, {len(sample.trust_ratings)} vertrouwensscores\n"
+    )
+    assert cli.main(["import", str(paths.sample_data_dir()), "--lang", "nl", "--db", db]) == 2
+    assert capsys.readouterr().err == (
+        "alliance-lens import: alliantie 'ev-platform' bestaat al in de werkruimte: er is niets geïmporteerd. "
+        "Gebruik --replace (replace=True) om haar te vervangen; de huidige versie blijft dan terug te halen uit "
+        "het auditlogboek\n"
+    )
+    assert cli.main(["import", str(paths.sample_data_dir()), "--replace", "--lang", "nl", "--db", db]) == 0
+    assert "\nev-platform vervangen; de vorige versie blijft bewaard in het auditlogboek (wijziging " in (
+        capsys.readouterr().out
+    )
+
+
+def test_one_bad_row_in_dutch_and_in_english(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for f in paths.sample_data_dir().glob("*.csv"):
+        (folder / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    ratings = (folder / "trust_ratings.csv").read_text(encoding="utf-8").splitlines()
+    cells = ratings[1].split(",")
+    cells[4] = "99"  # the score of CSV line 2 (the header is line 1), on a scale of 1 to 10
+    ratings[1] = ",".join(cells)
+    (folder / "trust_ratings.csv").write_text("\n".join(ratings) + "\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    assert cli.main(["import", str(folder), "--lang", "nl", "--db", db]) == 2
+    assert capsys.readouterr().err == (
+        "alliance-lens import: er is niets geïmporteerd: 1 probleem:\n"
+        "  - trust_ratings.csv rij 2, kolom score (waarde 99): de vertrouwensscore 99 valt buiten de schaal 1–10 "
+        "van deze alliantie\n"
+    )
+    assert cli.main(["import", str(folder), "--db", db]) == 2
+    assert capsys.readouterr().err == (
+        "alliance-lens import: nothing was imported: 1 problem:\n"
+        "  - trust_ratings.csv row 2, column score (value 99): the trust score 99 is outside this alliance's "
+        "scale 1–10\n"
+    )
+    with Workspace.open(db, read_only=True) as ws:
+        assert ws.alliances().empty

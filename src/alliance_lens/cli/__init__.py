@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--actor", default=None, help="who imports, for the history (default: the JupyterHub user, else the OS user)"
     )
+    p.add_argument("--lang", choices=["en", "nl"], default=None, help="language of the messages (default: en)")
     _add_db(p)
 
     p = sub.add_parser("migrate", help="create or upgrade the workspace's tables (a shared workspace waits for this)")
@@ -157,7 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # every failure becomes one clear message; details only with --verbose
         if _is_user_error(exc):
-            message = str(exc).removeprefix(f"{args.command}: ")  # some messages name their command already
+            message = _said(exc, getattr(args, "lang", None) or "en").removeprefix(
+                f"{args.command}: "
+            )  # some messages name their command already
             print(f"alliance-lens {args.command}: {message}", file=sys.stderr)
             return 2
         log.debug("unexpected error", exc_info=True)
@@ -165,6 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbose:
             raise
         return 1
+
+
+def _said(exc: BaseException, lang: str) -> str:
+    """A user error's sentence in ``lang`` where the catalogue words it (``--lang``), else its own text."""
+    from alliance_lens.model import UserError
+
+    return exc.message(lang) if isinstance(exc, UserError) else str(exc)
 
 
 def _is_user_error(exc: BaseException) -> bool:

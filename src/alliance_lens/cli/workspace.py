@@ -16,22 +16,24 @@ from alliance_lens.store.schema import SCHEMA_VERSION
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """``alliance-lens import PATH [--replace] [--db URL]``: all or nothing; prints what was imported.
+    """``alliance-lens import PATH [--replace] [--lang en|nl] [--db URL]``: all or nothing; prints what was imported.
 
     When any row is bad, every problem is printed on standard error (file, row, column, value, reason) and
-    the exit status is 2; nothing is written.
+    the exit status is 2; nothing is written. ``--lang nl`` says all of it in Dutch.
     """
+    lang = getattr(args, "lang", None) or "en"
     with Workspace.open(args.db, actor=current_actor(getattr(args, "actor", None))) as ws:
         try:
             report = ws.import_path(Path(args.path), replace=bool(getattr(args, "replace", False)))
         except ValidationError as exc:
             # every problem, not only the first fifty the exception's message shows
             n = len(exc.problems)
-            print(f"alliance-lens import: nothing was imported: {n} problem{'s' if n != 1 else ''}:", file=sys.stderr)
+            header = tr("import.nothing_one", lang) if n == 1 else tr("import.nothing_many", lang, n=n)
+            print(f"alliance-lens import: {header}", file=sys.stderr)
             for problem in exc.problems:
-                print(f"  - {problem}", file=sys.stderr)
+                print(f"  - {problem.text(lang)}", file=sys.stderr)
             return 2
-    print(report)
+    print(report.text(lang))
     return 0
 
 

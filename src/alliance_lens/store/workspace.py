@@ -98,16 +98,22 @@ class ImportReport:
     counts: dict[str, int]
     warnings: list[Problem] = field(default_factory=list)
 
-    def __str__(self) -> str:
-        parts = [f"{n} {name.replace('_', ' ')}" for name, n in self.counts.items() if n]
-        lines = [f"imported alliance(s) {', '.join(self.alliances)}: {', '.join(parts) or 'no rows'}"]
+    def text(self, lang: str = "en") -> str:
+        """What was imported, in ``lang`` (``en`` or ``nl``): a line, then one per replaced set and warning."""
+        parts = [
+            tr(f"import.row.{name}", lang) if n == 1 else tr(f"import.rows.{name}", lang, n=n)
+            for name, n in self.counts.items()
+            if n
+        ]
+        counts = ", ".join(parts) or tr("import.no_rows", lang)
+        lines = [tr("import.done", lang, alliances=", ".join(self.alliances), counts=counts)]
         if self.replaced:
-            lines.append(
-                f"replaced {', '.join(self.replaced)}; the previous version is kept in the audit log "
-                f"(change {self.change_id}: undo restores it)"
-            )
-        lines += [f"warning: {w}" for w in self.warnings]
+            lines.append(tr("import.replaced", lang, alliances=", ".join(self.replaced), change_id=self.change_id))
+        lines += [tr("import.warning", lang, warning=w.text(lang)) for w in self.warnings]
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 def _dates(series: pd.Series) -> list[Any]:
@@ -455,11 +461,7 @@ class Workspace:
                 conn.execute(select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id.in_(defined))).scalars()
             )
             if present and not replace:
-                names = ", ".join(repr(a) for a in sorted(present))
-                raise ImportRefused(
-                    f"alliance {names} already exists in the workspace: nothing was imported. Use --replace "
-                    "(replace=True) to replace it; the current version then stays recoverable from the audit log"
-                )
+                raise ImportRefused.of("store.import_exists", names=", ".join(repr(a) for a in sorted(present)))
             others = [a for a in mentioned if a not in set(defined)]
             # Data that defines all its alliances is checked on its own; ``checked`` says that was done (by
             # read_path). Rows added to alliances in the workspace are checked here, against it, whatever.
