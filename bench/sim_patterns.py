@@ -41,6 +41,14 @@ Medium is a smaller effect for reliability than for trust, and for the stories t
 trust, distrust) recall is limited by the number of agreements. So recall is also reported by alliance length,
 by the agreements the state window held, and (shocks) by the rating partners
 present at both sessions: a fall among raters who were not there cannot be seen by any paired test.
+
+Every medium or strong story missed is put down to the first condition of its rule that failed ("why missed"):
+for a state, the partner's own record on the other side of the line (``reliability_record``: e.g. 7 of 13 kept
+for a partner whose true reliability is 30 %), the record past the line but the estimate shrunk toward the
+alliance's rate not (``reliability_shrunk``), the interval reaching the other line, or the same for trust; for a
+shock, too few raters at both sessions, too few respondents, a drop below ``shock_drop``, or a p-value above
+``shock_alpha`` (the paired comparison judged again with every bar removed), and, of those with fewer than 3
+shared raters, how many had 3 or more rating partners at each session (what a test over all raters would need).
 """
 
 from __future__ import annotations
@@ -50,7 +58,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -266,6 +274,88 @@ def _true_state_allows(state: str, trust: float, reliability: float, strict: boo
     }[state]
 
 
+#: The story's sides: (trust high?, reliability high?) for the four states.
+SIDES = {
+    "earned_trust": (True, True),
+    "trust_lags": (False, True),
+    "blind_trust": (True, False),
+    "distrust": (False, False),
+}
+STATE_REASONS = (
+    "not_enough_data",
+    "reliability_record",
+    "reliability_shrunk",
+    "reliability_interval",
+    "trust_estimate",
+    "trust_interval",
+    "other",
+)
+
+
+def state_miss_reason(role: str, row: dict[str, Any], config: MetricsConfig) -> str:
+    """Why a planted state was not claimed: the first of its conditions (``docs/metrics.md``) that fails.
+
+    ``reliability_record``: the partner's own record (kept of counted) is on the other side of the line;
+    ``reliability_shrunk``: the record is at or past the line, but the estimate shrunk toward the alliance's
+    rate is not; ``reliability_interval``: the estimate is past the line, but its interval reaches the other
+    line; then the same for trust (``trust_estimate``, ``trust_interval``); ``other`` (e.g. after a shock).
+    """
+    if row["state"] == "not_enough_data":
+        return "not_enough_data"
+    t_side, r_side = SIDES[role]
+    n = int(row["n_agreements"])
+    record = int(row["n_kept"]) / n if n else float("nan")
+    rel, r_lo, r_hi = float(row["reliability"]), float(row["reliability_low"]), float(row["reliability_high"])
+    if r_side:
+        checks = [
+            ("reliability_record", record >= config.reliability_high),
+            ("reliability_shrunk", rel >= config.reliability_high),
+            ("reliability_interval", r_lo > config.reliability_low),
+        ]
+    else:
+        checks = [
+            ("reliability_record", record <= config.reliability_low),
+            ("reliability_shrunk", rel <= config.reliability_low),
+            ("reliability_interval", r_hi < config.reliability_high),
+        ]
+    trust, t_lo, t_hi = float(row["trust"]), float(row["trust_low"]), float(row["trust_high"])
+    if t_side:
+        checks += [("trust_estimate", trust >= config.trust_high), ("trust_interval", t_lo > config.trust_low)]
+    else:
+        checks += [("trust_estimate", trust <= config.trust_low), ("trust_interval", t_hi < config.trust_high)]
+    return next((reason for reason, ok in checks if not ok), "other")
+
+
+SHOCK_REASONS = ("shared_raters", "respondents", "drop", "p_value", "other")
+
+
+def shock_miss_reason(test: dict[str, Any] | None, r_before: int, r_after: int, config: MetricsConfig) -> str:
+    """Why a planted shock was not found: the first condition of the paired test that fails.
+
+    ``test``: the paired comparison at the shock's session (``n_shared_raters``, ``drop``, ``p_value``), ``None``
+    where no rater was present at both sessions; ``r_before``, ``r_after``: the respondents at the two sessions.
+    """
+    if test is None or int(test["n_shared_raters"]) < config.shock_min_raters:
+        return "shared_raters"
+    if min(r_before, r_after) < config.shock_min_respondents:
+        return "respondents"
+    if float(test["drop"]) < config.shock_drop - 1e-12:
+        return "drop"
+    if float(test["p_value"]) > config.shock_alpha:
+        return "p_value"
+    return "other"
+
+
+def _shock_test(
+    data: AllianceData, aid: str, partner: str, session: str, config: MetricsConfig
+) -> dict[str, Any] | None:
+    """The paired comparison at a session, whatever its outcome (judged again with every bar removed)."""
+    open_ = replace(config, shock_alpha=1.0 - 1e-9, shock_drop=0.0, shock_min_raters=1, shock_min_respondents=0)
+    pats = compute(data, aid, open_).patterns
+    mine = pats[(pats["pattern"] == "trust_shock") & (pats["partner"] == partner) & (pats["session_id"] == session)]
+    return None if mine.empty else dict(mine["evidence"].iloc[0])
+
+
 LENGTHS = ((6, 11), (12, 17), (18, 25))
 
 
@@ -330,12 +420,30 @@ def study(n_alliances: int, seed: int, config: MetricsConfig | None = None) -> T
                 if len(shared) >= 3:
                     t.add(f"recall_trust_shock_{truth.effect[p]}_3_shared_raters", found)
                 t.add(f"by_shared/recall_trust_shock_{truth.effect[p]}/{min(len(shared), 3)}", found)
+                if not found and truth.effect[p] != "weak":
+                    resp = m.trends[m.trends["partner"] == p].set_index("session_id")["n_respondents"]
+                    prev = before[-1] if before else ""
+                    r_b, r_a = int(resp.get(prev, 0)), int(resp.get(at, 0))
+                    why = shock_miss_reason(_shock_test(data, f"sim{a}", p, at, m.config), r_b, r_a, m.config)
+                    t.add(f"why/trust_shock_{truth.effect[p]}/{why}", True)
+                    # Could a test over all raters present (not only shared ones) see it? Rating partners
+                    # at each of the two sessions, and whether both had at least 3.
+                    n_b = r.loc[r["session_id"] == prev, "rater"].nunique()
+                    n_a = r.loc[r["session_id"] == at, "rater"].nunique()
+                    if len(shared) < 3:
+                        t.add(f"why/trust_shock_{truth.effect[p]}/fewer_than_3_shared", True)
+                        t.add(
+                            f"why/trust_shock_{truth.effect[p]}/fewer_than_3_shared_3_raters_each", min(n_a, n_b) >= 3
+                        )
             else:
                 hit = bool(states.loc[p, "state"] == role)
                 t.add(f"recall_{role}_{truth.effect[p]}", hit)
                 t.add(f"by_length/recall_{role}_{truth.effect[p]}/{length_bucket(truth.n_sessions)}", hit)
                 n_agr = int(states.loc[p, "n_agreements"])
                 t.add(f"by_agreements/recall_{role}_{truth.effect[p]}/{agreements_bucket(n_agr)}", hit)
+                if not hit and truth.effect[p] != "weak":
+                    row = {str(k): v for k, v in states.loc[p].to_dict().items()}
+                    t.add(f"why/{role}_{truth.effect[p]}/{state_miss_reason(role, row, m.config)}", True)
             # Coverage: trust per rated period (against the planted trust), reliability over the state window.
             tr = m.trends[(m.trends["partner"] == p) & m.trends["trust"].notna()]
             idx = tr["period_idx"].to_numpy()
@@ -416,6 +524,28 @@ def breakdown(t: Tally) -> list[str]:
         if rows:
             lines.append(f"recall by {title}: " + " ".join(f"{b:>9}" for b in buckets))
             lines += rows
+    lines += why_missed(t)
+    return lines
+
+
+def why_missed(t: Tally) -> list[str]:
+    """The medium and strong stories missed, counted by the first condition that failed (see the reasons)."""
+    lines = []
+    for st in STORIES:
+        reasons = SHOCK_REASONS if st == "trust_shock" else STATE_REASONS
+        for e in ("medium", "strong"):
+            cells = [f"{r} {t.trials[k]}" for r in reasons if t.trials.get(k := f"why/{st}_{e}/{r}")]
+            if not cells:
+                continue
+            thin = f"why/{st}_{e}/fewer_than_3_shared"
+            if t.trials.get(thin):
+                k3 = f"{thin}_3_raters_each"
+                cells.append(
+                    f"(fewer than 3 shared raters {t.trials[thin]}; of those, 3+ raters at each session {t.hits[k3]})"
+                )
+            lines.append(f"  {st + ' ' + e:28} " + ", ".join(cells))
+    if lines:
+        lines.insert(0, "why missed (medium, strong): the first condition that failed")
     return lines
 
 

@@ -10,7 +10,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from alliance_lens.metrics import compute
+from alliance_lens.metrics import MetricsConfig, compute
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "sim_patterns.py"
 
@@ -48,3 +48,55 @@ def test_the_study_counts_every_figure(sim: ModuleType) -> None:
         assert tally.trials[key] > 0
     text, _ = sim.report(tally)
     assert "false_shock_per_steady_partner" in text and "coverage_trust_90" in text
+
+
+def _row(**values: object) -> dict[str, object]:
+    """A partner's state row as the study reads it: blind trust by default, each figure on its side of a line."""
+    row: dict[str, object] = {
+        "state": "mixed",
+        "n_agreements": 15,
+        "n_kept": 7,
+        "reliability": 0.49,
+        "reliability_low": 0.30,
+        "reliability_high": 0.69,
+        "trust": 0.80,
+        "trust_low": 0.70,
+        "trust_high": 0.90,
+    }
+    row.update(values)
+    return row
+
+
+def test_a_missed_state_is_put_down_to_the_first_condition_that_failed(sim: ModuleType) -> None:
+    config = MetricsConfig()
+    why = sim.state_miss_reason
+    assert why("blind_trust", _row(state="not_enough_data"), config) == "not_enough_data"
+    # The record itself: 8 of 15 kept (53 %) is above the 50 % line; 7 of 14 (50 %) is on it, not above.
+    assert why("blind_trust", _row(n_kept=8), config) == "reliability_record"
+    assert why("blind_trust", _row(n_kept=7, n_agreements=14), config) == "other"
+    assert why("blind_trust", _row(n_kept=7, n_agreements=14, trust=0.64), config) == "trust_estimate"
+    # 7 of 15 kept (47 %), but shrunk toward the alliance's rate the estimate is 0.516: above the line.
+    assert why("blind_trust", _row(reliability=0.516), config) == "reliability_shrunk"
+    assert why("blind_trust", _row(reliability=0.50, reliability_high=0.70), config) == "reliability_interval"
+    assert why("blind_trust", _row(reliability=0.50, reliability_high=0.6999), config) == "other"
+    # Trust: the estimate at the 65 % line is high; its interval must stay above 45 %.
+    assert why("blind_trust", _row(trust=0.65, trust_low=0.4501), config) == "other"
+    assert why("blind_trust", _row(trust=0.65, trust_low=0.45), config) == "trust_interval"
+    # A high-reliability story: 10 of 15 (67 %) is below the 70 % line; the interval must stay above 50 %.
+    high = _row(n_kept=11, reliability=0.72, reliability_low=0.50, trust=0.30, trust_low=0.2, trust_high=0.44)
+    assert why("trust_lags", high, config) == "reliability_interval"
+    assert why("trust_lags", {**high, "n_kept": 10}, config) == "reliability_record"
+    assert why("trust_lags", {**high, "reliability_low": 0.51}, config) == "other"
+    assert why("trust_lags", {**high, "reliability_low": 0.51, "trust_high": 0.65}, config) == "trust_interval"
+
+
+def test_a_missed_shock_is_put_down_to_the_first_condition_of_the_paired_test_that_failed(sim: ModuleType) -> None:
+    config = MetricsConfig()
+    why = sim.shock_miss_reason
+    test = {"n_shared_raters": 2, "drop": 0.20, "p_value": 0.005}
+    assert why(None, 5, 5, config) == "shared_raters"
+    assert why({**test, "n_shared_raters": 1}, 5, 5, config) == "shared_raters"
+    assert why(test, 3, 2, config) == "respondents"
+    assert why({**test, "drop": 0.1999}, 3, 3, config) == "drop"
+    assert why({**test, "p_value": 0.0051}, 3, 3, config) == "p_value"
+    assert why(test, 3, 3, config) == "other"  # every condition met: missed for want of a breach
