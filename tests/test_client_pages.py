@@ -13,6 +13,7 @@ import gzip
 import json
 import logging
 import os
+import re
 import threading
 import time
 import urllib.error
@@ -187,6 +188,10 @@ def test_a_valid_link_shows_its_alliance_only(served: Served) -> None:
     assert f"<h1>{served.alliance_name}: reliability and trust</h1>" in reply.body
     assert OTHER_NAME not in reply.body and OTHER not in reply.body
     assert reply.body.count('<script type="application/json" class="al-spec">') == 5  # five charts, as specs
+    # everything in a landmark: the view in <main>, the live status (kept when <main> is replaced) in <footer>
+    assert re.search(
+        r'</main>\s*<footer class="al-foot"><p class="al-live" role="status"[^>]*></p></footer>\s*</body>', reply.body
+    )
     assert "al-pattern-card" in reply.body and "al-overdue" in reply.body
     assert link.token not in reply.body  # the page is the same for every visitor: no token in it
     assert "<input" not in reply.body and "<form" not in reply.body and "<button" not in reply.body
