@@ -205,3 +205,30 @@ def test_a_problem_without_a_field_of_the_form_is_worded_without_table_names(
     assert grid.status.value == (
         "de beoordeelde partner &#x27;gone&#x27; staat niet bij de partners van alliantie &#x27;a&#x27;"
     )
+
+
+def test_a_half_typed_new_partner_survives_a_language_switch_and_a_refresh(
+    lean: FacilitatorDashboard, workspace: store.Workspace
+) -> None:
+    pf = form(lean, forms.PartnerForm)
+    af = form(lean, forms.AgreementForm)
+    pf.pick.value = ""
+    pf.partner_id.value = "volta"
+    pf.name.value = "Volta Batteries"
+    af.title.value = "Send the cell test report"
+    lean.language.value = "nl"
+    assert (pf.pick.value, pf.partner_id.value, pf.name.value) == ("", "volta", "Volta Batteries")
+    assert pf.pick.options[0] == ("(nieuw)", "")
+    assert af.title.value == "Send the cell test report"
+    lean.state.refresh()  # what another kernel's save brings in
+    assert (pf.pick.value, pf.partner_id.value, pf.name.value) == ("", "volta", "Volta Batteries")
+    # picking a partner, then "new" again, starts a new one afresh
+    first = str(pf.pick.options[1][1])
+    pf.pick.value = first
+    assert pf.partner_id.value == first and pf.partner_id.disabled
+    pf.pick.value = ""
+    aid = lean.state.alliance_id
+    assert aid is not None
+    ids = [str(p) for p in workspace.load(aid).partners["partner_id"]]
+    assert (pf.partner_id.value, pf.name.value) == (forms.next_id(ids, "P"), "")
+    assert not pf.partner_id.disabled

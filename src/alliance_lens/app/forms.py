@@ -824,7 +824,8 @@ class PartnerForm(Form):
             self.goals_list,
             self.status,
         ]
-        self.pick.observe(lambda _c: self.guard(self._fill), names="value")
+        self._listing = False  # the options being replaced: the pick did not change by hand
+        self.pick.observe(lambda _c: self._picked_by_hand(), names="value")
         self.relabel()
         self.on_data()
 
@@ -842,8 +843,12 @@ class PartnerForm(Form):
         options = [(self.state.tr("new"), ""), *self.partner_options()]
         if list(self.pick.options) != options:
             keep = self.pick.value
-            self.pick.options = options
-            self.pick.value = keep if keep in {v for _, v in options} else ""
+            self._listing = True
+            try:
+                self.pick.options = options
+                self.pick.value = keep if keep in {v for _, v in options} else ""
+            finally:
+                self._listing = False
         self._fill()
         data = self.state.data
         if data is None:
@@ -856,15 +861,27 @@ class PartnerForm(Form):
             items.append(f"<li>{html.escape(str(name))}: {when}</li>")
         self.goals_list.value = f"<ul>{''.join(items)}</ul>"
 
-    def _fill(self) -> None:
+    def _picked_by_hand(self) -> None:
+        if not self._listing:
+            self.guard(lambda: self._fill(picked=True))
+
+    def _fill(self, *, picked: bool = False) -> None:
+        """Show the picked partner, or a new one: ``picked`` when the facilitator chose it in the list.
+
+        A new partner half typed stays as typed when the language or the data changes: its id is replaced
+        only when it is empty or has been taken meanwhile, its name only when "new" is picked again.
+        """
         pid = self.pick.value
         data = self.state.data
         if not pid or data is None:
             self.partner_id.disabled = False
             if not pid:
                 ids = [] if data is None else [str(p) for p in data.partners["partner_id"]]
-                self.partner_id.value = next_id(ids, "P")
-                self.name.value = ""
+                typed = self.partner_id.value.strip()
+                if picked or not typed or typed in ids:
+                    self.partner_id.value = next_id(ids, "P")
+                if picked:
+                    self.name.value = ""
             return
         row = data.partners[data.partners["partner_id"] == pid].iloc[0]
         self.partner_id.value = pid
