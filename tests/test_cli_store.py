@@ -45,11 +45,16 @@ def test_importing_again_is_refused_unless_replace(tmp_path: Path, capsys: pytes
     assert "previous version is kept in the audit log" in capsys.readouterr().out
 
 
-def test_bad_files_exit_non_zero_listing_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    folder = tmp_path / "bad"
+def sample_copy(folder: Path) -> Path:
+    """The sample's CSV files copied into ``folder``, to be spoilt by a test."""
     folder.mkdir()
     for f in paths.sample_data_dir().glob("*.csv"):
         (folder / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+def test_bad_files_exit_non_zero_listing_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = sample_copy(tmp_path / "bad")
     ratings = (folder / "trust_ratings.csv").read_text(encoding="utf-8").splitlines()
     header = ratings[0].split(",")
     bad_rows = {3: "score", 7: "rater", 20: "session_id"}
@@ -118,10 +123,7 @@ def test_import_with_lang_nl_says_everything_in_dutch(tmp_path: Path, capsys: py
 
 
 def test_one_bad_row_in_dutch_and_in_english(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    folder = tmp_path / "bad"
-    folder.mkdir()
-    for f in paths.sample_data_dir().glob("*.csv"):
-        (folder / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    folder = sample_copy(tmp_path / "bad")
     ratings = (folder / "trust_ratings.csv").read_text(encoding="utf-8").splitlines()
     cells = ratings[1].split(",")
     cells[4] = "99"  # the score of CSV line 2 (the header is line 1), on a scale of 1 to 10
