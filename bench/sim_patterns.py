@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_lens.metrics import MetricsConfig, compute
+from alliance_lens.metrics.patterns import _levels
 from alliance_lens.metrics.trust import mean_interval
 from alliance_lens.model import AllianceData
 
@@ -305,24 +306,27 @@ def state_miss_reason(role: str, row: dict[str, Any], config: MetricsConfig) -> 
     t_side, r_side = SIDES[role]
     n = int(row["n_agreements"])
     record = int(row["n_kept"]) / n if n else float("nan")
-    rel, r_lo, r_hi = float(row["reliability"]), float(row["reliability_low"]), float(row["reliability_high"])
-    if r_side:
-        checks = [
-            ("reliability_record", record >= config.reliability_high),
-            ("reliability_shrunk", rel >= config.reliability_high),
-            ("reliability_interval", r_lo > config.reliability_low),
-        ]
-    else:
-        checks = [
-            ("reliability_record", record <= config.reliability_low),
-            ("reliability_shrunk", rel <= config.reliability_low),
-            ("reliability_interval", r_hi < config.reliability_high),
-        ]
-    trust, t_lo, t_hi = float(row["trust"]), float(row["trust_low"]), float(row["trust_high"])
-    if t_side:
-        checks += [("trust_estimate", trust >= config.trust_high), ("trust_interval", t_lo > config.trust_low)]
-    else:
-        checks += [("trust_estimate", trust <= config.trust_low), ("trust_interval", t_hi < config.trust_high)]
+    # the rule's own test of each side (patterns._levels): (point high, point low, high on evidence, low on it)
+    r_levels = _levels(
+        float(row["reliability"]),
+        float(row["reliability_low"]),
+        float(row["reliability_high"]),
+        config.reliability_low,
+        config.reliability_high,
+    )
+    t_levels = _levels(
+        float(row["trust"]), float(row["trust_low"]), float(row["trust_high"]), config.trust_low, config.trust_high
+    )
+    r_point, r_evidence = (r_levels[0], r_levels[2]) if r_side else (r_levels[1], r_levels[3])
+    t_point, t_evidence = (t_levels[0], t_levels[2]) if t_side else (t_levels[1], t_levels[3])
+    own = record >= config.reliability_high if r_side else record <= config.reliability_low
+    checks = [
+        ("reliability_record", own),
+        ("reliability_shrunk", r_point),
+        ("reliability_interval", r_evidence),
+        ("trust_estimate", t_point),
+        ("trust_interval", t_evidence),
+    ]
     return next((reason for reason, ok in checks if not ok), "other")
 
 

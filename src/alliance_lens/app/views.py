@@ -23,6 +23,7 @@ from altair.utils.schemapi import debug_mode
 from alliance_lens import charts
 from alliance_lens.app.state import DashboardState
 from alliance_lens.charts import ChartFunction
+from alliance_lens.charts.render import svg_markup
 from alliance_lens.charts.table import data_details, strip_table
 
 log = logging.getLogger("alliance_lens.app")
@@ -116,25 +117,6 @@ STYLE = """
 """
 
 
-def svg_of(chart: Any) -> str:
-    """The chart (or its Vega-Lite dict) as SVG markup, offline (``charts.render``, else vl-convert directly)."""
-    import importlib
-
-    try:
-        render: Any = importlib.import_module("alliance_lens.charts.render")
-    except ImportError:  # the charts layer without its render module: convert here
-        render = None
-    if render is not None:
-        for name in ("svg_markup", "to_svg"):
-            fn = getattr(render, name, None)
-            if fn is not None:
-                return str(fn(chart))
-    import vl_convert
-
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
-    return str(vl_convert.vegalite_to_svg(spec))
-
-
 class _Reads:
     """A stand-in for ``Metrics`` that notes which of its attributes a chart function reads."""
 
@@ -218,7 +200,7 @@ class ChartView:
         # beside the drawing, its data as a table a screen reader reaches ("Show the data")
         table = data_details(spec, self.state.language)
         if self.renderer == "svg":
-            self.widget.value = svg_of(spec) + table
+            self.widget.value = svg_markup(spec) + table
         else:
             with self.widget.hold_sync():
                 self.widget.message = ""

@@ -158,9 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # every failure becomes one clear message; details only with --verbose
         if _is_user_error(exc):
-            message = _said(exc, getattr(args, "lang", None) or "en").removeprefix(
-                f"{args.command}: "
-            )  # some messages name their command already
+            said = _said(exc, getattr(args, "lang", None) or "en")
+            message = said.removeprefix(f"{args.command}: ")  # some messages name their command already
             print(f"alliance-lens {args.command}: {message}", file=sys.stderr)
             return 2
         log.debug("unexpected error", exc_info=True)
