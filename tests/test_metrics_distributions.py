@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from scipy import stats
 
@@ -55,3 +57,20 @@ def test_importing_the_analyst_modules_does_not_import_scipy_or_vl_convert() -> 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split("\n")[:4] == ["False", "[]", "False", "True"]
+
+
+def test_sqlalchemy_is_imported_when_a_workspace_opens_not_with_the_store(tmp_path: Path) -> None:
+    """An analyst who reads an interchange file never pays SQLAlchemy's import; ``Workspace.open`` does."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'ws.db'}"
+    code = (
+        "import sys; import alliance_lens.store, alliance_lens.metrics, alliance_lens.charts;"
+        "from alliance_lens.store import ReadOnlyError, SchemaError, UnknownAlliance, Workspace;"
+        "print('sqlalchemy' in sys.modules);"
+        f"ws = Workspace.open({url!r}); print('sqlalchemy' in sys.modules);"
+        "print(ws.schema_version == alliance_lens.store.SCHEMA_VERSION == 2); ws.close()"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:3] == ["False", "True", "True"]

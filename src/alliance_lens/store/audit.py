@@ -14,13 +14,14 @@ import os
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from sqlalchemy import Connection
 
 from alliance_lens.config import settings
-from alliance_lens.store import schema as s
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 Op = Literal["insert", "update", "import", "replace", "undo"]
 
@@ -67,7 +68,9 @@ def write(conn: Connection, change: Change, entries: Sequence[AuditEntry], revis
         for e in entries
     ]
     if rows:
-        conn.execute(s.audit_log.insert(), rows)
+        from alliance_lens.store.schema import audit_log  # SQLAlchemy: imported once a workspace opens
+
+        conn.execute(audit_log.insert(), rows)
 
 
 def os_user() -> str:

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from alliance_lens.model import DATE_COLUMNS, NUMBER_COLUMNS, TABLES, AllianceData, UserError, normalise_frame
+from alliance_lens.model import DATE_COLUMNS, NUMBER_COLUMNS, TABLES, AllianceData, normalise_frame
 from alliance_lens.store import schema as s
+from alliance_lens.store.errors import UnknownAlliance
 
 #: The order rows are loaded in: deterministic on every database; outcomes and ratings in order of entry.
 ORDER: Final[dict[str, tuple[str, ...]]] = {
@@ -45,10 +46,6 @@ def load(conn: Connection, ids: list[str] | None, tables: Iterable[str] = TABLES
         if missing:
             raise unknown(conn, missing[0])
     return AllianceData.from_frames({name: frame(conn, name, ids) for name in tables}, normalised=True)
-
-
-class UnknownAlliance(UserError, LookupError):
-    """No alliance with that id in the workspace."""
 
 
 def unknown(conn: Connection, alliance_id: str) -> UnknownAlliance:

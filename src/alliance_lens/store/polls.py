@@ -36,8 +36,8 @@ from alliance_lens.store import engine as db
 from alliance_lens.store import schema as s
 from alliance_lens.store.audit import AuditEntry
 from alliance_lens.store.audit import write as write_audit
+from alliance_lens.store.loading import revision as ws_revision
 from alliance_lens.store.workspace import UnknownAlliance, Workspace, _bulk_insert, _json, _pack
-from alliance_lens.store.workspace import _revision as ws_revision
 
 #: itsdangerous salt: a poll token is no client link and no other signed value of the project.
 POLL_SALT: Final = "alliance-lens/poll/v1"

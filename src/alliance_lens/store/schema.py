@@ -45,7 +45,7 @@ from sqlalchemy.types import TypeEngine
 
 from alliance_lens.domain import contract
 from alliance_lens.domain.contract import MAX_ID_LENGTH
-from alliance_lens.domain.problems import UserError
+from alliance_lens.store.errors import SchemaError
 
 #: The layout this release writes and reads. 2: per-alliance revisions, the link registry in the schema.
 SCHEMA_VERSION: Final = 2
@@ -215,10 +215,6 @@ def _v1_to_v2(conn: Connection) -> None:
 #: version -> the step that brings a workspace of that version to the next one. A step runs inside the
 #: upgrade's transaction (under the schema lock) and must not lose data.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
-
-
-class SchemaError(UserError):
-    """The workspace's layout cannot be used by this release (newer, or not a workspace at all)."""
 
 
 def read_version(conn: Connection) -> int | None:

@@ -30,11 +30,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, ClassVar, Final, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 import pandas as pd
-from sqlalchemy import Connection, Date, Engine, String, Table, and_, delete, func, select, update
-from sqlalchemy.exc import DBAPIError
 
 from alliance_lens import paths
 from alliance_lens.domain import rules
@@ -60,12 +58,14 @@ from alliance_lens.model import (
     entity_to_row,
     normalise_frame,
 )
-from alliance_lens.store import engine as db
-from alliance_lens.store import loading
-from alliance_lens.store import schema as s
 from alliance_lens.store.audit import AuditEntry, Change, current_actor, to_json
 from alliance_lens.store.audit import write as write_audit
-from alliance_lens.store.loading import UnknownAlliance
+from alliance_lens.store.errors import ImportRefused, ReadOnlyError, SchemaError, UnknownAlliance
+
+# SQLAlchemy and the modules built on it (engine, loading, schema) are imported by the functions that use
+# them, so importing the store costs an analyst nothing beyond pandas until a workspace is opened.
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine, Table
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -78,14 +78,6 @@ _MAX_ROWS_IN_LOG: Final = 1_000
 #: Up to this many entries are checked with plain queries (fast enough for many writers at once); more go
 #: through :func:`~alliance_lens.interchange.validate_data` like an import. Both give the same problems.
 _QUICK_CHECK_MAX: Final = 200
-
-
-class ImportRefused(UserError):
-    """An import that would overwrite an alliance without ``replace``."""
-
-
-class ReadOnlyError(UserError):
-    """A write to a workspace opened read-only."""
 
 
 @dataclass
@@ -146,6 +138,8 @@ class Workspace:
     """
 
     def __init__(self, engine: Engine, url: str, *, read_only: bool, actor: str | None) -> None:
+        from alliance_lens.store import engine as db
+
         self._engine = engine
         self.url = url
         self.read_only = read_only
@@ -168,6 +162,8 @@ class Workspace:
         makes the changes in the audit log (default: the JupyterHub user, else the ``actor`` setting, else
         the operating system's user).
         """
+        from alliance_lens.store import engine as db
+
         url = url or paths.default_db_url()
         engine = db.make_engine(url, read_only)
         ws = cls(engine, url, read_only=read_only, actor=actor)
@@ -185,6 +181,9 @@ class Workspace:
         Returns (the version found, 0 if there was none; the version now). Safe while other servers use the
         workspace: they wait for the migration's transaction, which leaves all or nothing.
         """
+        from alliance_lens.store import engine as db
+        from alliance_lens.store import schema as s
+
         url = url or paths.default_db_url()
         engine = db.make_engine(url, read_only=False)
         ws = cls(engine, url, read_only=False, actor=None)
@@ -220,18 +219,20 @@ class Workspace:
             return ws
 
     def _prepare(self, *, migrate: bool) -> None:
+        from alliance_lens.store import schema as s
+
         version = self._read(s.read_version)
         s.check_version(version, self._where)
         if self.read_only:
             if version is None:
-                raise s.SchemaError(f"there is no alliance_lens workspace at {self._where}")
+                raise SchemaError(f"there is no alliance_lens workspace at {self._where}")
             if version < s.SCHEMA_VERSION:
-                raise s.SchemaError(
+                raise SchemaError(
                     tr("store.migrate_needed", "en", where=self._where, found=version, version=s.SCHEMA_VERSION)
                 )
             return
         if version is not None and version < s.SCHEMA_VERSION and not migrate:
-            raise s.SchemaError(
+            raise SchemaError(
                 tr("store.migrate_needed", "en", where=self._where, found=version, version=s.SCHEMA_VERSION)
             )
         if version != s.SCHEMA_VERSION or self._read(s.missing_tables):
@@ -239,6 +240,9 @@ class Workspace:
 
     def _upgrade(self, conn: Connection) -> int:
         """Inside the schema lock, look again (another server may just have done it) and upgrade if needed."""
+        from alliance_lens.store import engine as db
+        from alliance_lens.store import schema as s
+
         db.lock_schema(conn)
         found = s.upgrade(conn, self._where)
         if found == 0:
@@ -264,6 +268,8 @@ class Workspace:
     @property
     def schema_version(self) -> int:
         """The schema version of the workspace."""
+        from alliance_lens.store import schema as s
+
         return self._read(s.read_version) or 0
 
     # ------------------------------------------------------------------------------------------ transactions
@@ -280,6 +286,8 @@ class Workspace:
 
         ``alliances``: the alliances whose data it changes (locked and their revisions raised first).
         """
+        from alliance_lens.store import engine as db
+
         ids = list(alliances)
 
         def run(conn: Connection) -> T:
@@ -290,9 +298,13 @@ class Workspace:
         return self._transaction(run)
 
     def _read(self, fn: Callable[[Connection], T]) -> T:
+        from alliance_lens.store import engine as db
+
         return db.run(self._engine, fn, write=False, where=self._where)
 
     def _transaction(self, fn: Callable[[Connection], T]) -> T:
+        from alliance_lens.store import engine as db
+
         if self.read_only:
             raise ReadOnlyError.of("store.read_only")
         return db.run(self._engine, fn, write=True, where=self._where)
@@ -305,6 +317,8 @@ class Workspace:
 
         Better: :func:`.engine.lock_alliances` first in the transaction, then :func:`.audit.write`.
         """
+        from alliance_lens.store import engine as db
+
         typed = [e if isinstance(e, AuditEntry) else AuditEntry(**e) for e in entries]
         write_audit(conn, change, typed, db.lock_alliances(conn, [e.alliance_id for e in typed]))
 
@@ -327,6 +341,8 @@ class Workspace:
         return self._read(lambda conn: self._load(conn, ids))
 
     def _load(self, conn: Connection, ids: list[str] | None, tables: Iterable[str] = TABLES) -> AllianceData:
+        from alliance_lens.store import loading
+
         return loading.load(conn, ids, tables)
 
     def load_newer(self, alliance_id: str, data: AllianceData, revision: int) -> tuple[AllianceData, int]:
@@ -338,16 +354,26 @@ class Workspace:
         The log and the rows are read in one transaction, so the result is one consistent state; revisions
         commit with their changes, so no committed row is ever skipped.
         """
+        from alliance_lens.store import loading
+
         return self._read(lambda conn: loading.load_newer(conn, alliance_id, data, revision))
 
     def _frame(self, conn: Connection, name: str, ids: list[str] | None, *, where: Any = None) -> pd.DataFrame:
+        from alliance_lens.store import loading
+
         return loading.frame(conn, name, ids, where=where)
 
     def _unknown(self, conn: Connection, alliance_id: str) -> UnknownAlliance:
+        from alliance_lens.store import loading
+
         return loading.unknown(conn, alliance_id)
 
     def _context(self, conn: Connection, ids: Iterable[str], agreements: bool | set[str] = True) -> AllianceData:
         """What validation needs to know of existing alliances: everything except outcomes and ratings."""
+        from sqlalchemy import select
+
+        from alliance_lens.store import schema as s
+
         known = list(
             conn.execute(select(s.alliances.c.alliance_id).where(s.alliances.c.alliance_id.in_(list(ids)))).scalars()
         )
@@ -365,6 +391,8 @@ class Workspace:
 
         It is committed with the change it counts: whoever reads revision *n* can read every change up to *n*.
         """
+        from alliance_lens.store import loading
+
         return self._read(lambda conn: loading.revision(conn, alliance_id))
 
     def history(self, alliance_id: str | None = None) -> pd.DataFrame:
@@ -377,6 +405,10 @@ class Workspace:
         dtype of every other frame (an absent ``before`` or ``after`` is missing: ``isna()``), ``at`` is
         ``datetime64[us, UTC]``, ``id`` and ``revision`` int64 — an empty log too.
         """
+        from sqlalchemy import select
+
+        from alliance_lens.store import schema as s
+
         a = s.audit_log
 
         def run(conn: Connection) -> pd.DataFrame:
@@ -408,6 +440,9 @@ class Workspace:
         Import it again with ``replace=True`` to restore it, or use :meth:`undo` if that import is the last
         change of the alliance.
         """
+        from sqlalchemy import and_, select
+
+        from alliance_lens.store import schema as s
 
         def run(conn: Connection) -> AllianceData:
             q = select(s.audit_log.c.snapshot).where(
@@ -451,6 +486,11 @@ class Workspace:
 
         Private, so that no caller can store rows no rule has seen (only :meth:`import_path` passes ``True``).
         """
+        from sqlalchemy import select
+
+        from alliance_lens.store import engine as db
+        from alliance_lens.store import schema as s
+
         defined = [str(a) for a in data.alliances["alliance_id"]]
         mentioned = sorted({str(a) for f in data.tables().values() for a in f["alliance_id"].unique()})
 
@@ -513,7 +553,10 @@ class Workspace:
 
     def import_path(self, path: str | Path, *, replace: bool = False) -> ImportReport:
         """Read a folder of CSV files or an ``.xlsx`` workbook, check every row, and import it (all or nothing)."""
+        from sqlalchemy import select
+
         from alliance_lens.interchange import read_path
+        from alliance_lens.store import schema as s
 
         # references into the workspace are checked here for the report, and again inside the transaction
         def context(conn: Connection) -> AllianceData:
@@ -535,6 +578,11 @@ class Workspace:
 
     def add_many(self, entities: Iterable[Entity]) -> None:
         """Add several entries in one transaction, audited; all or nothing (:class:`ValidationError`)."""
+        from sqlalchemy import select
+
+        from alliance_lens.store import engine as db
+        from alliance_lens.store import schema as s
+
         items = list(entities)
         if not items:
             return
@@ -621,6 +669,11 @@ class Workspace:
 
     def update(self, entity: Alliance | Partner | Session | Agreement) -> None:
         """Change an alliance, partner, session or agreement, found by its id; the old values stay in the log."""
+        from sqlalchemy import and_, select, update
+
+        from alliance_lens.store import engine as db
+        from alliance_lens.store import schema as s
+
         name = TABLE_OF.get(type(entity))
         if name not in s.KEYS:
             refusal = "store.outcome_not_changed" if isinstance(entity, Outcome) else "store.rating_not_changed"
@@ -672,6 +725,10 @@ class Workspace:
     def _check_update(
         self, conn: Connection, name: str, entity: Alliance | Partner | Session | Agreement
     ) -> list[Problem]:
+        from sqlalchemy import func, select
+
+        from alliance_lens.store import schema as s
+
         a = entity.alliance_id
         if isinstance(entity, Alliance):
             problems = validate_data(AllianceData.from_entities([entity]))
@@ -701,6 +758,9 @@ class Workspace:
 
     def set_goals_shared(self, alliance_id: str, partner_id: str, date: dt.date | None) -> None:
         """Record when a partner shared its own goals with the alliance (``None``: it has not)."""
+        from sqlalchemy import and_, select
+
+        from alliance_lens.store import schema as s
 
         def current(conn: Connection) -> Partner:
             p = s.partners
@@ -724,6 +784,11 @@ class Workspace:
 
         The undo is itself a change in the audit log (op ``undo``). Repeated calls go further back.
         """
+        from sqlalchemy import and_, select, update
+
+        from alliance_lens.store import engine as db
+        from alliance_lens.store import schema as s
+
         a = s.audit_log
 
         def run(conn: Connection) -> str:
@@ -776,6 +841,10 @@ class Workspace:
         return self._transaction(run)
 
     def _delete_created(self, conn: Connection, alliance_id: str, change_id: str) -> dict[str, int]:
+        from sqlalchemy import and_, delete
+
+        from alliance_lens.store import schema as s
+
         removed: dict[str, int] = {}
         for name in reversed(list(s.DATA_TABLES)):
             table = s.DATA_TABLES[name]
@@ -787,11 +856,19 @@ class Workspace:
         return removed
 
     def _delete_alliance(self, conn: Connection, alliance_id: str) -> None:
+        from sqlalchemy import delete
+
+        from alliance_lens.store import schema as s
+
         for table in reversed(list(s.DATA_TABLES.values())):
             conn.execute(delete(table).where(table.c.alliance_id == alliance_id))
 
     def _snapshot(self, conn: Connection, alliance_id: str) -> dict[str, list[dict[str, Any]]]:
         """The alliance's rows as stored (with their change ids), for the audit log."""
+        from sqlalchemy import select
+
+        from alliance_lens.store import schema as s
+
         out: dict[str, list[dict[str, Any]]] = {}
         for name, table in s.DATA_TABLES.items():
             cols = [c for c in table.c if c.name != "id"]
@@ -803,6 +880,8 @@ class Workspace:
         return out
 
     def _restore(self, conn: Connection, snapshot: dict[str, list[dict[str, Any]]]) -> None:
+        from alliance_lens.store import schema as s
+
         for name, table in s.DATA_TABLES.items():
             rows = [_from_json(name, r) for r in snapshot.get(name, [])]
             _bulk_insert(conn, table, rows)
@@ -811,11 +890,9 @@ class Workspace:
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-#: The alliance's committed revision in a transaction (store/polls.py reads it too).
-_revision = loading.revision
-
-
 def _describe(name: str, row: dict[str, Any]) -> str:
+    from alliance_lens.store import schema as s
+
     if name == "trust_ratings":
         return f"rating {row['rater']}→{row['ratee']} = {row['score']:g} at session {row['session_id']}"
     if name == "outcomes":
@@ -843,6 +920,8 @@ def _bulk_insert(conn: Connection, table: Table, records: Sequence[dict[str, Any
 
     SQLAlchemy's work per row is most of the time of a large import on SQLite.
     """
+    from sqlalchemy import Date
+
     if not records:
         return
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg" and len(records) >= _COPY_FROM:
@@ -876,6 +955,8 @@ def _copy_in(conn: Connection, table: Table, records: Sequence[dict[str, Any]]) 
     (``session_replication_role = replica``, for this statement only). The unique keys, ``NOT NULL`` and the
     types are enforced as always, and every other write keeps the row checks.
     """
+    from sqlalchemy.exc import DBAPIError
+
     dbapi: Any = conn.dialect.loaded_dbapi
     try:
         _copy_rows(conn, table, records)
@@ -908,6 +989,8 @@ def _may_check_references_at_once(conn: Connection, table: Table) -> bool:
     A superuser may; another role when granted ``SET ON PARAMETER session_replication_role`` (PostgreSQL 15
     and later; ``docs/deploy.md``). Only for tables whose references are all text keys (all of ours).
     """
+    from sqlalchemy import String
+
     if not table.foreign_key_constraints or not all(
         isinstance(c.type, String) for fk in table.foreign_key_constraints for c in fk.columns
     ):
@@ -977,6 +1060,10 @@ def _quick_problems(conn: Connection, items: Sequence[Entity]) -> list[Problem]:
     The entries have passed the contract's value rules already (their own checks); what is left needs the
     workspace: references, uniqueness, the scale. Here only the lookups are queried.
     """
+    from sqlalchemy import select
+
+    from alliance_lens.store import schema as s
+
     new = {e.alliance_id for e in items if isinstance(e, Alliance)}
     ids = sorted({e.alliance_id for e in items} - new)
     al, pa, se, ag = s.alliances, s.partners, s.sessions, s.agreements
