@@ -778,6 +778,64 @@ def test_the_xlsb_record_walk_finds_the_last_cell() -> None:
         xlsb_extent(part + bytes([5, 16]) + b"\0" * 5)  # a cell record of 16 bytes cut after 5
 
 
+EXCEL_FILES = Path(__file__).parent / "data"  # written by Excel; tests/data/README.md says where from
+
+
+def test_a_workbook_excel_wrote_as_xlsb_is_walked_to_its_last_cell_and_read() -> None:
+    """The limits see what calamine will allocate: the extent of each sheet part is its last cell from A1."""
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    from alliance_lens.xlsx_io import Limits, WorkbookError, check_xlsb, xlsb_extent
+
+    path = EXCEL_FILES / "excel_base.xlsb"
+    with zipfile.ZipFile(path) as z:
+        extents = {n: xlsb_extent(z.read(n)) for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d\.bin", n)}
+    # sheet 4 holds only a merged range (blank cells with a format): counted, as they are cells
+    assert extents == {
+        f"xl/worksheets/sheet{i}.bin": e for i, e in [(1, (2, 10)), (2, (0, 0)), (3, (4, 4)), (4, (2, 2))]
+    }
+    book = CalamineWorkbook.from_path(str(path))
+    for i, name in [(1, "Sheet1"), (3, "Sheet3")]:
+        end = book.get_sheet_by_name(name).end
+        assert end is not None and extents[f"xl/worksheets/sheet{i}.bin"] == (end[0] + 1, end[1] + 1)
+    data = path.read_bytes()
+    check_xlsb(data, Limits(max_rows=4, max_columns=10, max_cells=20))  # exactly at every limit: accepted
+    with pytest.raises(WorkbookError, match=r"sheet 'sheet3.bin' reaches row 4; the limit is 3 rows"):
+        check_xlsb(data, Limits(max_rows=3))
+    with pytest.raises(
+        WorkbookError, match=r"sheet 'sheet1.bin' reaches column J \(column 10\); the limit is 9 columns"
+    ):
+        check_xlsb(data, Limits(max_columns=9))
+    with pytest.raises(
+        WorkbookError, match=r"sheet 'sheet1.bin' spans 20 cells \(2 rows × 10 columns\); the limit is 19 cells"
+    ):
+        check_xlsb(data, Limits(max_cells=19))
+    with pytest.raises(UserError, match=r"excel_base\.xlsb holds none of the format's sheets \(alliances, partners,"):
+        read_path(path)
+
+
+def test_a_password_protected_workbook_and_a_renamed_xls_are_named_for_what_they_are(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.xlsx"
+    locked.write_bytes((EXCEL_FILES / "excel_password.xlsb").read_bytes())
+    for path in (EXCEL_FILES / "excel_password.xlsb", locked):
+        with pytest.raises(UserError) as info:
+            read_path(path)
+        kind = path.suffix
+        assert info.value.message("en") == (
+            f"{path} cannot be read as an {kind} workbook: it is protected by a password (Excel then encrypts "
+            "the whole workbook): save it without a password and import that copy"
+        )
+        assert "beveiligd met een wachtwoord" in info.value.message("nl")
+    renamed = tmp_path / "old.xlsx"
+    renamed.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 1_000)
+    with pytest.raises(
+        UserError, match=r"an Excel 97–2003 workbook \(\.xls\) under another name: rename it to \.xls, or"
+    ):
+        read_path(renamed)
+
+
 def test_every_file_problem_and_refusal_is_worded_in_dutch_too(tmp_path: Path) -> None:
     broken = write_folder(tmp_path / "broken", {**GOOD, "partners": ["a1,p1,One,,extra"]})
     (broken / "sessions.csv").write_text("alliance_id,session_id,session_id,colour\n", encoding="utf-8")

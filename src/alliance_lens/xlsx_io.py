@@ -232,6 +232,11 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
 
 def _check_zip(data: bytes, limits: Limits, kind: str) -> list[zipfile.ZipInfo]:
     """The zip directory of ``data``, refused when it passes a limit: parts, their sizes, their compression."""
+    if data[:8] == _CFB_MAGIC:
+        # Excel keeps a workbook saved with a password in a compound file whose streams are named so
+        # ([MS-OFFCRYPTO] 2.3.4); a compound file without them is an .xls under another name
+        protected = "EncryptedPackage".encode("utf-16-le") in data
+        raise WorkbookError.of("file.password_protected" if protected else "file.xls_renamed", kind=kind)
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
     except (

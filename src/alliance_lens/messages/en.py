@@ -476,6 +476,8 @@ MESSAGES: Final[dict[str, str]] = {
     "file.too_large": "it is {size} bytes; the limit is {limit} bytes (setting file_max_bytes)",
     "file.not_a_workbook": "{file} cannot be read as an {kind} workbook: {why}",
     "file.not_a_zip": "it is not a zip archive (an {kind} workbook is one)",
+    "file.password_protected": "it is protected by a password (Excel then encrypts the whole workbook): save it without a password and import that copy",
+    "file.xls_renamed": "it is an Excel 97–2003 workbook (.xls) under another name: rename it to .xls, or save it as {kind}",
     "file.not_an_xls": "it is not an Excel 97–2003 workbook (it lacks the compound-file signature an .xls has)",
     "file.neither": "{path} is neither a folder of CSV files nor a workbook ({kinds})",
     "file.missing": "{path} does not exist",

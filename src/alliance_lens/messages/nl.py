@@ -490,6 +490,8 @@ MESSAGES: Final[dict[str, str]] = {
     "file.too_large": "het is {size} bytes; de grens is {limit} bytes (instelling file_max_bytes)",
     "file.not_a_workbook": "{file} is niet te lezen als {kind}-werkmap: {why}",
     "file.not_a_zip": "het is geen zip-archief (een {kind}-werkmap is dat wel)",
+    "file.password_protected": "het is beveiligd met een wachtwoord (Excel versleutelt dan de hele werkmap): sla het op zonder wachtwoord en importeer die kopie",
+    "file.xls_renamed": "het is een Excel 97–2003-werkmap (.xls) met een andere naam: hernoem het naar .xls, of sla het op als {kind}",
     "file.not_an_xls": "het is geen Excel 97–2003-werkmap (de handtekening van een samengesteld bestand, die een .xls heeft, ontbreekt)",
     "file.neither": "{path} is geen map met CSV-bestanden en geen werkmap ({kinds})",
     "file.missing": "{path} bestaat niet",
