@@ -432,6 +432,21 @@ def test_a_load_has_the_documented_dtypes_absent_dates_included(ws: Workspace, s
     assert goals[partners[0]] == pd.Timestamp("2024-02-29") and pd.isna(goals[partners[1]])
 
 
+def test_one_alliance_loads_as_its_rows_of_a_load_of_all(ws: Workspace, sample: AllianceData) -> None:
+    """One alliance's id is not fetched from the database but filled in: the same frame, column for column."""
+    ws.import_data(AllianceData.from_frames({n: f.assign(alliance_id="second") for n, f in sample.tables().items()}))
+    everything = ws.load()
+    assert everything.alliances["alliance_id"].tolist() == ["ev-platform", "second"]
+    for alliance in (SAMPLE_ID, "second"):
+        one = ws.load(alliance)
+        for name, frame in one.tables().items():
+            rows = everything.table(name)
+            expected = rows[rows["alliance_id"] == alliance].reset_index(drop=True)
+            assert len(frame) == len(sample.table(name)), name
+            pd.testing.assert_frame_equal(frame, expected)
+            assert frame.dtypes.equals(empty_frame(name).dtypes), name
+
+
 def test_shared_workspaces_are_reused_and_only_a_few_kept_open(tmp_path: Path, sample: AllianceData) -> None:
     urls = [f"sqlite:///{tmp_path / f'w{k}.sqlite'}" for k in range(Workspace._SHARED_MAX + 1)]
     for u in urls:
