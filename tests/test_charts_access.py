@@ -218,6 +218,34 @@ def test_end_labels_sit_beside_their_own_line(small: pd.DataFrame) -> None:
     assert sorted(beta) == [("Reliability", "2025-09-16"), ("Trust", "2025-05-20")]  # each at its own last point
 
 
+def test_a_line_that_ends_first_is_named_on_the_side_away_from_the_other_line_there() -> None:
+    """Trust ends in May at 60 %, below reliability's 70 % then; reliability goes on to 50 % in September.
+
+    By their last points trust is the higher line, but its name stands where reliability runs above it:
+    so it goes below trust (50 %), and reliability's above its own end (the two names 16 points apart).
+    """
+    crossing = pd.DataFrame(
+        {
+            "partner": ["c", "c", "c"],
+            "partner_name": ["Gamma"] * 3,
+            "period_end": pd.to_datetime(["2025-01-14", "2025-05-20", "2025-09-16"]),
+            "reliability": [0.75, 0.7, 0.5],
+            "reliability_low": [0.6, 0.6, 0.4],
+            "reliability_high": [0.85, 0.8, 0.6],
+            "trust": [0.55, 0.6, None],
+            "trust_low": [0.45, 0.5, None],
+            "trust_high": [0.65, 0.7, None],
+            "n_agreements": [4, 4, 4],
+            "n_ratings": [6, 6, 0],
+        }
+    )
+    for lang, names in [("en", ("Reliability", "Trust")), ("nl", ("Betrouwbaarheid", "Vertrouwen"))]:
+        spec = charts.contrast_chart(crossing, lang).to_dict(validate=False)
+        rows = [r for values in spec["datasets"].values() for r in values if r.get("row_kind") == "end"]
+        ends = {r["measure_label"]: (r["date"][:10], round(r["end_y"], 6)) for r in rows}
+        assert ends == {names[0]: ("2025-09-16", 0.66), names[1]: ("2025-05-20", 0.5)}, lang
+
+
 # ------------------------------------------------------------------------------------------------ analysts
 
 

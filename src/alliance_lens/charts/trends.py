@@ -273,7 +273,7 @@ def _end_rows(trends: pd.DataFrame, panel: pd.Series, lang: str) -> pd.DataFrame
             if len(valid):
                 last[measure] = (pd.Timestamp(valid["period_end"].iloc[-1]), float(valid[measure].iloc[-1]))
         if len(last) == 2:
-            hi, lo = sorted(last, key=lambda m: -last[m][1])  # on a tie reliability's name goes above
+            hi, lo = _order_at_common_end(group, last)
             v_hi, v_lo = last[hi][1], last[lo][1]
             wide = v_hi - v_lo >= 2 * _END_OFFSET + _END_SEPARATION  # room for a name between the lines
             # each name away from the other line; toward it where the plot ends and the lines are far apart
@@ -290,6 +290,21 @@ def _end_rows(trends: pd.DataFrame, panel: pd.Series, lang: str) -> pd.DataFrame
             y = value + _END_OFFSET if value < 0.85 else value - _END_OFFSET
             rows.append((str(name), when, y, texts[measure]))
     return pd.DataFrame(rows, columns=["panel", "date", "end_y", "measure_label"])
+
+
+def _order_at_common_end(group: pd.DataFrame, last: dict[str, tuple[pd.Timestamp, float]]) -> tuple[str, str]:
+    """The measures (higher, lower) where both lines still run: at the earlier of their two last points.
+
+    A line that ends earlier is named at its end, over the stretch where the other line runs beside it; it
+    must go to the side away from the other line *there*, not from where the other line ends later.
+    """
+    common = min(when for when, _ in last.values())
+    at: dict[str, float] = {}
+    for measure, (when, value) in last.items():
+        here = group.loc[pd.to_datetime(group["period_end"]) == common, measure].dropna()
+        at[measure] = float(here.iloc[-1]) if when > common and len(here) else value
+    hi, lo = sorted(last, key=lambda m: -at[m])  # on a tie reliability's name goes above
+    return hi, lo
 
 
 def _window(trends: pd.DataFrame, last_periods: int | None) -> tuple[pd.DataFrame, pd.Timestamp | None, int, int]:
