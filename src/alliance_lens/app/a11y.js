@@ -48,12 +48,13 @@ export default {
         return;
       }
       const row = button.closest(".al-outcome-row");
-      last = { rows, index: Array.prototype.indexOf.call(rows.children, row), button, at: Date.now() };
+      last = { rows, index: Array.prototype.indexOf.call(rows.children, row), button, at: Date.now(), fallback: null };
     };
     const refocus = () => {
       if (!last || Date.now() - last.at > REFOCUS_MS) return;
       const active = document.activeElement;
-      if (active && active !== document.body) return;  // focus is somewhere: leave it there
+      // focus is somewhere: leave it there, unless it is where this put it while the list was drawn empty
+      if (active && active !== document.body && active !== last.fallback) return;
       if (last.button.isConnected) {
         last.button.focus();  // the row is still there
         return;
@@ -63,9 +64,18 @@ export default {
       const list = rows.children;
       const row = list[Math.min(last.index, list.length - 1)];
       const next = row ? row.querySelector("button.al-mark") : null;
+      if (next) {
+        last.fallback = null;
+        next.focus();
+        return;
+      }
+      // no row (yet: a list drawn again is first emptied): the form's first field, taken back when rows come
       const form = rows.closest(".al-outcome-form");
-      const target = next || (form ? form.querySelector("input, select, button") : null);
-      if (target) target.focus();
+      const target = form ? form.querySelector("input, select, button") : null;
+      if (target && target !== active) {
+        last.fallback = target;
+        target.focus();
+      }
     };
     const rowsObserver = new MutationObserver(() => requestAnimationFrame(refocus));
     rowsObserver.observe(document.body, { subtree: true, childList: true });
