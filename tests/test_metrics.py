@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import pydoc
 import re
 from collections.abc import Sequence
@@ -121,13 +122,15 @@ def test_trust_shock_is_at_the_session_after_the_big_breach_and_names_it(m: Metr
 def test_blind_trust_cites_the_agreements_not_kept(m: Metrics) -> None:
     blind = m.patterns[m.patterns["pattern"] == "blind_trust"].iloc[0]
     not_kept = blind["evidence"]["not_kept"]
-    assert not_kept[:4] == ["A059", "A072", "A070", "A083"] and len(not_kept) == 8
+    # The latest first: the room remembers those (A912 fell due last, A059 first).
+    assert not_kept == ["A912", "A093", "A094", "A081", "A083", "A070", "A072", "A059"]
     # A912 fell due before S10 and is still open at S11: overdue, so it counts as not kept ...
     assert "A912" in not_kept
     # ... but A910 fell due after S10 and has no outcome yet: awaiting outcome at S11, not (yet) counted.
     assert "A910" not in not_kept
     for text in (blind["explanation_en"], blind["explanation_nl"]):
-        assert "A059 “Supply 8 prototype seat rails for validation”" in text and "A910" not in text
+        assert "A093 “Bring the decision-maker on tooling to the next session”" in text and "A910" not in text
+        assert "A059" not in text  # the fifth and later are counted, not named
     assert "nog 4" in blind["explanation_nl"] and "4 more" in blind["explanation_en"]
     state = m.partner_states.set_index("partner").loc["meridian"]
     assert state["trust"] >= m.config.trust_high and state["reliability"] <= m.config.reliability_low
@@ -525,6 +528,10 @@ def test_unknown_alliance_and_bad_config_are_user_errors(sample: AllianceData) -
         MetricsConfig(trust_low=0.9, trust_high=0.5)
     with pytest.raises(ValidationError, match="rolling_window"):
         MetricsConfig(rolling_window=0)
+    for level in (0.0, 1.5):  # a test at level 0 would never find the record changed; 1 means no test
+        with pytest.raises(ValidationError, match=r"evidence_change_alpha must lie above 0 and at most 1 \(1: no"):
+            MetricsConfig(evidence_change_alpha=level)
+    assert MetricsConfig(evidence_change_alpha=1.0).evidence_change_alpha == 1.0
     with pytest.raises(UserError, match="not a date"):
         compute(sample, SAMPLE_ALLIANCE_ID, as_of="next tuesday")
 
@@ -869,6 +876,36 @@ def test_the_evidence_window_does_not_reach_over_a_changed_record() -> None:
     assert _reach(data, evidence_agreements=15) == (4, 12, 4, "2025-06-29", "2025-10-28")
     state = compute(data, "x", MetricsConfig(evidence_agreements=15)).partner_states.set_index("partner").loc["a"]
     assert state["state"] == "blind_trust"
+
+
+def test_with_the_change_test_a_chance_difference_of_two_thin_windows_does_not_stop_the_evidence_window() -> None:
+    # 10 of 12 kept in S3–S6, 7 of 12 in S7–S10: the shrunk estimates differ by 24 points (82 % against 58 %),
+    # more than falling_drop, but two records of 12 differ this much by chance (z = 1.35, two-sided p = 0.18).
+    # With the change test at 1 % the window reaches back to 15 agreements (S6–S10, 9 kept), as for a partner
+    # whose record did not change.
+    data = story([3, 3, 3, 3, 2, 2, 2, 2, 2, 1, 3], 5.0)
+    fixed = compute(data, "x", MetricsConfig(evidence_agreements=0)).partner_states.set_index("partner").loc["a"]
+    assert (round(fixed["previous_reliability"], 3), round(fixed["reliability"], 3)) == (0.821, 0.580)
+    assert _reach(data, evidence_change_alpha=0.01) == (5, 15, 9, "2025-05-29", "2025-10-28")
+    # At a level the difference does pass (p = 0.18 < 0.5), the record counts as changed: the fixed window; and
+    # so by default (evidence_change_alpha = 1: the 15-point difference alone).
+    assert _reach(data, evidence_change_alpha=0.5) == (4, 12, 7, "2025-06-29", "2025-10-28")
+    assert _reach(data) == (4, 12, 7, "2025-06-29", "2025-10-28")
+
+
+def test_two_records_differ_beyond_chance_exactly_past_the_level() -> None:
+    from alliance_lens.metrics.patterns import records_differ
+
+    # 10 of 12 against 7 of 12: pooled 17/24, z = 0.25 / sqrt(17/24 · 7/24 · 2/12) = 1.347, two-sided p = 0.178.
+    p = math.erfc(0.25 / math.sqrt(17 / 24 * 7 / 24 * 2 / 12) / math.sqrt(2.0))
+    assert round(p, 3) == 0.178
+    one = (np.array([10.0]), np.array([12.0]), np.array([7.0]), np.array([12.0]))
+    assert not records_differ(*one, p * 0.999)[0]
+    assert records_differ(*one, p * 1.001)[0]
+    # Either direction; a window without agreements, or with nothing to tell apart (all kept), never differs.
+    assert records_differ(np.array([7.0]), np.array([12.0]), np.array([10.0]), np.array([12.0]), p * 1.001)[0]
+    assert not records_differ(np.array([0.0]), np.array([0.0]), np.array([7.0]), np.array([12.0]), 0.99)[0]
+    assert not records_differ(np.array([12.0]), np.array([12.0]), np.array([12.0]), np.array([12.0]), 0.99)[0]
 
 
 def test_the_text_gives_the_span_of_the_agreements_counted() -> None:

@@ -89,8 +89,15 @@ class MetricsConfig:
     )
     evidence_max_periods: int = _s(
         8,
-        "... but over at most this many periods, and not at all where the two windows compared for 'falling' "
-        "differ by 'falling_drop' or more (the record changed). The trust window stays 'state_window'.",
+        "... but over at most this many periods, and not at all where the record changed (see "
+        "'evidence_change_alpha'). The trust window stays 'state_window'.",
+    )
+    evidence_change_alpha: float = _s(
+        1.0,
+        "... 'the record changed': the estimates of the two windows compared for 'falling' apart by "
+        "'falling_drop' or more; below 1, also their records (kept share) apart beyond chance, by a two-sided "
+        "two-proportion test at this level (1: the point difference alone). A test finds more steady stories "
+        "but is slower to see a change of behaviour: docs/metrics.md, bench/sim_changes.py.",
     )
     min_ratings: int = _s(6, "At least this many ratings must have been received in the state window ...")
     min_rated_periods: int = _s(2, "... spread over at least this many periods.")
@@ -170,6 +177,12 @@ class MetricsConfig:
         for name in ("credible_level", "shock_alpha", "falling_alpha"):
             if not 0.0 < float(getattr(self, name)) < 1.0:
                 bad(name, getattr(self, name), f"{name} must lie strictly between 0 and 1")
+        if not 0.0 < float(self.evidence_change_alpha) <= 1.0:
+            bad(
+                "evidence_change_alpha",
+                self.evidence_change_alpha,
+                "evidence_change_alpha must lie above 0 and at most 1 (1: no test)",
+            )
         if self.reliability_low > self.reliability_high:
             bad("reliability_low", self.reliability_low, "reliability_low must not exceed reliability_high")
         if self.trust_low > self.trust_high:

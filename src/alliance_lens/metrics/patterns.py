@@ -75,13 +75,18 @@ def evidence_reach(
     w: int,
     s_lag: int,
     change: np.ndarray,
+    records: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     config: MetricsConfig,
 ) -> np.ndarray:
     """Per partner, how many periods its state's agreement window spans (``w`` unless extended).
 
     The fewest periods from ``w`` up to ``evidence_max_periods`` (and back to the first period at most) whose
     agreements, counted at the latest period, reach ``evidence_agreements``; the most allowed where none does.
-    Not extended where ``change`` (the two fixed windows' estimates apart) is ``falling_drop`` or more.
+    Not extended where the record changed: ``change`` (the two fixed windows' estimates apart) is
+    ``falling_drop`` or more, and (with ``evidence_change_alpha`` below 1) ``records`` (score sum and count
+    before, then now) differ beyond chance (:func:`records_differ`). The point threshold alone is crossed by
+    chance by about one partner in four of those keeping 3 in 10; the test, in turn, is slower to see a real
+    change (``docs/metrics.md``), so it is not the default.
     """
     reach = np.full(n_partners, w, dtype="int64")
     cap = min(config.evidence_max_periods, a_last + 1)
@@ -95,7 +100,20 @@ def evidence_reach(
         reach = np.where(done, reach, e)
         done |= count >= config.evidence_agreements
     changed = np.isfinite(change) & (change >= config.falling_drop - 1e-12)
+    if config.evidence_change_alpha < 1.0:
+        changed &= records_differ(*records, config.evidence_change_alpha)
     return np.where(changed, w, reach)
+
+
+def records_differ(S0: np.ndarray, N0: np.ndarray, S1: np.ndarray, N1: np.ndarray, alpha: float) -> np.ndarray:
+    """Whether two records' kept shares differ beyond chance: a two-sided two-proportion z-test at ``alpha``."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = (S0 + S1) / (N0 + N1)
+        se = np.sqrt(pooled * (1.0 - pooled) * (1.0 / N0 + 1.0 / N1))
+        z = np.abs(S0 / N0 - S1 / N1) / se
+    z_crit = float(dist.norm_ppf(1.0 - alpha / 2.0))
+    differ: np.ndarray = (N0 > 0) & (N1 > 0) & (se > 0) & (z > z_crit)
+    return differ
 
 
 def window_span(periods: pd.DataFrame, first: int, last: int) -> tuple[str, str]:
@@ -185,9 +203,11 @@ def partner_states(
     prev = np.where(k[:, 0] > 0, post["est"][:, 0], np.nan) if a_last - w >= 0 else np.full(n_p, np.nan)
     # The evidence window (``evidence_agreements``): per partner, the agreement window reaches back period by
     # period until it holds that many agreements, at most ``evidence_max_periods`` periods and never before the
-    # first; not at all where the two windows' estimates differ by ``falling_drop`` or more (the record changed,
-    # older periods would speak for a partner that is no longer the same). The falling test keeps the fixed windows.
-    reach = evidence_reach(obs, n_p, last, a_last, w, s_lag, np.abs(prev - post["est"][:, 1]), config)
+    # first; not at all where the record changed (the two windows' estimates apart by ``falling_drop`` or more, and,
+    # with ``evidence_change_alpha`` below 1, their records apart beyond chance): older periods would speak for a
+    # partner that is no longer the same. The falling test keeps the fixed windows.
+    records = (S[:, 0].copy(), N[:, 0].copy(), S[:, 1].copy(), N[:, 1].copy())
+    reach = evidence_reach(obs, n_p, last, a_last, w, s_lag, np.abs(prev - post["est"][:, 1]), records, config)
     if (reach > w).any():
         ext = (ages[None, :] >= s_lag) & (ages[None, :] < reach[:, None] + s_lag)
         cells = ext[obs.owner] if len(obs.owner) else np.zeros((0, obs.n_ages), dtype=bool)
@@ -223,7 +243,10 @@ def partner_states(
     in_window = (obs.period_idx == last) & (age_grid >= s_lag) & (age_grid < reach_of + s_lag) & np.isfinite(obs.score)
     kept_cells = in_window & np.isin(obs.status, _KEPT_CODES)
     n_kept = np.bincount(np.broadcast_to(obs.owner[:, None], obs.score.shape)[kept_cells], minlength=n_p)
-    not_kept = obs.frame(in_window & (obs.score <= 0.0)).sort_values(["due_on", "agreement_id"], kind="stable")
+    # The latest first: with a window reaching back up to evidence_max_periods, the room remembers those.
+    not_kept = obs.frame(in_window & (obs.score <= 0.0)).sort_values(
+        ["due_on", "agreement_id"], ascending=[False, True], kind="stable"
+    )
     nk_by_owner: dict[str, list[dict[str, Any]]] = {}
     for a in not_kept.to_dict("records"):  # the few agreements not kept in the window, cited by name
         nk_by_owner.setdefault(str(a["owner"]), []).append(
