@@ -36,7 +36,9 @@ of what the rules judge they are not equal: a window's trust has a spread of abo
 organisations, over 3–7 of them, so 15 points past a line are 2.6–4 standard errors; the 4 settled periods of a
 window hold 9–12 agreements, so 30 % against the 50 % line is 1.3–1.5 binomial standard errors (85 % against
 70 %: the same). The evidence window (``evidence_agreements``, ``docs/metrics.md``) reaches back up to 8 periods
-for 15 agreements: 1.7 standard errors; compare with ``--set evidence_agreements=0`` (the fixed window).
+for 15 agreements: 1.7 standard errors; compare with ``--set evidence_agreements=0`` (the fixed window). The
+study plants no change of behaviour other than the shock, so it measures what a longer window gains on steady
+records, not what it costs where a record changes: ``bench/sim_changes.py`` measures that.
 Medium is a smaller effect for reliability than for trust, and for the stories that need reliability low (blind
 trust, distrust) recall is limited by the number of agreements. So recall is also reported by alliance length,
 by the agreements the state window held, and (shocks) by the rating partners
@@ -58,6 +60,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -100,8 +103,11 @@ def _level(kind: str, effect: int) -> float:
     return LEVELS[kind]["x"][effect]
 
 
-def generate(rng: np.random.Generator, index: int) -> tuple[AllianceData, Truth]:
-    """One alliance with its truth."""
+def generate(
+    rng: np.random.Generator, index: int, replant: Callable[[Truth, list[str]], None] | None = None
+) -> tuple[AllianceData, Truth]:
+    """One alliance with its truth. ``replant`` may change the planted truth before agreements and ratings are
+    drawn from it (``bench/sim_changes.py``); it draws nothing from ``rng``, so the study's alliances stay the same."""
     aid = f"sim{index}"
     n_s = int(rng.integers(6, 26))
     n_p = int(rng.integers(4, 9))
@@ -138,6 +144,8 @@ def generate(rng: np.random.Generator, index: int) -> tuple[AllianceData, Truth]
             tau = np.full(n_s, float(rng.uniform(0.4, 0.8)))
             theta = np.full(n_s, float(rng.uniform(0.6, 0.95)))
         truth.trust[p], truth.reliability[p] = tau, theta
+    if replant is not None:
+        replant(truth, pids)
 
     # Agreements and outcomes.
     agreements, outcomes = [], []

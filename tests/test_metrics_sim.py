@@ -100,3 +100,36 @@ def test_a_missed_shock_is_put_down_to_the_first_condition_of_the_paired_test_th
     assert why({**test, "drop": 0.1999}, 3, 3, config) == "drop"
     assert why({**test, "p_value": 0.0051}, 3, 3, config) == "p_value"
     assert why(test, 3, 3, config) == "other"  # every condition met: missed for want of a breach
+
+
+def test_a_replanted_change_keeps_the_alliance_and_changes_only_the_partners_truth(sim: ModuleType) -> None:
+    spec = importlib.util.spec_from_file_location("sim_changes", BENCH.parent / "sim_changes.py")
+    assert spec is not None and spec.loader is not None
+    changes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(changes)
+    plain, truth = sim.generate(np.random.default_rng(5), 0)
+    replanted, new = sim.generate(np.random.default_rng(5), 0, changes.replanter("decline", 3))
+    # The replant draws nothing: the same sessions, partners and ratings' layout (only outcomes and scores follow
+    # the new truth).
+    assert plain.sessions.equals(replanted.sessions) and plain.partners.equals(replanted.partners)
+    p = next(q for q in new.role if new.role[q] == "decline")
+    n = new.n_sessions
+    assert list(new.reliability[p]) == [0.85] * (n - 3) + [0.30] * 3
+    assert set(new.trust[p]) == {0.80} and new.effect[p] == "3"
+    others = [q for q in truth.role if q != p]
+    assert all(list(truth.reliability[q]) == list(new.reliability[q]) for q in others)
+
+
+@pytest.mark.slow
+def test_the_change_study_counts_each_rule_at_each_k(sim: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = importlib.util.spec_from_file_location("sim_changes", BENCH.parent / "sim_changes.py")
+    assert spec is not None and spec.loader is not None
+    changes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(changes)
+    assert changes.main(["--alliances", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "sim_changes: 2 alliances per kind, seed 11" in out
+    for rule in changes.RULES:
+        assert out.count(rule) == 2  # once per kind
+    # Two alliances: k = 2 and k = 3, one each; the other columns empty.
+    assert "0/0" in out and ("1/1" in out or "0/1" in out)
