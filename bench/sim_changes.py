@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sim_patterns import Truth, generate
+from sim_patterns import Truth, generate, parse_settings
 
 from alliance_lens.metrics import MetricsConfig, compute
 
@@ -73,12 +73,15 @@ def main(argv: list[str] | None = None) -> int:
         help="add a rule: the defaults with these MetricsConfig settings changed (repeatable: one rule each)",
     )
     args = ap.parse_args(argv)
+    rules = dict(RULES)
     for item in args.set:  # "name=value[,name=value ...]": one rule
-        pairs = [part.partition("=") for part in item.split(",")]
-        RULES[item] = MetricsConfig(**{n: type(getattr(MetricsConfig(), n))(v) for n, _, v in pairs})
+        try:
+            rules[item] = MetricsConfig(**parse_settings(item.split(",")))
+        except ValueError as e:
+            ap.error(str(e))
     t0 = time.perf_counter()
     # counts[rule][kind][k] = [wanted, opposite, trials]
-    counts = {r: {kind: {k: [0, 0, 0] for k in KS} for kind in ("decline", "rise")} for r in RULES}
+    counts = {r: {kind: {k: [0, 0, 0] for k in KS} for kind in ("decline", "rise")} for r in rules}
     want = {"decline": ("blind_trust", "earned_trust"), "rise": ("earned_trust", "blind_trust")}
     for kind in ("decline", "rise"):
         rng = np.random.default_rng(args.seed)
@@ -90,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             made += 1
             p = next(q for q in truth.role if truth.role[q] == kind)
-            for name, config in RULES.items():
+            for name, config in rules.items():
                 state = compute(data, f"sim{a}", config).partner_states.set_index("partner").loc[p, "state"]
                 c = counts[name][kind][k]
                 c[0] += state == want[kind][0]
@@ -102,9 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     load = Path("/proc/loadavg").read_text().strip() if os.path.exists("/proc/loadavg") else "?"
     print(f"sim_changes: {args.alliances} alliances per kind, seed {args.seed}, {took:.0f} s, loadavg {load}")
     for kind in ("decline", "rise"):
-        print(f"{kind}: {want[kind][0]} (and, after the slash, {want[kind][1]}) by periods since the change k")
+        print(
+            f"{kind}: {want[kind][0]} found / alliances (after the star: {want[kind][1]}) by periods since the change k"
+        )
         print(f"  {'rule':42}" + "".join(f"{'k=' + str(k):>9}" for k in KS))
-        for name in RULES:
+        for name in rules:
             row = counts[name][kind]
             print(
                 f"  {name:42}"

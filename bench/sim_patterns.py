@@ -561,6 +561,31 @@ def why_missed(t: Tally) -> list[str]:
     return lines
 
 
+def parse_settings(items: list[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` items as MetricsConfig keyword arguments, each value of its setting's type.
+
+    ``ValueError`` names the item where the name is not a setting or the value not of its type.
+    """
+    defaults = MetricsConfig()
+    out: dict[str, Any] = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        if not hasattr(defaults, name):
+            raise ValueError(f"--set {item}: {name!r} is not a MetricsConfig setting (help(MetricsConfig) lists them)")
+        kind = type(getattr(defaults, name))
+        try:
+            if kind is bool:
+                if value not in ("True", "False"):
+                    raise ValueError
+                out[name] = value == "True"
+            else:
+                out[name] = kind(value)
+        except ValueError:
+            wanted = {bool: "True or False", int: "a whole number", float: "a number"}.get(kind, kind.__name__)
+            raise ValueError(f"--set {item}: {name} takes {wanted}, not {value!r}") from None
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="60 alliances instead of 300")
@@ -576,14 +601,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     n = args.alliances or (60 if args.quick else 300)
-    overrides: dict[str, Any] = {}
-    for item in args.set:
-        name, _, value = item.partition("=")
-        overrides[name] = (
-            type(getattr(MetricsConfig(), name))(value) if value not in ("True", "False") else value == "True"
-        )
+    try:  # a bad name, value or setting (ValidationError is a ValueError) as a usage error, not a traceback
+        overrides = parse_settings(args.set)
+        config = MetricsConfig(**overrides)
+    except ValueError as e:
+        ap.error(str(e))
     t0 = time.perf_counter()
-    t = study(n, args.seed, MetricsConfig(**overrides))
+    t = study(n, args.seed, config)
     took = time.perf_counter() - t0
     text, ok = report(t)
     with open("/proc/loadavg") as f:

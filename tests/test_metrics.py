@@ -894,12 +894,17 @@ def test_with_the_change_test_a_chance_difference_of_two_thin_windows_does_not_s
 
 
 def test_two_records_differ_beyond_chance_exactly_past_the_level() -> None:
-    from alliance_lens.metrics.patterns import records_differ
+    from alliance_lens.metrics.patterns import records_differ, two_proportion_z
 
     # 10 of 12 against 7 of 12: pooled 17/24, z = 0.25 / sqrt(17/24 · 7/24 · 2/12) = 1.347, two-sided p = 0.178.
     p = math.erfc(0.25 / math.sqrt(17 / 24 * 7 / 24 * 2 / 12) / math.sqrt(2.0))
     assert round(p, 3) == 0.178
     one = (np.array([10.0]), np.array([12.0]), np.array([7.0]), np.array([12.0]))
+    # The z it rests on (the one "falling" uses too): signed, the first record's share over the second's.
+    assert (round(float(two_proportion_z(10, 12, 7, 12)), 4), round(float(two_proportion_z(7, 12, 10, 12)), 4)) == (
+        1.3473,
+        -1.3473,
+    )
     assert not records_differ(*one, p * 0.999)[0]
     assert records_differ(*one, p * 1.001)[0]
     # Either direction; a window without agreements, or with nothing to tell apart (all kept), never differs.

@@ -133,3 +133,17 @@ def test_the_change_study_counts_each_rule_at_each_k(sim: ModuleType, capsys: py
         assert out.count(rule) == 2  # once per kind
     # Two alliances: k = 2 and k = 3, one each; the other columns empty.
     assert "0/0" in out and ("1/1" in out or "0/1" in out)
+
+
+def test_study_settings_are_parsed_to_their_types_and_bad_ones_named(sim: ModuleType) -> None:
+    assert sim.parse_settings(["await_outcome=False", "evidence_agreements=25", "evidence_change_alpha=0.01"]) == {
+        "await_outcome": False,  # not bool("False"), which is True
+        "evidence_agreements": 25,
+        "evidence_change_alpha": 0.01,
+    }
+    with pytest.raises(ValueError, match=r"^--set nosuch=1: 'nosuch' is not a MetricsConfig setting"):
+        sim.parse_settings(["nosuch=1"])
+    with pytest.raises(ValueError, match=r"^--set evidence_agreements=x: evidence_agreements takes a whole number"):
+        sim.parse_settings(["evidence_agreements=x"])
+    with pytest.raises(ValueError, match=r"^--set await_outcome=maybe: await_outcome takes True or False, not"):
+        sim.parse_settings(["await_outcome=maybe"])

@@ -105,14 +105,24 @@ def evidence_reach(
     return np.where(changed, w, reach)
 
 
-def records_differ(S0: np.ndarray, N0: np.ndarray, S1: np.ndarray, N1: np.ndarray, alpha: float) -> np.ndarray:
-    """Whether two records' kept shares differ beyond chance: a two-sided two-proportion z-test at ``alpha``."""
+def two_proportion_z(S0: Any, N0: Any, S1: Any, N1: Any) -> Any:
+    """The two-proportion z of record 0's kept share over record 1's (score sums ``S`` of ``N`` agreements).
+
+    The spread is that of their pooled share, as if nothing had changed; NaN where either record is empty or the
+    pooled share is 0 or 1 (nothing to tell apart). Shared by "falling" and the evidence window's change test.
+    """
+    S0, N0, S1, N1 = (np.asarray(x, dtype="float64") for x in (S0, N0, S1, N1))
     with np.errstate(invalid="ignore", divide="ignore"):
         pooled = (S0 + S1) / (N0 + N1)
         se = np.sqrt(pooled * (1.0 - pooled) * (1.0 / N0 + 1.0 / N1))
-        z = np.abs(S0 / N0 - S1 / N1) / se
-    z_crit = float(dist.norm_ppf(1.0 - alpha / 2.0))
-    differ: np.ndarray = (N0 > 0) & (N1 > 0) & (se > 0) & (z > z_crit)
+        z = (S0 / N0 - S1 / N1) / se
+    return np.where((N0 > 0) & (N1 > 0) & (se > 0), z, np.nan)
+
+
+def records_differ(S0: np.ndarray, N0: np.ndarray, S1: np.ndarray, N1: np.ndarray, alpha: float) -> np.ndarray:
+    """Whether two records' kept shares differ beyond chance: a two-sided two-proportion z-test at ``alpha``."""
+    z = two_proportion_z(S0, N0, S1, N1)
+    differ: np.ndarray = np.abs(z) > float(dist.norm_ppf(1.0 - alpha / 2.0))  # NaN compares False
     return differ
 
 
@@ -366,13 +376,8 @@ def _state(row: dict[str, Any], config: MetricsConfig) -> tuple[str, str]:
     )
     # "Falling" on evidence: a one-sided two-proportion test of the two windows' own records (kept share before
     # against now, pooled under "no change") at ``falling_alpha``.
-    falling_ev = False
-    if falling and row["prev_N"] > 0 and row["rel_N"] > 0:
-        before, after = row["prev_S"] / row["prev_N"], row["rel_S"] / row["rel_N"]
-        pooled = (row["prev_S"] + row["rel_S"]) / (row["prev_N"] + row["rel_N"])
-        se = float(np.sqrt(pooled * (1.0 - pooled) * (1.0 / row["prev_N"] + 1.0 / row["rel_N"])))
-        z_fall = float(dist.norm_ppf(1.0 - config.falling_alpha))
-        falling_ev = se > 0 and before - after > z_fall * se
+    z_fall = float(two_proportion_z(row["prev_S"], row["prev_N"], row["rel_S"], row["rel_N"])) if falling else np.nan
+    falling_ev = bool(z_fall > float(dist.norm_ppf(1.0 - config.falling_alpha)))  # NaN (no test) compares False
     point = "mixed"
     if t_high and r_high:
         point = "earned_trust"
