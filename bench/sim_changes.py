@@ -16,7 +16,8 @@ calls for (decline: ``blind_trust``; rise: ``earned_trust``), and how often the 
 (``evidence_agreements=0``), the defaults (back to 15 agreements, stopped by a 15-point difference alone), and
 the rule tried and not adopted (back to 25 agreements, stopped only where the records also differ by a two-sided
 test at 1 %), which finds more of the steady stories of ``sim_patterns`` but is slower to see a change;
-``--set`` adds rules (``docs/metrics.md``, "the evidence window: what was tried").
+``--set`` adds rules, e.g. ``--set second_look_agreements=25`` (the second look; ``docs/metrics.md``, "the
+evidence window: what was tried" and "the second look").
 """
 
 from __future__ import annotations

@@ -532,6 +532,12 @@ def test_unknown_alliance_and_bad_config_are_user_errors(sample: AllianceData) -
         with pytest.raises(ValidationError, match=r"evidence_change_alpha must lie above 0 and at most 1 \(1: no"):
             MetricsConfig(evidence_change_alpha=level)
     assert MetricsConfig(evidence_change_alpha=1.0).evidence_change_alpha == 1.0
+    for level in (0.0, -0.1, 1.01):
+        with pytest.raises(ValidationError, match=r"second_look_alpha must lie above 0 and at most 1 \(1: no"):
+            MetricsConfig(second_look_alpha=level)
+    assert MetricsConfig(second_look_alpha=1.0).second_look_alpha == 1.0
+    with pytest.raises(ValidationError, match="second_look_agreements must not be negative"):
+        MetricsConfig(second_look_agreements=-1)
     with pytest.raises(UserError, match="not a date"):
         compute(sample, SAMPLE_ALLIANCE_ID, as_of="next tuesday")
 
@@ -929,3 +935,77 @@ def test_the_text_gives_the_span_of_the_agreements_counted() -> None:
     now = compute(data, "x", MetricsConfig(evidence_agreements=15, await_outcome=False)).partner_states
     text = now.set_index("partner").loc["a", "explanation_en"]
     assert "(S8–S11; ratings given 2025-07-29 to 2025-11-28; agreements due 2025-06-29 to 2025-11-28)" in text
+
+
+def test_the_second_look_claims_what_the_longer_record_shows_where_the_first_leans_nowhere_else() -> None:
+    # S10's own agreements wait. The first look: 6 of 12 kept in S6–S9 against 5 of 12 in S2–S5 (no change), so
+    # its window reaches back to 15 agreements (S5–S9): 8 kept, shrunk toward the alliance's rate (7/14: 6 of 12
+    # under a uniform prior) with the weight of 4, (8 + 2) / 19 = 53 %, between the lines: no state, no lean.
+    # The second look reaches back 8 periods to 24 agreements (S2–S9): 11 kept, (11 + 2) / 28 = 46 %, its
+    # interval below 70 %: low on evidence, and trust is high.
+    data = story([3, 0, 2, 1, 2, 2, 2, 1, 1, 0], 5.0)
+    first = compute(data, "x").partner_states.set_index("partner").loc["a"]
+    assert (first["state"], first["leaning"], first["n_kept"], first["n_agreements"]) == ("mixed", "", 8, 15)
+    assert round(first["reliability"], 4) == round(10 / 19, 4)
+    assert first["evidence"]["second_look"] is False
+    off = compute(data, "x", MetricsConfig(second_look_agreements=0)).partner_states.set_index("partner").loc["a"]
+    assert (off["state"], off["n_agreements"]) == ("mixed", 15)
+    both = compute(data, "x", MetricsConfig(second_look_agreements=25)).partner_states.set_index("partner").loc["a"]
+    assert (both["state"], both["n_kept"], both["n_agreements"]) == ("blind_trust", 11, 24)
+    assert round(both["reliability"], 4) == round(13 / 28, 4)
+    assert both["reliability_high"] < MetricsConfig().reliability_high
+    assert both["evidence"]["second_look"] is True and both["evidence"]["agreement_periods"] == 8
+    assert (both["agreements_since"], both["agreements_until"]) == ("2025-01-29", "2025-09-28")
+    assert "11 of 24" in both["explanation_en"] and "11 van 24" in both["explanation_nl"]
+    # 25 agreements are never reached in 8 periods of 3; 24 are enough at the 24th: the same window.
+    at_24 = compute(data, "x", MetricsConfig(second_look_agreements=24)).partner_states.set_index("partner").loc["a"]
+    assert (at_24["state"], at_24["n_agreements"]) == ("blind_trust", 24)
+
+
+def test_the_second_look_does_not_call_low_a_partner_whose_record_just_rose() -> None:
+    # 3 of 12 kept in S2–S5, then 7 of 12 in S6–S9: estimates 26 % and 58 %, a rise past falling_drop. The
+    # records are not apart at 1 % (z = 1.66, p = 0.097), so the second look would reach back over the old record
+    # (10 of 24, 44 %) and call it low; the first look's rise keeps it from being claimed.
+    data = story([1, 1, 0, 1, 1, 2, 2, 1, 2, 0], 5.0)
+    first = compute(data, "x").partner_states.set_index("partner").loc["a"]
+    assert (first["state"], first["leaning"], first["n_kept"], first["n_agreements"]) == ("mixed", "", 7, 12)
+    # The first look stays at the 4 settled periods (the record changed): both estimates are the fixed windows'.
+    assert (round(first["previous_reliability"], 4), round(first["reliability"], 4)) == (
+        round((3 + 4 * 4 / 14) / 16, 4),
+        round((7 + 4 * 8 / 14) / 16, 4),
+    )
+    second = MetricsConfig(evidence_agreements=25, evidence_change_alpha=0.01)
+    alone = compute(data, "x", second).partner_states.set_index("partner").loc["a"]
+    assert (alone["state"], alone["n_kept"], alone["n_agreements"]) == ("blind_trust", 10, 24)
+    both = compute(data, "x", MetricsConfig(second_look_agreements=25)).partner_states.set_index("partner").loc["a"]
+    assert (both["state"], both["n_agreements"], both["evidence"]["second_look"]) == ("mixed", 12, False)
+    unguarded = MetricsConfig(second_look_agreements=25, second_look_guard=1.0)
+    assert compute(data, "x", unguarded).partner_states.set_index("partner").loc["a", "state"] == "blind_trust"
+
+
+def test_the_second_look_never_overrules_a_claim_or_a_lean_elsewhere() -> None:
+    from alliance_lens.metrics.patterns import second_look_takes
+
+    c = MetricsConfig()
+
+    def first(state: str, leaning: str = "", now: float = 0.6, prev: float = 0.6) -> dict[str, Any]:
+        return {"state": state, "leaning": leaning, "rel_fixed": now, "previous_reliability": prev}
+
+    assert second_look_takes(first("mixed"), "blind_trust", c)
+    assert second_look_takes(first("mixed", "distrust"), "distrust", c)
+    # The first look's claim stands; a lean to another state, or a shock's aftermath, keeps "no clear state".
+    assert not second_look_takes(first("earned_trust"), "blind_trust", c)
+    assert not second_look_takes(first("mixed", "earned_trust"), "blind_trust", c)
+    assert not second_look_takes(first("mixed", "after_shock"), "trust_lags", c)
+    assert not second_look_takes(first("mixed"), "mixed", c)
+    assert not second_look_takes(first("not_enough_data"), "distrust", c)
+    # A rise of second_look_guard (15 points) or more keeps a low state from being claimed, a fall as much a high one;
+    # just under it, or a move the same way, does not.
+    assert not second_look_takes(first("mixed", now=0.65, prev=0.50), "blind_trust", c)
+    assert second_look_takes(first("mixed", now=0.649, prev=0.50), "distrust", c)
+    assert not second_look_takes(first("mixed", now=0.50, prev=0.65), "earned_trust", c)
+    assert second_look_takes(first("mixed", now=0.50, prev=0.649), "trust_lags", c)
+    assert second_look_takes(first("mixed", now=0.45, prev=0.65), "blind_trust", c)
+    assert second_look_takes(first("mixed", now=0.60, prev=float("nan")), "earned_trust", c)
+    # With the guard at 1 (none), the rise no longer keeps it.
+    assert second_look_takes(first("mixed", now=0.65, prev=0.50), "blind_trust", MetricsConfig(second_look_guard=1.0))

@@ -99,6 +99,22 @@ class MetricsConfig:
         "two-proportion test at this level (1: the point difference alone). A test finds more steady stories "
         "but is slower to see a change of behaviour: docs/metrics.md, bench/sim_changes.py.",
     )
+    second_look_agreements: int = _s(
+        0,
+        "A second look at reliability, where the state's agreement window claims no state: the window reaching "
+        "back to this many agreements (over at most 'evidence_max_periods', stopped where the records differ at "
+        "'second_look_alpha'); its state is claimed where it is on evidence and the first look's estimates do "
+        "not point elsewhere (0: no second look).",
+    )
+    second_look_alpha: float = _s(
+        0.01, "... the second look stops where the two fixed windows' records differ by a two-sided test at this level."
+    )
+    second_look_guard: float = _s(
+        0.15,
+        "... and its state is not claimed where the first look's two fixed windows moved the other way by this "
+        "much or more (a low state after a rise, a high one after a fall; 1: no guard). docs/metrics.md, "
+        "'the second look'.",
+    )
     min_ratings: int = _s(6, "At least this many ratings must have been received in the state window ...")
     min_rated_periods: int = _s(2, "... spread over at least this many periods.")
     reliability_high: float = _s(0.70, "Reliability at or above this is high (if its interval stays above 'low').")
@@ -171,12 +187,19 @@ class MetricsConfig:
             "trust_low",
             "falling_drop",
             "shock_drop",
+            "second_look_guard",
         ):
             if not 0.0 <= float(getattr(self, name)) <= 1.0:
                 bad(name, getattr(self, name), f"{name} must lie between 0 and 1")
         for name in ("credible_level", "shock_alpha", "falling_alpha"):
             if not 0.0 < float(getattr(self, name)) < 1.0:
                 bad(name, getattr(self, name), f"{name} must lie strictly between 0 and 1")
+        if not 0.0 < float(self.second_look_alpha) <= 1.0:
+            bad(
+                "second_look_alpha",
+                self.second_look_alpha,
+                "second_look_alpha must lie above 0 and at most 1 (1: no test)",
+            )
         if not 0.0 < float(self.evidence_change_alpha) <= 1.0:
             bad(
                 "evidence_change_alpha",
@@ -187,7 +210,8 @@ class MetricsConfig:
             bad("reliability_low", self.reliability_low, "reliability_low must not exceed reliability_high")
         if self.trust_low > self.trust_high:
             bad("trust_low", self.trust_low, "trust_low must not exceed trust_high")
-        for name in ("max_lag", "after_shock_periods", "evidence_agreements", "evidence_max_periods"):
+        counts = ("max_lag", "after_shock_periods", "evidence_agreements", "evidence_max_periods")
+        for name in (*counts, "second_look_agreements"):
             if int(getattr(self, name)) < 0:
                 bad(name, getattr(self, name), f"{name} must not be negative")
         if problems:

@@ -10,6 +10,7 @@ sentences from it, in English and Dutch, with the message catalogue. No figure i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -340,10 +341,65 @@ def partner_states(
         row["explanation_en"] = explain.render_state(row["evidence"], "en")
         row["explanation_nl"] = explain.render_state(row["evidence"], "nl")
         rows.append(row)
+    if config.second_look_agreements > 0:
+        rows = _second_look(rows, partners, periods, obs, ratings, received, config, shocks)
     out = pd.DataFrame(rows, columns=cols)
     for c in ("n_agreements", "n_kept", "n_ratings", "n_raters", "n_respondents", "n_rated_periods"):
         out[c] = out[c].astype("int64")
     out["leaning"] = out["leaning"].astype("str")
+    return out
+
+
+def second_look_takes(first: dict[str, Any], second_state: str, config: MetricsConfig) -> bool:
+    """Whether the second look's state is claimed (``MetricsConfig.second_look_agreements``).
+
+    The first look (its row ``first``) claims none (``mixed``), the second one claims a state, and the first
+    look leans to no other (a lean the same way or none at all; never ``after_shock``), nor did its two fixed
+    windows move the other way by ``second_look_guard`` or more (a partner whose record just rose is not called
+    low on its older record, nor one that just fell high).
+    """
+    if first["state"] != "mixed" or second_state not in STATES or first["leaning"] not in ("", second_state):
+        return False
+    now, prev = first.get("rel_fixed", np.nan), first.get("previous_reliability", np.nan)
+    rise = float(now - prev) if np.isfinite(now) and np.isfinite(prev) else 0.0
+    if second_state in ("blind_trust", "distrust"):
+        return rise < config.second_look_guard - 1e-12
+    return -rise < config.second_look_guard - 1e-12
+
+
+def _second_look(
+    rows: list[dict[str, Any]],
+    partners: pd.DataFrame,
+    periods: pd.DataFrame,
+    obs: Observations,
+    ratings: Ratings,
+    received: Received,
+    config: MetricsConfig,
+    shocks: pd.DataFrame | None,
+) -> list[dict[str, Any]]:
+    """The rows of the first look, each replaced by the second look's where :func:`second_look_takes`.
+
+    The second look is the same judgement with the agreement window reaching back to ``second_look_agreements``
+    (stopped only where the records differ at ``second_look_alpha``); its row is taken whole, so the explanation
+    cites the window, the figures and the agreements that state rests on.
+    """
+    if all(r["state"] != "mixed" for r in rows):
+        return rows
+    second = replace(
+        config,
+        evidence_agreements=config.second_look_agreements,
+        evidence_change_alpha=config.second_look_alpha,
+        second_look_agreements=0,
+    )
+    frame = partner_states(partners, periods, obs, ratings, received, second, shocks=shocks)
+    other: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    out: list[dict[str, Any]] = []
+    for a, b in zip(rows, other, strict=True):
+        take = second_look_takes(a, b["state"], config)
+        if take:
+            b = dict(b)
+            b["evidence"] = {**b["evidence"], "second_look": True}
+        out.append(b if take else a)
     return out
 
 
@@ -434,6 +490,7 @@ def _evidence(
         "agreements_until": row["agreements_until"] or None,
         "agreement_periods": int(row["agreement_periods"]),
         "settled": settled_lag(config) > 0,
+        "second_look": False,  # set where the second look's state was claimed (_second_look)
         "level": config.credible_level,
         "reliability": _num(row["reliability"]),
         "reliability_low": _num(row["reliability_low"]),
