@@ -341,8 +341,14 @@ def partner_states(
         row["explanation_en"] = explain.render_state(row["evidence"], "en")
         row["explanation_nl"] = explain.render_state(row["evidence"], "nl")
         rows.append(row)
-    if config.second_look_agreements > 0:
-        rows = _second_look(rows, partners, periods, obs, ratings, received, config, shocks)
+    if config.second_look_agreements > 0 and any(r["state"] == "mixed" for r in rows):
+        second = replace(
+            config,
+            evidence_agreements=config.second_look_agreements,
+            evidence_change_alpha=config.second_look_alpha,
+            second_look_agreements=0,
+        )
+        rows = _second_look(rows, partner_states(partners, periods, obs, ratings, received, second, shocks), config)
     out = pd.DataFrame(rows, columns=cols)
     for c in ("n_agreements", "n_kept", "n_ratings", "n_raters", "n_respondents", "n_rated_periods"):
         out[c] = out[c].astype("int64")
@@ -367,32 +373,14 @@ def second_look_takes(first: dict[str, Any], second_state: str, config: MetricsC
     return -rise < config.second_look_guard - 1e-12
 
 
-def _second_look(
-    rows: list[dict[str, Any]],
-    partners: pd.DataFrame,
-    periods: pd.DataFrame,
-    obs: Observations,
-    ratings: Ratings,
-    received: Received,
-    config: MetricsConfig,
-    shocks: pd.DataFrame | None,
-) -> list[dict[str, Any]]:
-    """The rows of the first look, each replaced by the second look's where :func:`second_look_takes`.
+def _second_look(rows: list[dict[str, Any]], second: pd.DataFrame, config: MetricsConfig) -> list[dict[str, Any]]:
+    """The rows of the first look, each replaced by the second look's (``second``) where :func:`second_look_takes`.
 
     The second look is the same judgement with the agreement window reaching back to ``second_look_agreements``
     (stopped only where the records differ at ``second_look_alpha``); its row is taken whole, so the explanation
     cites the window, the figures and the agreements that state rests on.
     """
-    if all(r["state"] != "mixed" for r in rows):
-        return rows
-    second = replace(
-        config,
-        evidence_agreements=config.second_look_agreements,
-        evidence_change_alpha=config.second_look_alpha,
-        second_look_agreements=0,
-    )
-    frame = partner_states(partners, periods, obs, ratings, received, second, shocks=shocks)
-    other: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    other: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in second.to_dict("records")]
     out: list[dict[str, Any]] = []
     for a, b in zip(rows, other, strict=True):
         take = second_look_takes(a, b["state"], config)
