@@ -538,6 +538,10 @@ def test_unknown_alliance_and_bad_config_are_user_errors(sample: AllianceData) -
     assert MetricsConfig(second_look_alpha=1.0).second_look_alpha == 1.0
     with pytest.raises(ValidationError, match="second_look_agreements must not be negative"):
         MetricsConfig(second_look_agreements=-1)
+    # A setting that is no number is named as such, with its value (not a bare ValueError of float()).
+    for name, value in (("second_look_alpha", "x"), ("second_look_agreements", "three"), ("falling_drop", "ten")):
+        with pytest.raises(ValidationError, match=rf"column {name} \(value {value!r}\): {name} must be a number"):
+            MetricsConfig(**{name: value})
     with pytest.raises(UserError, match="not a date"):
         compute(sample, SAMPLE_ALLIANCE_ID, as_of="next tuesday")
 

@@ -164,6 +164,15 @@ class MetricsConfig:
         def bad(name: str, value: object, reason: str) -> None:
             problems.append(Problem("metrics config", None, name, value, reason))
 
+        # A setting that is no number at all is named, not met with float()'s ValueError in the checks below.
+        for f in fields(self):
+            if isinstance(f.default, (int, float)) and not isinstance(f.default, bool):
+                try:
+                    float(getattr(self, f.name))
+                except (TypeError, ValueError):
+                    bad(f.name, getattr(self, f.name), f"{f.name} must be a number")
+        if problems:
+            raise ValidationError(problems)
         if self.period not in ("session", "month"):
             bad("period", self.period, "period must be 'session' or 'month'")
         if self.view not in ("period", "rolling", "ewm"):
@@ -194,18 +203,9 @@ class MetricsConfig:
         for name in ("credible_level", "shock_alpha", "falling_alpha"):
             if not 0.0 < float(getattr(self, name)) < 1.0:
                 bad(name, getattr(self, name), f"{name} must lie strictly between 0 and 1")
-        if not 0.0 < float(self.second_look_alpha) <= 1.0:
-            bad(
-                "second_look_alpha",
-                self.second_look_alpha,
-                "second_look_alpha must lie above 0 and at most 1 (1: no test)",
-            )
-        if not 0.0 < float(self.evidence_change_alpha) <= 1.0:
-            bad(
-                "evidence_change_alpha",
-                self.evidence_change_alpha,
-                "evidence_change_alpha must lie above 0 and at most 1 (1: no test)",
-            )
+        for name in ("evidence_change_alpha", "second_look_alpha"):
+            if not 0.0 < float(getattr(self, name)) <= 1.0:
+                bad(name, getattr(self, name), f"{name} must lie above 0 and at most 1 (1: no test)")
         if self.reliability_low > self.reliability_high:
             bad("reliability_low", self.reliability_low, "reliability_low must not exceed reliability_high")
         if self.trust_low > self.trust_high:

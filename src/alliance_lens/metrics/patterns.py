@@ -366,7 +366,7 @@ def second_look_takes(first: dict[str, Any], second_state: str, config: MetricsC
     """
     if first["state"] != "mixed" or second_state not in STATES or first["leaning"] not in ("", second_state):
         return False
-    now, prev = first.get("rel_fixed", np.nan), first.get("previous_reliability", np.nan)
+    now, prev = first["rel_fixed"], first["previous_reliability"]
     rise = float(now - prev) if np.isfinite(now) and np.isfinite(prev) else 0.0
     if second_state in ("blind_trust", "distrust"):
         return rise < config.second_look_guard - 1e-12
