@@ -8,14 +8,23 @@ from pathlib import Path
 
 import pytest
 
+import vega_cache
 from alliance_lens import synth
 from alliance_lens.config import LensConfig
 from alliance_lens.model import AllianceData
 from alliance_lens.store import Workspace
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_vega_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder holding the one Vega bundle this run builds (tests/vega_cache.py)."""
+    folder = tmp_path_factory.mktemp("shared-vega-bundle")
+    vega_cache.set_folder(folder)
+    return folder
+
+
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_vega_bundle: Path) -> Iterator[Path]:
     """Every test gets its own workspace folder: no test ever touches ``~/.alliance_lens``."""
     home = tmp_path / "alliance_lens_home"
     home.mkdir()
@@ -23,7 +32,9 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     for var in LensConfig.env_names().values():
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("ALLIANCE_LENS_HOME", str(home))
+    vega_cache.share_into(home)
     yield home
+    vega_cache.keep_from(home)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+import vega_cache
+
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
     "--headless",
@@ -130,10 +132,11 @@ def start_server(
     argv: Sequence[str], port: int, log_path: Path, env: dict[str, str] | None = None, timeout: float = 60.0
 ) -> Server:
     """Start ``argv`` (which must listen on ``port``) and wait until it accepts connections."""
+    full_env = {**os.environ, **(env or {})}
+    if "ALLIANCE_LENS_HOME" in full_env:  # its one Vega bundle, as on a machine that has started a server before
+        vega_cache.ensure_into(Path(full_env["ALLIANCE_LENS_HOME"]))
     out = log_path.open("wb")
-    proc = subprocess.Popen(
-        list(argv), stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, start_new_session=True
-    )
+    proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, env=full_env, start_new_session=True)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
