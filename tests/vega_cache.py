@@ -60,10 +60,10 @@ def ensure_into(home: Path) -> None:
     """Build the run's bundle if no test has yet (as ``serve`` would), then share it into ``home``."""
     folder = _folder()
     if folder is not None and not any(folder.glob(_PATTERN)):
-        from alliance_lens.app import vega
         from alliance_lens.charts import render
+        from alliance_lens.charts.bundle import bundle_path
 
-        kept = folder / vega.bundle_path().name
+        kept = folder / bundle_path().name
         tmp = kept.with_suffix(".tmp")
         tmp.write_text(render.javascript_bundle(), encoding="utf-8")
         os.replace(tmp, kept)

@@ -47,9 +47,10 @@ def prepare_home(home: Path) -> None:
     """An alliance_lens home with the Vega bundle already built (built once per machine; copied if we have it)."""
     from alliance_lens import paths
     from alliance_lens.app import vega
+    from alliance_lens.charts.bundle import bundle_path
 
     home.mkdir(parents=True, exist_ok=True)
-    cached = vega.bundle_path()
+    cached = bundle_path()
     target = home / "cache" / cached.name
     target.parent.mkdir(parents=True, exist_ok=True)
     if not cached.exists():

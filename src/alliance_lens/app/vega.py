@@ -11,16 +11,11 @@ keep the runtime) and kept in the workspace folder's cache.
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
 import anywidget
 import traitlets
 
-from alliance_lens import paths
+from alliance_lens.charts.bundle import bundle_path, cached_bundle
 from alliance_lens.config import settings
 
 log = logging.getLogger("alliance_lens.app")
@@ -110,31 +105,9 @@ class VegaChart(anywidget.AnyWidget):
     message = traitlets.Unicode("").tag(sync=True)
 
 
-def bundle_path() -> Path:
-    """Where the Vega bundle is cached: per vl-convert and Altair version, in the workspace folder."""
-    from importlib.metadata import version
-
-    import altair as alt
-
-    name = f"vega-bundle-vlc{version('vl-convert-python')}-altair{alt.SCHEMA_VERSION}.js"
-    return paths.home_dir() / "cache" / name
-
-
-_BUILD = "import sys; from alliance_lens.charts import render; sys.stdout.write(render.javascript_bundle())"
-
-
 def javascript_bundle() -> str:
     """The Vega bundle from the cache; built first (in a separate process) if missing."""
-    path = bundle_path()
-    if not path.exists():
-        log.info("building the Vega bundle for the browser into %s", path)
-        out = subprocess.run([sys.executable, "-c", _BUILD], check=True, capture_output=True, text=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(out.stdout)
-        os.replace(tmp, path)  # atomic: a kernel reading at the same moment sees all or nothing
-    return path.read_text(encoding="utf-8")
+    return cached_bundle(bundle_path()).decode("utf-8")
 
 
 def choose_renderer(renderer: str | None = None) -> str:

@@ -39,9 +39,9 @@ class ChartWidget(anywidget.AnyWidget):
 
 @functools.cache
 def _bundle() -> str:
-    from alliance_lens.app.vega import javascript_bundle
+    from alliance_lens.charts.bundle import bundle_path, cached_bundle
 
-    return javascript_bundle()
+    return cached_bundle(bundle_path()).decode("utf-8")
 
 
 def _answer(widget: ChartWidget, content: Any, buffers: Any) -> None:

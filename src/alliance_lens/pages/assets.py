@@ -15,17 +15,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
-import os
-import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import tornado.web
 
-from alliance_lens.config import settings
+from alliance_lens.charts.bundle import bundle_path, cached_bundle
 from alliance_lens.pages.base import STATIC, BasePage
 
 log = logging.getLogger("alliance_lens.pages")
@@ -56,31 +52,9 @@ def _asset(name: str, body: bytes) -> Asset:
     return Asset(name, body, gzip.compress(body, 6, mtime=0), content_type, etag)
 
 
-def bundle_path() -> Path:
-    """Where the Vega bundle is kept: per vl-convert and Vega-Lite version, in the workspace's cache folder."""
-    from importlib.metadata import version
-
-    import altair as alt
-
-    name = f"vega-bundle-vlc{version('vl-convert-python')}-altair{alt.SCHEMA_VERSION}.js"
-    return settings().home_path() / "cache" / name
-
-
-_BUILD: Final = "import sys; from alliance_lens.charts import render; sys.stdout.write(render.javascript_bundle())"
-
-
 def vega_bundle() -> bytes:
     """The Vega bundle's bytes, built first (a few seconds, in a separate process) if this machine lacks it."""
-    path = bundle_path()
-    if not path.exists():
-        log.info("building the Vega bundle for client pages into %s", path)
-        out = subprocess.run([sys.executable, "-c", _BUILD], check=True, capture_output=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(out.stdout)
-        os.replace(tmp, path)  # atomic: another server starting at the same moment reads all or nothing
-    return path.read_bytes()
+    return cached_bundle(bundle_path())
 
 
 def load_assets() -> dict[str, Asset]:
