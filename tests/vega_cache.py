@@ -1,7 +1,7 @@
 """One Vega bundle for every workspace folder the suite makes.
 
 A machine builds the bundle once (6 s, ~0.9 MB) and every later server start and kernel reads it from the
-workspace folder's cache (``alliance_lens.app.vega``, ``alliance_lens.pages.assets``). The suite gives each test
+workspace folder's cache (``alliance_lens.charts.bundle``). The suite gives each test
 a fresh folder, so without this every facilitator server and notebook paid the 6 s again (about 20 builds,
 two minutes of a run). Shared by a hard link: the code under test still finds, reads and, where none was
 shared yet, builds the file itself.
@@ -60,11 +60,7 @@ def ensure_into(home: Path) -> None:
     """Build the run's bundle if no test has yet (as ``serve`` would), then share it into ``home``."""
     folder = _folder()
     if folder is not None and not any(folder.glob(_PATTERN)):
-        from alliance_lens.charts import render
-        from alliance_lens.charts.bundle import bundle_path
+        from alliance_lens.charts.bundle import bundle_path, cached_bundle
 
-        kept = folder / bundle_path().name
-        tmp = kept.with_suffix(".tmp")
-        tmp.write_text(render.javascript_bundle(), encoding="utf-8")
-        os.replace(tmp, kept)
+        cached_bundle(folder / bundle_path().name)  # the project's own build, as a server's first start runs it
     share_into(home)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -23,8 +22,6 @@ import tornado.web
 
 from alliance_lens.charts.bundle import bundle_path, cached_bundle
 from alliance_lens.pages.base import STATIC, BasePage
-
-log = logging.getLogger("alliance_lens.pages")
 
 VEGA: Final = "vega.js"
 _TYPES: Final = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
