@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +18,15 @@ from alliance_lens.store import Workspace
 
 @pytest.fixture(scope="session", autouse=True)
 def shared_vega_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder holding the one Vega bundle this run builds (tests/vega_cache.py)."""
-    folder = tmp_path_factory.mktemp("shared-vega-bundle")
+    """The folder holding the one Vega bundle this run builds (tests/vega_cache.py).
+
+    Under pytest-xdist the workers' temporary folders share a parent: one bundle for the whole run, its build
+    atomic (``charts.bundle.cached_bundle``), so two workers building it at once both end with the same file.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.getbasetemp().parent / "shared-vega-bundle"
+    else:
+        folder = tmp_path_factory.mktemp("shared-vega-bundle")
     vega_cache.set_folder(folder)
     return folder
 
