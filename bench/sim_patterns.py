@@ -341,15 +341,15 @@ def state_miss_reason(role: str, row: dict[str, Any], config: MetricsConfig) -> 
 SHOCK_REASONS = ("shared_raters", "respondents", "drop", "p_value", "other")
 
 
-def shock_miss_reason(test: dict[str, Any] | None, r_before: int, r_after: int, config: MetricsConfig) -> str:
+def shock_miss_reason(test: dict[str, Any] | None, config: MetricsConfig) -> str:
     """Why a planted shock was not found: the first condition of the paired test that fails.
 
-    ``test``: the paired comparison at the shock's session (``n_shared_raters``, ``drop``, ``p_value``), ``None``
-    where no rater was present at both sessions; ``r_before``, ``r_after``: the respondents at the two sessions.
+    ``test``: the paired comparison at the shock's session (``n_shared_raters``, ``n_respondents_before``,
+    ``n_respondents_after``, ``drop``, ``p_value``), ``None`` where no rater rated it there and before.
     """
     if test is None or int(test["n_shared_raters"]) < config.shock_min_raters:
         return "shared_raters"
-    if min(r_before, r_after) < config.shock_min_respondents:
+    if min(int(test["n_respondents_before"]), int(test["n_respondents_after"])) < config.shock_min_respondents:
         return "respondents"
     if float(test["drop"]) < config.shock_drop - 1e-12:
         return "drop"
@@ -433,10 +433,8 @@ def study(n_alliances: int, seed: int, config: MetricsConfig | None = None) -> T
                     t.add(f"recall_trust_shock_{truth.effect[p]}_3_shared_raters", found)
                 t.add(f"by_shared/recall_trust_shock_{truth.effect[p]}/{min(len(shared), 3)}", found)
                 if not found and truth.effect[p] != "weak":
-                    resp = m.trends[m.trends["partner"] == p].set_index("session_id")["n_respondents"]
                     prev = before[-1] if before else ""
-                    r_b, r_a = int(resp.get(prev, 0)), int(resp.get(at, 0))
-                    why = shock_miss_reason(_shock_test(data, f"sim{a}", p, at, m.config), r_b, r_a, m.config)
+                    why = shock_miss_reason(_shock_test(data, f"sim{a}", p, at, m.config), m.config)
                     t.add(f"why/trust_shock_{truth.effect[p]}/{why}", True)
                     # Could a test over all raters present (not only shared ones) see it? Rating partners
                     # at each of the two sessions, and whether both had at least 3.

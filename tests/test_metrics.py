@@ -453,14 +453,24 @@ def _history_then_drop(absent_at_s6: tuple[str, ...] = ()) -> AllianceData:
 def test_a_trust_shock_needs_enough_raters_present_at_both_sessions() -> None:
     # The same large, consistent drop from 3 raters is a shock.
     assert len(_shocks(_drop({"b": (9, 4), "c": (9, 4), "d": (9, 4)}, ("p", "q")))) == 1
-    # Two raters (shock_min_raters = 2): their changes at S2–S5 (−1/+1 points, opposite) give the spread, pooled:
-    # 8 points² over 10 changes in 5 pairs of sessions, 5 df; the drop of 5 points at S6 is t = 5.59, p = 0.0013.
+    # Two raters (shock_min_raters = 2), each one's trust before its average over the 2 sessions before
+    # (shock_baseline_sessions): b 8.5 → 3 at S6 and c 8.5 → 4, a drop of 5 points on average. Their changes
+    # give the spread, pooled: at S2 (one session before) −1/+1 points, at S3–S6 ±0.5 around the pair's mean,
+    # 4 points² over 10 changes in 5 pairs of sessions, 5 df: t = 7.91, p = 0.0003.
     ev = _shocks(_history_then_drop()).iloc[0]["evidence"]
-    sd = np.sqrt(8 / 5) / 9
+    sd = np.sqrt(4 / 5) / 9
     t = (5 / 9) / (sd / np.sqrt(2))
     assert (ev["n_shared_raters"], ev["df"], ev["session_id"]) == (2, 5.0, "S6")
+    assert (ev["first_period"], ev["previous_period"], ev["trust_before"]) == ("S4", "S5", round(7.5 / 9, 4))
     assert ev["t"] == pytest.approx(round(t, 4)) and ev["p_value"] == pytest.approx(round(stats.t.sf(t, 5), 4))
-    assert round(t, 2) == 5.59 and ev["p_value"] == 0.0013
+    assert round(t, 2) == 7.91 and ev["p_value"] == 0.0003
+    # With the last session alone as the trust before (shock_baseline_sessions = 1): −1/+1 at every pair,
+    # 8 points² over 5 df, t = 5.59, p = 0.0013, and "before" is S5's 8.5.
+    one = compute(_history_then_drop(), "x", MetricsConfig(shock_baseline_sessions=1)).patterns
+    ev1 = one[one["pattern"] == "trust_shock"].iloc[0]["evidence"]
+    t1 = (5 / 9) / (np.sqrt(8 / 5) / 9 / np.sqrt(2))
+    assert round(t1, 2) == 5.59 and (ev1["t"], ev1["p_value"]) == (round(t1, 4), 0.0013)
+    assert ev1["first_period"] == ev1["previous_period"] == "S5"
     # One rater fewer than needed: c stayed away from S6, so b alone (3 respondents) is no shock, however clear.
     assert _shocks(_history_then_drop(absent_at_s6=("c",))).empty
     # Asking for 3 shared raters, the two are not enough.
@@ -486,11 +496,15 @@ def test_a_noisy_drop_is_no_trust_shock_and_the_p_value_is_the_paired_t_test() -
     assert ev["drop"] == pytest.approx(round(d.mean(), 4))
     assert ev["p_value"] == pytest.approx(round(float(stats.t.sf(t, df=2)), 4))
     assert ev["n_shared_raters"] == 3
-    # Drops of 3, 3 and 2 points: t = 8.0 on 2 df, p = 0.008, above shock_alpha (0.005): not beyond noise.
+    # Drops of 3, 3 and 2 points: t = 8.0 on 2 df, p = 0.0076, at most shock_alpha (0.01): beyond noise.
     small = np.array([3, 3, 2]) / 9
     p_small = float(stats.t.sf(small.mean() / (small.std(ddof=1) / np.sqrt(3)), df=2))
-    assert 0.005 < p_small < 0.01
-    assert _shocks(_drop({"b": (9, 6), "c": (9, 6), "d": (8, 6)})).empty
+    assert round(p_small, 4) == 0.0076
+    assert _shocks(_drop({"b": (9, 6), "c": (9, 6), "d": (8, 6)})).iloc[0]["evidence"]["p_value"] == 0.0076
+    # Drops of 4, 4 and 2 points: t = 5.0 on 2 df, p = 0.0189, above shock_alpha: not beyond noise.
+    wider = np.array([4, 4, 2]) / 9
+    assert round(float(stats.t.sf(wider.mean() / (wider.std(ddof=1) / np.sqrt(3)), df=2)), 4) == 0.0189
+    assert _shocks(_drop({"b": (9, 5), "c": (9, 5), "d": (8, 6)})).empty
     # A drop below the facilitator's threshold is no shock, however consistent.
     assert _shocks(_drop({"b": (9, 8), "c": (9, 8), "d": (9, 8)}, ("p", "q"))).empty
 
@@ -498,10 +512,66 @@ def test_a_noisy_drop_is_no_trust_shock_and_the_p_value_is_the_paired_t_test() -
 def test_shock_points_are_the_difference_of_the_percentages_shown(m: Metrics) -> None:
     shock = m.patterns[m.patterns["pattern"] == "trust_shock"].iloc[0]
     ev = shock["evidence"]
-    assert (ev["trust_before"], ev["trust_after"], ev["drop"]) == (0.7654, 0.3333, 0.4321)  # 43.2 points unrounded
-    assert "from 77% to 33% (44 points)" in shock["explanation_en"]
-    assert "van 77% naar 33% (44 procentpunten)" in shock["explanation_nl"]
-    assert "the 3 partners who rated it at both S06 and S07" in shock["explanation_en"]
+    assert (ev["trust_before"], ev["trust_after"], ev["drop"]) == (0.7469, 0.3333, 0.4136)  # 41.4 points unrounded
+    assert "from 75% (their average over S05–S06) to 33% (42 points)" in shock["explanation_en"]
+    assert "van 75% (hun gemiddelde over S05–S06) naar 33% (42 procentpunten)" in shock["explanation_nl"]
+    assert "the 3 partners who rated it at S07 and before it" in shock["explanation_en"]
+    assert "de 3 partners die het bij S07 en daarvoor beoordeelden" in shock["explanation_nl"]
+
+
+def _three_sessions(
+    values: dict[str, tuple[float | None, ...]],
+    s2_respondents: tuple[str, ...] = ("p", "q", "r"),
+    s3_respondents: tuple[str, ...] = ("p", "q", "r"),
+) -> AllianceData:
+    """Raters rate ``a`` on 1–10 at S1–S3 (``None``: not there), with respondents p, q and r each (at S2 and S3
+    those given); ``a`` broke A1 between S2 and S3."""
+    who_at = {"S1": ("p", "q", "r"), "S2": s2_respondents, "S3": s3_respondents}
+    ratings = [
+        (sid, r, "a", float(v), who)
+        for r, vs in values.items()
+        for (sid, _d), v in zip(MONTHLY[:3], vs, strict=True)
+        if v is not None
+        for who in who_at[sid]
+    ]
+    return build(
+        MONTHLY[:3],
+        [("A1", "a", "2025-02-01", "2025-03-05")],
+        [("A1", "2025-03-10", "broken")],
+        ratings,
+        partners=("a", *values),
+        scale=(1.0, 10.0),
+    )
+
+
+def test_one_warm_session_is_not_read_as_the_start_of_a_fall() -> None:
+    # Trust 6 at S1, a warm 9 at S2, 6 again at S3 after a breach: against S2 alone a 3-point (33 %) fall of
+    # every rater; against the raters' average over S1–S2 (7.5) 1.5 points, 17 %, below shock_drop.
+    data = _three_sessions({r: (6, 9, 6) for r in ("b", "c", "d")})
+    assert _shocks(data).empty
+    one = compute(data, "x", MetricsConfig(shock_baseline_sessions=1)).patterns
+    assert list(one.loc[one["pattern"] == "trust_shock", "session_id"]) == ["S3"]
+
+
+def test_raters_absent_at_the_last_session_compare_with_the_one_before() -> None:
+    # c and d missed S2, where b came with one respondent: against S2 alone one rater and one respondent (no
+    # test); against S1–S2 all three raters, and 9 + 1 respondents behind the trust before.
+    data = _three_sessions({"b": (9, 9, 4), "c": (9, None, 4), "d": (9, None, 4)}, s2_respondents=("p",))
+    ev = _shocks(data).iloc[0]["evidence"]
+    assert (ev["session_id"], ev["n_shared_raters"], ev["first_period"], ev["previous_period"]) == ("S3", 3, "S1", "S2")
+    assert (ev["trust_before"], ev["trust_after"]) == (round(8 / 9, 4), round(3 / 9, 4))
+    assert (ev["n_respondents_before"], ev["n_respondents_after"]) == (10, 9)
+    text = _shocks(data).iloc[0]["explanation_en"]
+    assert "the 3 partners who rated it at S3 and before it went from 89% (their average over S1–S2) to 33% (56" in text
+    one = compute(data, "x", MetricsConfig(shock_baseline_sessions=1)).patterns
+    assert "trust_shock" not in set(one["pattern"])
+    # The floor still holds at the session itself: three raters with one respondent each at S3 are 3, at the
+    # floor (a shock); asked for 4, not.
+    absent = {"b": (9, 9, 4), "c": (9, None, 4), "d": (9, None, 4)}
+    at_floor = _shocks(_three_sessions(absent, ("p", "q", "r"), s3_respondents=("p",)))
+    assert at_floor.iloc[0]["evidence"]["n_respondents_after"] == 3
+    four = compute(_three_sessions(absent, ("p", "q", "r"), ("p",)), "x", MetricsConfig(shock_min_respondents=4))
+    assert "trust_shock" not in set(four.patterns["pattern"])
 
 
 def test_thin_data_claims_nothing() -> None:
@@ -820,7 +890,7 @@ def test_help_shows_every_metrics_setting_with_default_and_meaning() -> None:
     for f in dataclasses.fields(MetricsConfig):
         assert f.metadata["help"], f.name
         assert f"{f.name} = {f.default!r}" in doc, f.name
-    assert "shock_alpha = 0.005" in doc and "paired t-test" in doc
+    assert "shock_alpha = 0.01" in doc and "paired t-test" in doc and "shock_baseline_sessions = 2" in doc
 
 
 def test_lead_lag_chart_says_exploratory_and_the_bands_level(m: Metrics) -> None:

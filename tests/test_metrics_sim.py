@@ -93,13 +93,14 @@ def test_a_missed_state_is_put_down_to_the_first_condition_that_failed(sim: Modu
 def test_a_missed_shock_is_put_down_to_the_first_condition_of_the_paired_test_that_failed(sim: ModuleType) -> None:
     config = MetricsConfig()
     why = sim.shock_miss_reason
-    test = {"n_shared_raters": 2, "drop": 0.20, "p_value": 0.005}
-    assert why(None, 5, 5, config) == "shared_raters"
-    assert why({**test, "n_shared_raters": 1}, 5, 5, config) == "shared_raters"
-    assert why(test, 3, 2, config) == "respondents"
-    assert why({**test, "drop": 0.1999}, 3, 3, config) == "drop"
-    assert why({**test, "p_value": 0.0051}, 3, 3, config) == "p_value"
-    assert why(test, 3, 3, config) == "other"  # every condition met: missed for want of a breach
+    test = {"n_shared_raters": 2, "n_respondents_before": 3, "n_respondents_after": 3, "drop": 0.20, "p_value": 0.01}
+    assert why(None, config) == "shared_raters"
+    assert why({**test, "n_shared_raters": 1}, config) == "shared_raters"
+    assert why({**test, "n_respondents_after": 2}, config) == "respondents"
+    assert why({**test, "n_respondents_before": 2}, config) == "respondents"
+    assert why({**test, "drop": 0.1999}, config) == "drop"
+    assert why({**test, "p_value": 0.0101}, config) == "p_value"
+    assert why(test, config) == "other"  # every condition met: missed for want of a breach
 
 
 def test_a_replanted_change_keeps_the_alliance_and_changes_only_the_partners_truth(sim: ModuleType) -> None:

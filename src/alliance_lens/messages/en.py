@@ -433,6 +433,9 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.shock": "At {session} ({date}) trust in {name} fell sharply: the {n_raters} partners who rated it "
     "at both {previous} and {session} went from {before} to {after} ({points} points), after {causes}. Trust "
     "leaves on horseback.",
+    "pattern.shock.baseline": "At {session} ({date}) trust in {name} fell sharply: the {n_raters} partners who "
+    "rated it at {session} and before it went from {before} (their average over {first}–{previous}) to {after} "
+    "({points} points), after {causes}. Trust leaves on horseback.",
     "pattern.lead_lag.subtitle": "Exploratory, a hint and never proof: correlation of trust with reliability "
     "some sessions earlier, with its {level}% interval (widened for autocorrelation).",
     "pattern.lead_lag.low": "{level}% −",

@@ -447,6 +447,9 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.shock": "Bij {session} ({date}) daalde het vertrouwen in {name} scherp: de {n_raters} partners "
     "die het zowel bij {previous} als bij {session} beoordeelden, gingen van {before} naar {after} ({points} "
     "procentpunten), nadat {causes}. Vertrouwen gaat te paard.",
+    "pattern.shock.baseline": "Bij {session} ({date}) daalde het vertrouwen in {name} scherp: de {n_raters} "
+    "partners die het bij {session} en daarvoor beoordeelden, gingen van {before} (hun gemiddelde over "
+    "{first}–{previous}) naar {after} ({points} procentpunten), nadat {causes}. Vertrouwen gaat te paard.",
     "pattern.lead_lag.subtitle": "Verkennend, een aanwijzing en nooit een bewijs: correlatie van vertrouwen "
     "met betrouwbaarheid enkele sessies eerder, met {level}%-interval (verbreed voor autocorrelatie).",
     "pattern.lead_lag.low": "{level}% −",

@@ -147,11 +147,20 @@ class MetricsConfig:
         "pooled over the partner's other pairs of sessions, so two suffice once it has a history) ...",
     )
     shock_alpha: float = _s(
-        0.005,
+        0.01,
         "... and a drop this unlikely (one-sided p-value of the paired t-test over those raters) if trust "
         "had not changed.",
     )
-    shock_min_respondents: int = _s(3, "... and at least this many respondents at each of the two sessions.")
+    shock_min_respondents: int = _s(
+        3,
+        "... and at least this many respondents at the session, and behind the trust before it (its sessions "
+        "together).",
+    )
+    shock_baseline_sessions: int = _s(
+        2,
+        "The trust before a shock: each rater's average over the partner's last this many rated sessions (those "
+        "it rated at), so one unusually warm session is not read as the start of a fall (1: the last one only).",
+    )
 
     # -- lead–lag
     max_lag: int = _s(3, "Lead–lag: correlations of reliability with trust 0 … this many sessions later.")
@@ -177,7 +186,13 @@ class MetricsConfig:
             bad("period", self.period, "period must be 'session' or 'month'")
         if self.view not in ("period", "rolling", "ewm"):
             bad("view", self.view, "view must be 'period', 'rolling' or 'ewm'")
-        for name in ("rolling_window", "state_window", "min_rated_periods", "shock_min_raters"):
+        for name in (
+            "rolling_window",
+            "state_window",
+            "min_rated_periods",
+            "shock_min_raters",
+            "shock_baseline_sessions",
+        ):
             if int(getattr(self, name)) < 1:
                 bad(name, getattr(self, name), f"{name} must be at least 1")
         for name in ("half_life", "ewm_horizon_half_lives", "prior_strength"):

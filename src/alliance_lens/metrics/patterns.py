@@ -507,23 +507,38 @@ def _evidence(
     }
 
 
-def paired_changes(dyads: Dyads, n_partners: int, n_periods: int) -> pd.DataFrame:
+def paired_changes(dyads: Dyads, n_partners: int, n_periods: int, baseline: int = 1) -> pd.DataFrame:
     """For each ratee and each period it was rated in, the change per rater since the ratee was last rated.
 
-    Only raters who rated the ratee in both periods (paired). Columns: ``ratee, period_idx, previous_idx,
-    rater, before, after``.
+    The rater's trust *before* is its average over the ratee's last ``baseline`` rated periods, those of them it
+    rated at (each period's mean over its respondents); a rater who rated at none of them is left out (paired).
+    Columns: ``ratee, period_idx, previous_idx`` (the last rated period), ``first_idx`` (the earliest of the
+    ``baseline``; ``previous_idx`` where there is one), ``rater, before, after``.
     """
     mean = dyads.total / np.maximum(dyads.n_ratings, 1)
     d = pd.DataFrame(
         {"ratee": dyads.ratee, "period_idx": dyads.period_idx, "rater": dyads.rater, "mean": mean}
     ).sort_values(["ratee", "period_idx"], kind="stable")
     rated = d[["ratee", "period_idx"]].drop_duplicates()
-    rated = rated.assign(previous_idx=rated.groupby("ratee")["period_idx"].shift(1)).dropna()
-    rated["previous_idx"] = rated["previous_idx"].astype("int64")
-    now = rated.merge(d, on=["ratee", "period_idx"])
-    before = d.rename(columns={"period_idx": "previous_idx", "mean": "before"})
-    out = now.merge(before, on=["ratee", "previous_idx", "rater"]).rename(columns={"mean": "after"})
-    return out[["ratee", "period_idx", "previous_idx", "rater", "before", "after"]]
+    by_ratee = rated.groupby("ratee")["period_idx"]
+    back = [f"back{j}" for j in range(1, baseline + 1)]
+    rated = rated.assign(**{col: by_ratee.shift(j) for j, col in enumerate(back, start=1)}).dropna(subset=[back[0]])
+    rated["previous_idx"] = rated[back[0]].astype("int64")
+    rated["first_idx"] = rated[back].min(axis=1).astype("int64")
+    now = rated.merge(d, on=["ratee", "period_idx"]).rename(columns={"mean": "after"})
+    # each rater's means at the baseline periods, long: one row per (test, baseline period it rated at)
+    long = (
+        now[["ratee", "period_idx", "rater", *back]]
+        .melt(id_vars=["ratee", "period_idx", "rater"], value_name="at")
+        .dropna(subset=["at"])
+    )
+    long["at"] = long["at"].astype("int64")
+    long = long.merge(d.rename(columns={"period_idx": "at"}), on=["ratee", "at", "rater"])
+    keys = ["ratee", "period_idx", "rater"]
+    before = long.groupby(keys, sort=False).agg(before=("mean", "mean")).reset_index()
+    out = now.merge(before, on=keys)
+    cols = ["ratee", "period_idx", "previous_idx", "first_idx", "rater", "before", "after"]
+    return out[cols].sort_values(["ratee", "period_idx", "rater"], kind="stable").reset_index(drop=True)
 
 
 def trust_shocks(
@@ -538,15 +553,17 @@ def trust_shocks(
 ) -> pd.DataFrame:
     """Sharp falls of trust received, beyond sampling noise, after a broken (or overdue) agreement of the partner.
 
-    Paired over the rating partners who rated it at both sessions (this one and the last it was rated at):
-    at least ``shock_min_raters`` of them; their mean drop at least ``shock_drop`` (``trust_before`` −
-    ``trust_after``, their means at the two sessions); and a paired t-test over their drops gives a one-sided
+    Paired over the rating partners who rated it at this session and before it: each one's trust before is
+    its average over the partner's last ``shock_baseline_sessions`` rated sessions, those it rated at
+    (:func:`paired_changes`). At least ``shock_min_raters`` of them; their mean drop at least ``shock_drop``
+    (``trust_before`` − ``trust_after``, their means); and a paired t-test over their drops gives a one-sided
     p-value of at most ``shock_alpha`` (the standard error at least that of rounding to whole points).
-    Both sessions need ``shock_min_respondents`` respondents, and an agreement of that partner was marked
-    broken since then, or fell due since then and was not kept by this period's end (not still awaiting).
-    Columns: ``partner, partner_name, period_idx, session_id, period_end, trust_before, trust_after, drop,
-    n_shared_raters, p_value, previous_period, previous_end, agreements`` (list of dicts: id, title, status,
-    date).
+    The session and the sessions before it together need ``shock_min_respondents`` respondents each, and an
+    agreement of that partner was marked broken since the last session it was rated at, or fell due since then
+    and was not kept by this period's end (not still awaiting). Columns: ``partner, partner_name, period_idx,
+    session_id, period_end, trust_before, trust_after, drop, n_shared_raters, t, df, p_value, first_period,
+    previous_period, previous_end, n_respondents_before, n_respondents_after, agreements`` (list of dicts: id,
+    title, status, date).
     """
     cols = [
         "partner",
@@ -561,19 +578,22 @@ def trust_shocks(
         "t",
         "df",
         "p_value",
+        "first_period",
         "previous_period",
         "previous_end",
+        "n_respondents_before",
+        "n_respondents_after",
         "agreements",
     ]
     empty = pd.DataFrame({c: [] for c in cols})
     if dyads is None or len(dyads.ratee) == 0:
         return empty
     partner_ids = pd.Index(obs.partners)
-    ch = paired_changes(dyads, len(partner_ids), obs.n_periods)
+    ch = paired_changes(dyads, len(partner_ids), obs.n_periods, config.shock_baseline_sessions)
     if ch.empty:
         return empty
     ch = ch.assign(diff=ch["before"] - ch["after"])
-    g = ch.groupby(["ratee", "period_idx", "previous_idx"], sort=True)
+    g = ch.groupby(["ratee", "period_idx", "previous_idx", "first_idx"], sort=True)
     tests = g.agg(
         trust_before=("before", "mean"),
         trust_after=("after", "mean"),
@@ -602,15 +622,22 @@ def trust_shocks(
         p = np.where(k >= 2, dist.t_cdf(-t, np.maximum(df, 1.0)), 1.0)
     tests["t"], tests["df"], tests["p_value"] = t, df, p
     tests["partner"] = partner_ids.to_numpy(dtype=object)[tests["ratee"].to_numpy()]
-    resp = trends.set_index(["partner", "period_idx"])["n_respondents"]
-    r_now = resp.reindex(pd.MultiIndex.from_arrays([tests["partner"], tests["period_idx"]])).to_numpy()
-    r_before = resp.reindex(pd.MultiIndex.from_arrays([tests["partner"], tests["previous_idx"]])).to_numpy()
+    # respondents per partner and period; "before" counts those of all its sessions (first_idx … previous_idx
+    # are the partner's rated periods in between, so the sum over that span is theirs)
+    resp = np.zeros((len(partner_ids), obs.n_periods + 1))
+    rows = partner_ids.get_indexer(trends["partner"])
+    np.add.at(resp, (rows, trends["period_idx"].to_numpy(dtype="int64") + 1), trends["n_respondents"].fillna(0))
+    upto = np.cumsum(resp, axis=1)  # upto[p, i + 1]: respondents of periods 0 … i
+    ri = tests["ratee"].to_numpy()
+    r_now = resp[ri, tests["period_idx"].to_numpy() + 1]
+    r_before = upto[ri, tests["previous_idx"].to_numpy() + 1] - upto[ri, tests["first_idx"].to_numpy()]
+    tests["n_respondents_after"], tests["n_respondents_before"] = r_now.astype("int64"), r_before.astype("int64")
     cand = tests[
         (tests["n_shared_raters"] >= config.shock_min_raters)
         & (tests["drop"] >= config.shock_drop - 1e-12)
         & (tests["p_value"] <= config.shock_alpha)
-        & (r_now >= config.shock_min_respondents)
-        & (r_before >= config.shock_min_respondents)
+        & (tests["n_respondents_after"] >= config.shock_min_respondents)
+        & (tests["n_respondents_before"] >= config.shock_min_respondents)
     ].copy()
     if cand.empty:
         return empty
@@ -621,6 +648,7 @@ def trust_shocks(
     cand["period_end"] = cand["period_idx"].map(per["period_end"])
     cand["previous_end"] = cand["previous_idx"].map(per["period_end"])
     cand["previous_period"] = cand["previous_idx"].map(per["period_id"]).astype("str")
+    cand["first_period"] = cand["first_idx"].map(per["period_id"]).astype("str")
     cand = cand.reset_index(drop=True)
     titles = agreements.set_index("agreement_id")["title"]
     # Marked broken since the period before ...
@@ -667,11 +695,14 @@ def shock_evidence(sh: dict[str, Any], config: MetricsConfig) -> dict[str, Any]:
         "partner_name": sh["partner_name"],
         "session_id": sh["session_id"],
         "date": _date(sh["period_end"]),
+        "first_period": sh["first_period"],
         "previous_period": sh["previous_period"],
         "trust_before": _num(sh["trust_before"]),
         "trust_after": _num(sh["trust_after"]),
         "drop": _num(sh["drop"]),
         "n_shared_raters": int(sh["n_shared_raters"]),
+        "n_respondents_before": int(sh["n_respondents_before"]),
+        "n_respondents_after": int(sh["n_respondents_after"]),
         "t": _num(sh["t"]),
         "df": _num(sh["df"]),
         "p_value": _num(sh["p_value"]),
