@@ -626,7 +626,9 @@ def trust_shocks(
     # are the partner's rated periods in between, so the sum over that span is theirs)
     resp = np.zeros((len(partner_ids), obs.n_periods + 1))
     rows = partner_ids.get_indexer(trends["partner"])
-    np.add.at(resp, (rows, trends["period_idx"].to_numpy(dtype="int64") + 1), trends["n_respondents"].fillna(0))
+    known = rows >= 0  # (every partner of the trends is one of obs's; a stray one must not land on the last row)
+    at = trends["period_idx"].to_numpy(dtype="int64")[known] + 1
+    np.add.at(resp, (rows[known], at), trends["n_respondents"].fillna(0).to_numpy(dtype="float64")[known])
     upto = np.cumsum(resp, axis=1)  # upto[p, i + 1]: respondents of periods 0 … i
     ri = tests["ratee"].to_numpy()
     r_now = resp[ri, tests["period_idx"].to_numpy() + 1]
