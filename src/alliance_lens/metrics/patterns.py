@@ -384,8 +384,7 @@ def _second_look(rows: list[dict[str, Any]], second: pd.DataFrame, config: Metri
     out: list[dict[str, Any]] = []
     for a, b in zip(rows, other, strict=True):
         take = second_look_takes(a, b["state"], config)
-        if take:
-            b = dict(b)
+        if take:  # b is this function's own copy (``other``), so it may be marked in place
             b["evidence"] = {**b["evidence"], "second_look": True}
         out.append(b if take else a)
     return out
