@@ -612,6 +612,23 @@ def test_unknown_alliance_and_bad_config_are_user_errors(sample: AllianceData) -
     for name, value in (("second_look_alpha", "x"), ("second_look_agreements", "three"), ("falling_drop", "ten")):
         with pytest.raises(ValidationError, match=rf"column {name} \(value {value!r}\): {name} must be a number"):
             MetricsConfig(**{name: value})
+    # A count is a whole number (2.5 sessions was accepted, then a TypeError inside compute()); a number given
+    # as text or as 2.0 is kept as its setting's type, so compute() can use it.
+    counts: tuple[tuple[str, object], ...] = (
+        ("shock_baseline_sessions", 2.5),
+        ("max_lag", 0.5),
+        ("rolling_window", "2.5"),
+    )
+    for count, given in counts:
+        with pytest.raises(
+            ValidationError, match=rf"column {count} \(value {given!r}\): {count} must be a whole number"
+        ):
+            MetricsConfig(**{count: given})
+    as_typed: dict[str, Any] = {"shock_baseline_sessions": 3.0, "max_lag": "2", "shock_drop": "0.25"}
+    typed = MetricsConfig(**as_typed)
+    assert (typed.shock_baseline_sessions, typed.max_lag, typed.shock_drop) == (3, 2, 0.25)
+    assert type(typed.max_lag) is int and type(typed.shock_drop) is float
+    assert not compute(sample, SAMPLE_ALLIANCE_ID, typed).patterns.empty
     with pytest.raises(UserError, match="not a date"):
         compute(sample, SAMPLE_ALLIANCE_ID, as_of="next tuesday")
 

@@ -173,13 +173,21 @@ class MetricsConfig:
         def bad(name: str, value: object, reason: str) -> None:
             problems.append(Problem("metrics config", None, name, value, reason))
 
-        # A setting that is no number at all is named, not met with float()'s ValueError in the checks below.
+        # A setting that is no number at all is named, not met with float()'s ValueError in the checks below;
+        # a number is kept as its field's type ("0.2" or 2.0 as typed or read from a file), and a count must be a
+        # whole number: 2.5 sessions would otherwise pass here and fail as a TypeError deep in compute().
         for f in fields(self):
             if isinstance(f.default, (int, float)) and not isinstance(f.default, bool):
+                value = getattr(self, f.name)
                 try:
-                    float(getattr(self, f.name))
+                    number = float(value)
                 except (TypeError, ValueError):
-                    bad(f.name, getattr(self, f.name), f"{f.name} must be a number")
+                    bad(f.name, value, f"{f.name} must be a number")
+                    continue
+                if isinstance(f.default, int) and not number.is_integer():
+                    bad(f.name, value, f"{f.name} must be a whole number")
+                    continue
+                object.__setattr__(self, f.name, int(number) if isinstance(f.default, int) else number)
         if problems:
             raise ValidationError(problems)
         if self.period not in ("session", "month"):

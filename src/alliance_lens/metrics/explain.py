@@ -170,14 +170,14 @@ def render_shock(ev: dict[str, Any], lang: str) -> str:
     if more > 0:
         items.append(tr("pattern.more", lang, n=more))
     # one session before: "at both S06 and S07"; several: the raters' average over their span
-    several = ev.get("first_period", ev["previous_period"]) != ev["previous_period"]
+    several = ev["first_period"] != ev["previous_period"]
     return tr(
         "pattern.shock.baseline" if several else "pattern.shock",
         lang,
         name=ev["partner_name"],
         session=ev["session_id"],
         date=ev["date"],
-        first=ev.get("first_period", ev["previous_period"]),
+        first=ev["first_period"],
         previous=ev["previous_period"],
         before=pct(ev["trust_before"]),
         after=pct(ev["trust_after"]),
