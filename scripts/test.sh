@@ -38,9 +38,9 @@ export PYTHONDONTWRITEBYTECODE=1
 "$VENV/bin/python" -m ruff check src tests bench
 "$VENV/bin/python" -m ruff format --check src tests bench
 "$VENV/bin/python" -m mypy
-# One worker per core, up to 4, each taking whole test files (a browser module shares its server and Chromium
-# between its tests): the suite waits on servers and browsers as much as it computes. `-n 0` runs it in one
-# process; ALLIANCE_LENS_TEST_WORKERS sets the count.
+# One worker per core, up to 4, each taking whole test files, and all browser tests on one of them, one after
+# the other (tests/conftest.py): the suite waits on servers and browsers as much as it computes. `-n 0` runs it
+# in one process; ALLIANCE_LENS_TEST_WORKERS sets the count.
 CORES="$(nproc 2>/dev/null || echo 1)"
 WORKERS="${ALLIANCE_LENS_TEST_WORKERS:-$(( CORES < 2 ? 0 : (CORES > 4 ? 4 : CORES) ))}"
-exec "$VENV/bin/python" -m pytest -n "$WORKERS" --dist loadfile "$@"
+exec "$VENV/bin/python" -m pytest -n "$WORKERS" --dist loadgroup "$@"

@@ -16,6 +16,19 @@ from alliance_lens.model import AllianceData
 from alliance_lens.store import Workspace
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``, scripts/test.sh): every browser test on one worker, one after the
+    other, and every other test file whole on any worker.
+
+    Two browser modules at once (two Voila servers, their kernels and two Chromiums on 2 cores) made a page miss
+    anywidget's fixed 2 s to initialise a widget's model ("[anywidget] Failed to initialize model."), which the
+    page guard rightly fails; the suite in one process never did.
+    """
+    for item in items:
+        group = "browser" if "tests/browser" in item.path.as_posix() else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shared_vega_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The folder holding the one Vega bundle this run builds (tests/vega_cache.py).
