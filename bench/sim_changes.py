@@ -13,11 +13,12 @@ behaviour (all 4 from *k* = 5 on).
 For each rule the study counts, by *k*, how often the state at the latest session is the one the new behaviour
 calls for (decline: ``blind_trust``; rise: ``earned_trust``), and how often the opposite one (decline:
 ``earned_trust``; rise: ``blind_trust``). The rules: the fixed window of the 4 settled periods
-(``evidence_agreements=0``), the defaults (back to 15 agreements, stopped by a 15-point difference alone), and
-the rule tried and not adopted (back to 25 agreements, stopped only where the records also differ by a two-sided
-test at 1 %), which finds more of the steady stories of ``sim_patterns`` but is slower to see a change;
-``--set`` adds rules, e.g. ``--set second_look_agreements=25`` (the second look; ``docs/metrics.md``, "the
-evidence window: what was tried" and "the second look").
+(``evidence_agreements=0``), the first look alone (back to 15 agreements, stopped by a 15-point difference
+alone: the defaults before 2026-12-03), the defaults (that first look, then the guarded second look at 25
+agreements where it claims no state), and the rule tried and not adopted (back to 25 agreements, stopped only
+where the records also differ by a two-sided test at 1 %), which finds more of the steady stories of
+``sim_patterns`` but is slower to see a change; ``--set`` adds rules, e.g. ``--set second_look_guard=1`` (the
+second look unguarded; ``docs/metrics.md``, "the evidence window: what was tried" and "the second look").
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ from sim_patterns import Truth, generate, parse_settings
 from alliance_lens.metrics import MetricsConfig, compute
 
 RULES = {
-    "fixed window (4 settled periods)": MetricsConfig(evidence_agreements=0),
-    "defaults (15 agreements, 15 points)": MetricsConfig(),
-    "tried: 25 agreements, change test at 1 %": MetricsConfig(evidence_agreements=25, evidence_change_alpha=0.01),
+    "fixed window (4 settled periods)": MetricsConfig(evidence_agreements=0, second_look_agreements=0),
+    "first look (15 agreements, 15 points)": MetricsConfig(second_look_agreements=0),
+    "defaults (first look, then a second at 25)": MetricsConfig(),
+    "tried: 25 agreements, change test at 1 %": MetricsConfig(
+        evidence_agreements=25, evidence_change_alpha=0.01, second_look_agreements=0
+    ),
 }
 KS = tuple(range(2, 10))
 

@@ -606,6 +606,9 @@ def test_unknown_alliance_and_bad_config_are_user_errors(sample: AllianceData) -
         with pytest.raises(ValidationError, match=r"second_look_alpha must lie above 0 and at most 1 \(1: no"):
             MetricsConfig(second_look_alpha=level)
     assert MetricsConfig(second_look_alpha=1.0).second_look_alpha == 1.0
+    for level in (0.0, 1.5):
+        with pytest.raises(ValidationError, match=r"second_look_guard_alpha must lie above 0 and at most 1"):
+            MetricsConfig(second_look_guard_alpha=level)
     with pytest.raises(ValidationError, match="second_look_agreements must not be negative"):
         MetricsConfig(second_look_agreements=-1)
     # A setting that is no number is named as such, with its value (not a bare ValueError of float()).
@@ -1035,13 +1038,12 @@ def test_the_second_look_claims_what_the_longer_record_shows_where_the_first_lea
     # The second look reaches back 8 periods to 24 agreements (S2–S9): 11 kept, (11 + 2) / 28 = 46 %, its
     # interval below 70 %: low on evidence, and trust is high.
     data = story([3, 0, 2, 1, 2, 2, 2, 1, 1, 0], 5.0)
-    first = compute(data, "x").partner_states.set_index("partner").loc["a"]
+    first = compute(data, "x", MetricsConfig(second_look_agreements=0)).partner_states.set_index("partner").loc["a"]
     assert (first["state"], first["leaning"], first["n_kept"], first["n_agreements"]) == ("mixed", "", 8, 15)
     assert round(first["reliability"], 4) == round(10 / 19, 4)
     assert first["evidence"]["second_look"] is False
-    off = compute(data, "x", MetricsConfig(second_look_agreements=0)).partner_states.set_index("partner").loc["a"]
-    assert (off["state"], off["n_agreements"]) == ("mixed", 15)
-    both = compute(data, "x", MetricsConfig(second_look_agreements=25)).partner_states.set_index("partner").loc["a"]
+    assert MetricsConfig().second_look_agreements == 25  # the default since 2026-12-03
+    both = compute(data, "x").partner_states.set_index("partner").loc["a"]
     assert (both["state"], both["n_kept"], both["n_agreements"]) == ("blind_trust", 11, 24)
     assert round(both["reliability"], 4) == round(13 / 28, 4)
     assert both["reliability_high"] < MetricsConfig().reliability_high
@@ -1058,20 +1060,26 @@ def test_the_second_look_does_not_call_low_a_partner_whose_record_just_rose() ->
     # records are not apart at 1 % (z = 1.66, p = 0.097), so the second look would reach back over the old record
     # (10 of 24, 44 %) and call it low; the first look's rise keeps it from being claimed.
     data = story([1, 1, 0, 1, 1, 2, 2, 1, 2, 0], 5.0)
-    first = compute(data, "x").partner_states.set_index("partner").loc["a"]
+    first = compute(data, "x", MetricsConfig(second_look_agreements=0)).partner_states.set_index("partner").loc["a"]
     assert (first["state"], first["leaning"], first["n_kept"], first["n_agreements"]) == ("mixed", "", 7, 12)
     # The first look stays at the 4 settled periods (the record changed): both estimates are the fixed windows'.
     assert (round(first["previous_reliability"], 4), round(first["reliability"], 4)) == (
         round((3 + 4 * 4 / 14) / 16, 4),
         round((7 + 4 * 8 / 14) / 16, 4),
     )
-    second = MetricsConfig(evidence_agreements=25, evidence_change_alpha=0.01)
+    second = MetricsConfig(evidence_agreements=25, evidence_change_alpha=0.01, second_look_agreements=0)
     alone = compute(data, "x", second).partner_states.set_index("partner").loc["a"]
     assert (alone["state"], alone["n_kept"], alone["n_agreements"]) == ("blind_trust", 10, 24)
-    both = compute(data, "x", MetricsConfig(second_look_agreements=25)).partner_states.set_index("partner").loc["a"]
+    both = compute(data, "x").partner_states.set_index("partner").loc["a"]
     assert (both["state"], both["n_agreements"], both["evidence"]["second_look"]) == ("mixed", 12, False)
-    unguarded = MetricsConfig(second_look_agreements=25, second_look_guard=1.0)
+    unguarded = MetricsConfig(second_look_guard=1.0)
     assert compute(data, "x", unguarded).partner_states.set_index("partner").loc["a", "state"] == "blind_trust"
+    # The rise is beyond chance at 10 % (one-sided z = 1.66, p = 0.048), so a guard that also asks for that
+    # keeps it too; at 4 % it is not beyond chance, and the older record is read.
+    tested = compute(data, "x", MetricsConfig(second_look_guard_alpha=0.1)).partner_states.set_index("partner")
+    assert tested.loc["a", "state"] == "mixed"
+    loose = compute(data, "x", MetricsConfig(second_look_guard_alpha=0.04)).partner_states.set_index("partner")
+    assert loose.loc["a", "state"] == "blind_trust"
 
 
 def test_the_second_look_never_overrules_a_claim_or_a_lean_elsewhere() -> None:
@@ -1100,3 +1108,13 @@ def test_the_second_look_never_overrules_a_claim_or_a_lean_elsewhere() -> None:
     assert second_look_takes(first("mixed", now=0.60, prev=float("nan")), "earned_trust", c)
     # With the guard at 1 (none), the rise no longer keeps it.
     assert second_look_takes(first("mixed", now=0.65, prev=0.50), "blind_trust", MetricsConfig(second_look_guard=1.0))
+    # With second_look_guard_alpha the move must also be beyond chance: 7 of 12 kept after 3 of 12 is a rise with
+    # one-sided p = 0.04884 (z = 1.656), kept at 0.0489, not at 0.0488; a fall the same size keeps a high state.
+    rose = {**first("mixed", now=0.58, prev=0.26), "rel_S": 7.0, "rel_N": 12.0, "prev_S": 3.0, "prev_N": 12.0}
+    assert not second_look_takes(rose, "distrust", MetricsConfig(second_look_guard_alpha=0.0489))
+    assert second_look_takes(rose, "distrust", MetricsConfig(second_look_guard_alpha=0.0488))
+    assert second_look_takes(rose, "earned_trust", MetricsConfig(second_look_guard_alpha=0.0489))  # it did not fall
+    fell = {**first("mixed", now=0.26, prev=0.58), "rel_S": 3.0, "rel_N": 12.0, "prev_S": 7.0, "prev_N": 12.0}
+    assert not second_look_takes(fell, "trust_lags", MetricsConfig(second_look_guard_alpha=0.0489))
+    assert second_look_takes(fell, "trust_lags", MetricsConfig(second_look_guard_alpha=0.0488))
+    assert second_look_takes(fell, "blind_trust", MetricsConfig(second_look_guard_alpha=0.0489))

@@ -100,11 +100,11 @@ class MetricsConfig:
         "but is slower to see a change of behaviour: docs/metrics.md, bench/sim_changes.py.",
     )
     second_look_agreements: int = _s(
-        0,
+        25,
         "A second look at reliability, where the state's agreement window claims no state: the window reaching "
         "back to this many agreements (over at most 'evidence_max_periods', stopped where the records differ at "
         "'second_look_alpha'); its state is claimed where it is on evidence and the first look's estimates do "
-        "not point elsewhere (0: no second look).",
+        "not point elsewhere (0: no second look). docs/metrics.md, 'the second look'.",
     )
     second_look_alpha: float = _s(
         0.01, "... the second look stops where the two fixed windows' records differ by a two-sided test at this level."
@@ -114,6 +114,12 @@ class MetricsConfig:
         "... and its state is not claimed where the first look's two fixed windows moved the other way by this "
         "much or more (a low state after a rise, a high one after a fall; 1: no guard). docs/metrics.md, "
         "'the second look'.",
+    )
+    second_look_guard_alpha: float = _s(
+        1.0,
+        "... and only where that move is also beyond chance: a one-sided two-proportion test of the two fixed "
+        "windows' records at this level (1: the move in points alone). A chance rise of a thin record then "
+        "does not hide a low one, while a real change still does.",
     )
     min_ratings: int = _s(6, "At least this many ratings must have been received in the state window ...")
     min_rated_periods: int = _s(2, "... spread over at least this many periods.")
@@ -226,7 +232,7 @@ class MetricsConfig:
         for name in ("credible_level", "shock_alpha", "falling_alpha"):
             if not 0.0 < float(getattr(self, name)) < 1.0:
                 bad(name, getattr(self, name), f"{name} must lie strictly between 0 and 1")
-        for name in ("evidence_change_alpha", "second_look_alpha"):
+        for name in ("evidence_change_alpha", "second_look_alpha", "second_look_guard_alpha"):
             if not 0.0 < float(getattr(self, name)) <= 1.0:
                 bad(name, getattr(self, name), f"{name} must lie above 0 and at most 1 (1: no test)")
         if self.reliability_low > self.reliability_high:

@@ -97,7 +97,7 @@ def evidence_reach(
     done = np.zeros(n_partners, dtype=bool)
     for e in range(w, cap + 1):
         weights = ((ages >= s_lag) & (ages < e + s_lag)).astype("float64")
-        count = obs.sums(obs.owner, n_partners, weights)[2][:, last]
+        count = obs.sums_at(obs.owner, n_partners, weights, last)[2]
         reach = np.where(done, reach, e)
         done |= count >= config.evidence_agreements
     changed = np.isfinite(change) & (change >= config.falling_drop - 1e-12)
@@ -201,12 +201,12 @@ def partner_states(
     ages = np.arange(obs.n_ages)
     now_w = ((ages >= s_lag) & (ages < w + s_lag)).astype("float64")
     prev_w = ((ages >= w + s_lag) & (ages < 2 * w + s_lag)).astype("float64")
-    S_all, N_all, k_all = obs.sums(obs.owner, n_p, now_w)
-    Sp_all, Np_all, kp_all = obs.sums(obs.owner, n_p, prev_w)
-    S = np.stack([Sp_all[:, last], S_all[:, last]], axis=1)
-    N = np.stack([Np_all[:, last], N_all[:, last]], axis=1)
-    k = np.stack([kp_all[:, last], k_all[:, last]], axis=1)
-    m = np.stack([alliance_rate(Sp_all, Np_all)[last], alliance_rate(S_all, N_all)[last]])
+    S_now, N_now, k_now = obs.sums_at(obs.owner, n_p, now_w, last)
+    S_prev, N_prev, k_prev = obs.sums_at(obs.owner, n_p, prev_w, last)
+    S = np.stack([S_prev, S_now], axis=1)
+    N = np.stack([N_prev, N_now], axis=1)
+    k = np.stack([k_prev, k_now], axis=1)
+    m = alliance_rate(S, N)
     post = _beta(S, N, np.broadcast_to(m[None, :], S.shape), config)
     fixed_S, fixed_N, fixed_est = S[:, 1].copy(), N[:, 1].copy(), post["est"][:, 1].copy()
     last_col = 1
@@ -308,7 +308,7 @@ def partner_states(
             "reliability_high": float(post["high"][i, last_col]) if has_rel else np.nan,
             "rel_S": float(fixed_S[i]),
             "rel_N": float(fixed_N[i]),
-            "rel_fixed": float(fixed_est[i]) if k_all[i, last] > 0 else np.nan,
+            "rel_fixed": float(fixed_est[i]) if k_now[i] > 0 else np.nan,
             "prev_S": float(S[i, 0]) if a_last - w >= 0 else np.nan,
             "prev_N": float(N[i, 0]) if a_last - w >= 0 else np.nan,
             "n_agreements": int(k[i, last_col]),
@@ -362,15 +362,21 @@ def second_look_takes(first: dict[str, Any], second_state: str, config: MetricsC
     The first look (its row ``first``) claims none (``mixed``), the second one claims a state, and the first
     look leans to no other (a lean the same way or none at all; never ``after_shock``), nor did its two fixed
     windows move the other way by ``second_look_guard`` or more (a partner whose record just rose is not called
-    low on its older record, nor one that just fell high).
+    low on its older record, nor one that just fell high) — and, with ``second_look_guard_alpha`` below 1, beyond
+    chance by a one-sided two-proportion test of those windows' records.
     """
     if first["state"] != "mixed" or second_state not in STATES or first["leaning"] not in ("", second_state):
         return False
     now, prev = first["rel_fixed"], first["previous_reliability"]
     rise = float(now - prev) if np.isfinite(now) and np.isfinite(prev) else 0.0
-    if second_state in ("blind_trust", "distrust"):
-        return rise < config.second_look_guard - 1e-12
-    return -rise < config.second_look_guard - 1e-12
+    low = second_state in ("blind_trust", "distrust")
+    moved = (rise if low else -rise) >= config.second_look_guard - 1e-12
+    if moved and config.second_look_guard_alpha < 1.0:
+        # The move must also be beyond chance, in the direction it went (now over before for a rise).
+        z = float(two_proportion_z(first["rel_S"], first["rel_N"], first["prev_S"], first["prev_N"]))
+        z = z if low else -z
+        moved = bool(np.isfinite(z) and z > float(dist.norm_ppf(1.0 - config.second_look_guard_alpha)))
+    return not moved
 
 
 def _second_look(rows: list[dict[str, Any]], second: pd.DataFrame, config: MetricsConfig) -> list[dict[str, Any]]:
