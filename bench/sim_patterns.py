@@ -45,9 +45,11 @@ by the agreements the state window held, and (shocks) by the rating partners
 present at both sessions: a fall among raters who were not there cannot be seen by any paired test.
 
 Every medium or strong story missed is put down to the first condition of its rule that failed ("why missed"):
-for a state, the partner's own record on the other side of the line (``reliability_record``: e.g. 7 of 13 kept
-for a partner whose true reliability is 30 %), the record past the line but the estimate shrunk toward the
-alliance's rate not (``reliability_shrunk``), the interval reaching the other line, or the same for trust; for a
+for a state, the guard of the second look alone (``second_look_guard``: without the guard the second look would
+claim the story; its first look's reason is then not counted), the partner's own record on the other side of
+the line (``reliability_record``: e.g. 7 of 13 kept for a partner whose true reliability is 30 %), the record
+past the line but the estimate shrunk toward the alliance's rate not (``reliability_shrunk``), the interval
+reaching the other line, or the same for trust; for a
 shock, too few raters at both sessions, too few respondents, a drop below ``shock_drop``, or a p-value above
 ``shock_alpha`` (the paired comparison judged again with every bar removed), and, of those with fewer than 3
 shared raters, how many had 3 or more rating partners at each session (what a test over all raters would need).
@@ -291,6 +293,7 @@ SIDES = {
     "distrust": (False, False),
 }
 STATE_REASONS = (
+    "second_look_guard",
     "not_enough_data",
     "reliability_record",
     "reliability_shrunk",
@@ -453,7 +456,13 @@ def study(n_alliances: int, seed: int, config: MetricsConfig | None = None) -> T
                 t.add(f"by_agreements/recall_{role}_{truth.effect[p]}/{agreements_bucket(n_agr)}", hit)
                 if not hit and truth.effect[p] != "weak":
                     row = {str(k): v for k, v in states.loc[p].to_dict().items()}
-                    t.add(f"why/{role}_{truth.effect[p]}/{state_miss_reason(role, row, m.config)}", True)
+                    why = state_miss_reason(role, row, m.config)
+                    if m.config.second_look_agreements > 0 and m.config.second_look_guard < 1.0:
+                        # Held back only by the guard: the second look, unguarded, would claim it.
+                        open_ = replace(m.config, second_look_guard=1.0)
+                        if compute(data, f"sim{a}", open_).partner_states.set_index("partner").loc[p, "state"] == role:
+                            why = "second_look_guard"
+                    t.add(f"why/{role}_{truth.effect[p]}/{why}", True)
             # Coverage: trust per rated period (against the planted trust), reliability over the state window.
             tr = m.trends[(m.trends["partner"] == p) & m.trends["trust"].notna()]
             idx = tr["period_idx"].to_numpy()

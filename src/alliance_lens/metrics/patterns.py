@@ -127,11 +127,30 @@ def records_differ(S0: np.ndarray, N0: np.ndarray, S1: np.ndarray, N1: np.ndarra
     return differ
 
 
-def window_span(periods: pd.DataFrame, first: int, last: int) -> tuple[str, str]:
-    """The real date span of a window: from the day after the period before it (``""``: from the start)."""
-    start = periods.iloc[first]["period_start"]
-    since = "" if pd.isna(start) else _date(pd.Timestamp(start) + pd.Timedelta(days=1))
-    return since, _date(periods.iloc[last]["period_end"])
+def _iso_days(values: Any) -> list[str]:
+    """Dates as ``YYYY-MM-DD`` (``""`` for none), all at once: a state cites thousands of them in a large alliance."""
+    days = pd.to_datetime(pd.Series(values, dtype="object"))
+    return [str(d) if isinstance(d, str) else "" for d in days.dt.strftime("%Y-%m-%d")]
+
+
+def period_spans(periods: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Per period, the first and the last day a window starting or ending there covers (:func:`window_span`).
+
+    The first is the day after the period before it (``""``: from the start).
+    """
+    since = _iso_days(pd.to_datetime(periods["period_start"]) + pd.Timedelta(days=1))
+    return since, _iso_days(periods["period_end"])
+
+
+def window_span(
+    periods: pd.DataFrame, first: int, last: int, spans: tuple[list[str], list[str]] | None = None
+) -> tuple[str, str]:
+    """The real date span of a window: from the day after the period before it (``""``: from the start).
+
+    ``spans``: :func:`period_spans` of ``periods``, computed once where many windows are spanned.
+    """
+    since, until = spans if spans is not None else period_spans(periods)
+    return since[first], until[last]
 
 
 def partner_states(
@@ -259,14 +278,10 @@ def partner_states(
         ["due_on", "agreement_id"], ascending=[False, True], kind="stable"
     )
     nk_by_owner: dict[str, list[dict[str, Any]]] = {}
-    for a in not_kept.to_dict("records"):  # the few agreements not kept in the window, cited by name
-        nk_by_owner.setdefault(str(a["owner"]), []).append(
-            {
-                "agreement_id": str(a["agreement_id"]),
-                "title": str(a["title"]),
-                "status": str(a["status"]) or "overdue",
-                "due_on": _date(a["due_on"]),
-            }
+    nk_cols = (not_kept[c].to_numpy() for c in ("owner", "agreement_id", "title", "status"))
+    for owner, aid, title, status, due in zip(*nk_cols, _iso_days(not_kept["due_on"]), strict=True):
+        nk_by_owner.setdefault(str(owner), []).append(
+            {"agreement_id": str(aid), "title": str(title), "status": str(status) or "overdue", "due_on": due}
         )
     last_shock: dict[str, dict[str, Any]] = {}
     if shocks is not None and not shocks.empty:
@@ -279,7 +294,8 @@ def partner_states(
         else {}
     )
 
-    since, until = window_span(periods, first, last)
+    spans = period_spans(periods)
+    since, until = window_span(periods, first, last, spans)
     session_id = str(periods.iloc[last]["session_id"])
     period_end = periods.iloc[last]["period_end"]
     rows: list[dict[str, Any]] = []
@@ -288,7 +304,7 @@ def partner_states(
         has_rel = bool(k[i, last_col] > 0)
         fi = int(first_idx[i])
         a_first = max(0, a_last - int(reach[i]) + 1)
-        a_since, a_until = window_span(periods, a_first, a_last) if a_last >= 0 else ("", "")
+        a_since, a_until = window_span(periods, a_first, a_last, spans) if a_last >= 0 else ("", "")
         goals: Any = p.goals_shared_on
         shared = goals is not None and not pd.isna(goals) and pd.Timestamp(goals) <= pd.Timestamp(period_end)
         row: dict[str, Any] = {
@@ -512,7 +528,7 @@ def _evidence(
     }
 
 
-def paired_changes(dyads: Dyads, n_partners: int, n_periods: int, baseline: int = 1) -> pd.DataFrame:
+def paired_changes(dyads: Dyads, baseline: int = 1) -> pd.DataFrame:
     """For each ratee and each period it was rated in, the change per rater since the ratee was last rated.
 
     The rater's trust *before* is its average over the ratee's last ``baseline`` rated periods, those of them it
@@ -594,7 +610,7 @@ def trust_shocks(
     if dyads is None or len(dyads.ratee) == 0:
         return empty
     partner_ids = pd.Index(obs.partners)
-    ch = paired_changes(dyads, len(partner_ids), obs.n_periods, config.shock_baseline_sessions)
+    ch = paired_changes(dyads, config.shock_baseline_sessions)
     if ch.empty:
         return empty
     ch = ch.assign(diff=ch["before"] - ch["after"])
