@@ -722,13 +722,15 @@ def test_the_window_states_its_real_date_span(m: Metrics) -> None:
     # period, to S06–S10, and holds 15 — due from the day after S05 (2025-10-14) up to S10 (2026-06-23), whose
     # outcomes have all had a session to be recorded.
     lags = m.partner_states.set_index("partner").loc["nordwagen"]
+    # The room hears "15 of 15 … over the last 4 sessions": the text says the 15 are those of 5 sessions.
     assert (
-        "(S08–S11; ratings given 2026-01-28 to 2026-08-25; agreements due 2025-10-15 to 2026-06-23, each with a "
-        "session since to record its outcome)" in lags["explanation_en"]
+        "(S08–S11; ratings given 2026-01-28 to 2026-08-25; agreements due 2025-10-15 to 2026-06-23, from 5 sessions "
+        "to have enough, each with a session since to record its outcome)" in lags["explanation_en"]
     )
     assert (
         "(S08–S11; scores van 2026-01-28 tot en met 2026-08-25; afspraken met einddatum van 2025-10-15 tot en met "
-        "2026-06-23, elk met sindsdien een sessie om de uitkomst vast te leggen)" in lags["explanation_nl"]
+        "2026-06-23, uit 5 sessies om er genoeg te hebben, elk met sindsdien een sessie om de uitkomst vast te "
+        "leggen)" in lags["explanation_nl"]
     )
     assert "(15 of 15 agreements kept" in lags["explanation_en"]
     ev = lags["evidence"]
@@ -738,6 +740,15 @@ def test_the_window_states_its_real_date_span(m: Metrics) -> None:
     fixed = compute(generate_sample(), SAMPLE_ALLIANCE_ID, MetricsConfig(evidence_agreements=0)).partner_states
     f_ev = fixed.set_index("partner").loc["nordwagen", "evidence"]
     assert (f_ev["agreements_since"], f_ev["n_agreements"], f_ev["agreement_periods"]) == ("2025-12-03", 11, 4)
+    f_text = fixed.set_index("partner").loc["nordwagen", "explanation_en"]
+    assert "agreements due 2025-12-03 to 2026-06-23, each with a session since" in f_text  # 4 sessions: no word
+    assert "sessions to have enough" not in f_text
+    # By month: the months it holds.
+    months = compute(generate_sample(), SAMPLE_ALLIANCE_ID, MetricsConfig(period="month")).partner_states
+    by_month = months.set_index("partner").loc["nordwagen"]
+    assert by_month["evidence"]["agreement_periods"] == 8
+    assert "agreements due 2025-12-01 to 2026-07-31, from 8 months to have enough, each" in by_month["explanation_en"]
+    assert "uit 8 maanden om er genoeg te hebben" in by_month["explanation_nl"]
     dates = m.periods.set_index("session_id")["period_end"].dt.date.astype(str)
     assert (dates["S07"], dates["S05"], dates["S06"], dates["S10"], dates["S11"]) == (
         "2026-01-27",
@@ -1021,14 +1032,17 @@ def test_the_text_gives_the_span_of_the_agreements_counted() -> None:
         in state["explanation_en"]
     )
     assert (
-        "(S8–S11; ratings given 2025-07-29 to 2025-11-28; agreements due 2025-05-29 to 2025-10-28, each"
-        in (state["explanation_en"])
+        "(S8–S11; ratings given 2025-07-29 to 2025-11-28; agreements due 2025-05-29 to 2025-10-28, from 5 sessions "
+        "to have enough, each" in (state["explanation_en"])
     )
-    assert "afspraken met einddatum van 2025-05-29 tot en met 2025-10-28, elk" in state["explanation_nl"]
+    assert "afspraken met einddatum van 2025-05-29 tot en met 2025-10-28, uit 5 sessies" in state["explanation_nl"]
     # Without awaiting, the agreements' span is given apart from the ratings' where the window reached further.
     now = compute(data, "x", MetricsConfig(evidence_agreements=15, await_outcome=False)).partner_states
     text = now.set_index("partner").loc["a", "explanation_en"]
-    assert "(S8–S11; ratings given 2025-07-29 to 2025-11-28; agreements due 2025-06-29 to 2025-11-28)" in text
+    assert (
+        "(S8–S11; ratings given 2025-07-29 to 2025-11-28; agreements due 2025-06-29 to 2025-11-28, from 5 sessions "
+        "to have enough)" in text
+    )
 
 
 def test_the_second_look_claims_what_the_longer_record_shows_where_the_first_leans_nowhere_else() -> None:

@@ -395,6 +395,8 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.span.agreements_from_start": "agreements due up to {until}",
     "pattern.span.agreements_none": "no agreement due before the latest session",
     "pattern.span.both": "{ratings}; {agreements}",
+    "pattern.span.reach.sessions": "{agreements}, from {n} sessions to have enough",
+    "pattern.span.reach.months": "{agreements}, from {n} months to have enough",
     "pattern.span.settled": "{ratings}; {agreements}, each with a session since to record its outcome",
     "pattern.window.sessions": "the last {k} sessions ({first}–{last}; {span})",
     "pattern.window.session": "the latest session ({last}; {span})",

@@ -406,6 +406,8 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.span.agreements_from_start": "afspraken met einddatum tot en met {until}",
     "pattern.span.agreements_none": "geen afspraak met einddatum vóór de laatste sessie",
     "pattern.span.both": "{ratings}; {agreements}",
+    "pattern.span.reach.sessions": "{agreements}, uit {n} sessies om er genoeg te hebben",
+    "pattern.span.reach.months": "{agreements}, uit {n} maanden om er genoeg te hebben",
     "pattern.span.settled": "{ratings}; {agreements}, elk met sindsdien een sessie om de uitkomst vast te leggen",
     "pattern.window.sessions": "de laatste {k} sessies ({first}–{last}; {span})",
     "pattern.window.session": "de laatste sessie ({last}; {span})",

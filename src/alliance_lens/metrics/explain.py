@@ -39,6 +39,19 @@ def _cite(ids: list[str], titles: list[str], lang: str) -> str:
     return ", ".join(shown)
 
 
+def reach(ev: dict[str, Any], agreements: str, lang: str) -> str:
+    """The agreements' span, and how many periods it holds where it reached back further than the ratings'.
+
+    Said in words because the room hears "11 of 24 kept … over the last 4 sessions" and should not take the 24
+    for the agreements of those 4 (the evidence window and the second look, docs/metrics.md).
+    """
+    n = int(ev.get("agreement_periods") or 0)
+    if n <= int(ev["window_periods"]):
+        return agreements
+    key = "pattern.span.reach.months" if ev["period_kind"] == "month" else "pattern.span.reach.sessions"
+    return tr(key, lang, agreements=agreements, n=n)
+
+
 def window(ev: dict[str, Any], lang: str) -> str:
     """The window the state was judged on, with the real date span of the agreements and ratings it holds."""
     first, last = ev["window"]
@@ -54,7 +67,7 @@ def window(ev: dict[str, Any], lang: str) -> str:
             agreements = tr("pattern.span.agreements", lang, since=ev["agreements_since"], until=ev["agreements_until"])
         else:
             agreements = tr("pattern.span.agreements_from_start", lang, until=ev["agreements_until"])
-        span = tr("pattern.span.both", lang, ratings=ratings, agreements=agreements)
+        span = tr("pattern.span.both", lang, ratings=ratings, agreements=reach(ev, agreements, lang))
     elif not ev.get("settled"):
         if ev["window_since"]:
             span = tr("pattern.span", lang, since=ev["window_since"], until=ev["window_until"])
@@ -72,7 +85,7 @@ def window(ev: dict[str, Any], lang: str) -> str:
             agreements = tr("pattern.span.agreements", lang, since=ev["agreements_since"], until=ev["agreements_until"])
         else:
             agreements = tr("pattern.span.agreements_from_start", lang, until=ev["agreements_until"])
-        span = tr("pattern.span.settled", lang, ratings=ratings, agreements=agreements)
+        span = tr("pattern.span.settled", lang, ratings=ratings, agreements=reach(ev, agreements, lang))
     if ev["period_kind"] == "month":
         return tr("pattern.window.months", lang, k=k, first=first, last=last, span=span)
     if k == 1:
