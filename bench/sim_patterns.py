@@ -398,6 +398,7 @@ def study(n_alliances: int, seed: int, config: MetricsConfig | None = None) -> T
         states = m.partner_states.set_index("partner")
         long = truth.n_sessions >= 18
         any_false = False
+        unguarded: pd.DataFrame | None = None
         for p, role in truth.role.items():
             mine = shocks[shocks["partner"] == p]
             if role == "steady":
@@ -459,8 +460,10 @@ def study(n_alliances: int, seed: int, config: MetricsConfig | None = None) -> T
                     why = state_miss_reason(role, row, m.config)
                     if m.config.second_look_agreements > 0 and m.config.second_look_guard < 1.0:
                         # Held back only by the guard: the second look, unguarded, would claim it.
-                        open_ = replace(m.config, second_look_guard=1.0)
-                        if compute(data, f"sim{a}", open_).partner_states.set_index("partner").loc[p, "state"] == role:
+                        if unguarded is None:  # once per alliance, for its two planted stories
+                            free = replace(m.config, second_look_guard=1.0)
+                            unguarded = compute(data, f"sim{a}", free).partner_states.set_index("partner")
+                        if unguarded.loc[p, "state"] == role:
                             why = "second_look_guard"
                     t.add(f"why/{role}_{truth.effect[p]}/{why}", True)
             # Coverage: trust per rated period (against the planted trust), reliability over the state window.

@@ -45,7 +45,7 @@ def reach(ev: dict[str, Any], agreements: str, lang: str) -> str:
     Said in words because the room hears "11 of 24 kept … over the last 4 sessions" and should not take the 24
     for the agreements of those 4 (the evidence window and the second look, docs/metrics.md).
     """
-    n = int(ev.get("agreement_periods") or 0)
+    n = int(ev["agreement_periods"])
     if n <= int(ev["window_periods"]):
         return agreements
     key = "pattern.span.reach.months" if ev["period_kind"] == "month" else "pattern.span.reach.sessions"

@@ -142,15 +142,9 @@ def period_spans(periods: pd.DataFrame) -> tuple[list[str], list[str]]:
     return since, _iso_days(periods["period_end"])
 
 
-def window_span(
-    periods: pd.DataFrame, first: int, last: int, spans: tuple[list[str], list[str]] | None = None
-) -> tuple[str, str]:
-    """The real date span of a window: from the day after the period before it (``""``: from the start).
-
-    ``spans``: :func:`period_spans` of ``periods``, computed once where many windows are spanned.
-    """
-    since, until = spans if spans is not None else period_spans(periods)
-    return since[first], until[last]
+def window_span(spans: tuple[list[str], list[str]], first: int, last: int) -> tuple[str, str]:
+    """The real date span of the window of periods ``first`` … ``last`` (``spans``: :func:`period_spans`)."""
+    return spans[0][first], spans[1][last]
 
 
 def partner_states(
@@ -295,7 +289,7 @@ def partner_states(
     )
 
     spans = period_spans(periods)
-    since, until = window_span(periods, first, last, spans)
+    since, until = window_span(spans, first, last)
     session_id = str(periods.iloc[last]["session_id"])
     period_end = periods.iloc[last]["period_end"]
     rows: list[dict[str, Any]] = []
@@ -304,7 +298,7 @@ def partner_states(
         has_rel = bool(k[i, last_col] > 0)
         fi = int(first_idx[i])
         a_first = max(0, a_last - int(reach[i]) + 1)
-        a_since, a_until = window_span(periods, a_first, a_last, spans) if a_last >= 0 else ("", "")
+        a_since, a_until = window_span(spans, a_first, a_last) if a_last >= 0 else ("", "")
         goals: Any = p.goals_shared_on
         shared = goals is not None and not pd.isna(goals) and pd.Timestamp(goals) <= pd.Timestamp(period_end)
         row: dict[str, Any] = {

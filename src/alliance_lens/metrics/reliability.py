@@ -226,15 +226,10 @@ class Observations:
 
         Each is an array (n_groups × n_periods).
         """
-        size = n_groups * self.n_periods
-        a, age, score, period = self._scored_cells
-        w = weights[age]
-        on = w > 0
-        g = group[a[on]] * self.n_periods + period[on]
-        S = np.bincount(g, weights=score[on] * w[on], minlength=size).reshape(n_groups, self.n_periods)
-        N = np.bincount(g, weights=w[on], minlength=size).reshape(n_groups, self.n_periods)
-        n = np.bincount(g, minlength=size).reshape(n_groups, self.n_periods)
-        return S, N, n
+        a, _, _, period = self._scored_cells
+        S, N, n = self._tally(slice(None), group[a] * self.n_periods + period, n_groups * self.n_periods, weights)
+        shape = (n_groups, self.n_periods)
+        return S.reshape(shape), N.reshape(shape), n.reshape(shape)
 
     def sums_at(
         self, group: np.ndarray, n_groups: int, weights: np.ndarray, period: int
@@ -243,16 +238,21 @@ class Observations:
 
         The state at the latest session reads one period, for every window it tries.
         """
-        a, age, score, _ = self._scored_cells
         order, bounds = self._by_period
         cells = order[bounds[period] : bounds[period + 1]]  # in grid order, so each sum adds up as in sums()
+        return self._tally(cells, group[self._scored_cells[0][cells]], n_groups, weights)
+
+    def _tally(
+        self, cells: np.ndarray | slice, bins: np.ndarray, size: int, weights: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Weighted score, weight and count per bin of the scored ``cells`` (``bins``: one per cell)."""
+        _, age, score, _ = self._scored_cells
         w = weights[age[cells]]
         on = w > 0
-        g = group[a[cells[on]]]
-        S = np.bincount(g, weights=score[cells[on]] * w[on], minlength=n_groups)
-        N = np.bincount(g, weights=w[on], minlength=n_groups)
-        n = np.bincount(g, minlength=n_groups)
-        return S, N, n
+        g = bins[on]
+        S = np.bincount(g, weights=score[cells][on] * w[on], minlength=size)
+        N = np.bincount(g, weights=w[on], minlength=size)
+        return S, N, np.bincount(g, minlength=size)
 
     @cached_property
     def _scored_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
