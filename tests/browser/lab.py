@@ -45,7 +45,6 @@ def write_notebook(path: Path, cells: Sequence[str]) -> Path:
 
 def prepare_home(home: Path) -> None:
     """An alliance_lens home with the Vega bundle already built (built once per machine; copied if we have it)."""
-    from alliance_lens import paths
     from alliance_lens.app import vega
     from alliance_lens.charts.bundle import bundle_path
 
@@ -57,7 +56,6 @@ def prepare_home(home: Path) -> None:
         vega.javascript_bundle()
     if cached.resolve() != target.resolve():
         shutil.copyfile(cached, target)
-    assert paths is not None
 
 
 @contextmanager

@@ -46,10 +46,6 @@ def _num(x: object) -> float | None:
     return round(v, 4) if np.isfinite(v) else None
 
 
-def _date(x: Any) -> str:
-    return "" if x is None or pd.isna(x) else pd.Timestamp(x).date().isoformat()
-
-
 def _beta(S: np.ndarray, N: np.ndarray, m: np.ndarray, config: MetricsConfig) -> dict[str, np.ndarray]:
     """Posterior mean, interval and variance of the shrunk rate (as :func:`reliability.beta_estimate`)."""
     m = np.clip(m, 0.02, 0.98)
@@ -131,6 +127,11 @@ def _iso_days(values: Any) -> list[str]:
     """Dates as ``YYYY-MM-DD`` (``""`` for none), all at once: a state cites thousands of them in a large alliance."""
     days = pd.to_datetime(pd.Series(values, dtype="object"))
     return [str(d) if isinstance(d, str) else "" for d in days.dt.strftime("%Y-%m-%d")]
+
+
+def _date(x: Any) -> str:
+    """One date as :func:`_iso_days` writes it."""
+    return _iso_days([x])[0]
 
 
 def period_spans(periods: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -689,9 +690,10 @@ def trust_shocks(
     causes = pd.concat([b, f], ignore_index=True).drop_duplicates(["partner", "period_idx", "agreement_id"])
     causes = causes.sort_values(["when", "agreement_id"], kind="stable")
     causes["title"] = causes["agreement_id"].map(titles).astype("str")
+    causes["date"] = _iso_days(causes["when"])
     lists = {
         key: [
-            {"agreement_id": str(r.agreement_id), "title": str(r.title), "status": str(r.status), "date": _date(r.when)}
+            {"agreement_id": str(r.agreement_id), "title": str(r.title), "status": str(r.status), "date": str(r.date)}
             for r in grp.itertuples(index=False)
         ]
         for key, grp in causes.groupby(["partner", "period_idx"], sort=False)
