@@ -341,3 +341,35 @@ def test_marks_of_every_chart_use_only_palette_colours(metrics: Metrics) -> None
 def test_charts_leave_mark_by_mark_aria_to_the_description() -> None:
     config = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q").to_dict()["config"]
     assert config["aria"] is False and config["mark"] == {"aria": False}
+
+
+def test_the_overdue_table_lists_the_open_agreements_past_due_most_overdue_first() -> None:
+    from alliance_lens.charts.table import overdue_table
+
+    status = pd.DataFrame(
+        {
+            "agreement_id": ["A3", "A2", "A1", "A4", "A5"],
+            "title": ["Share the <forecast>", "Host the day", "Book the room", "Kept one", "Undated"],
+            "owner_name": ["Solara & Co", "Kestrel", "Kestrel", "Solara", "Nordwagen"],
+            "due_on": pd.to_datetime(["2026-08-07", "2026-08-07", "2026-09-01", "2026-07-01", None]),
+            "status": ["open", "open", "open", "kept", "open"],
+            "overdue": [True, True, True, False, pd.NA],
+        }
+    )
+    heads = ["Agreement", "Owner", "Due on", "Status"]
+    table = overdue_table(status, heads, "nl")
+    # the earliest due first, ties by id; the kept one and the one whose overdue is unknown are not listed
+    assert re.findall(r'class="al-overdue-row al-overdue-(\w+)"', table) == ["A2", "A3", "A1"]
+    assert (
+        '<tr class="al-overdue-row al-overdue-A3"><td>Share the &lt;forecast&gt;</td><td>Solara &amp; Co</td>'
+        "<td>2026-08-07</td><td>Open</td></tr>" in table
+    )
+    assert table.startswith(
+        '<table class="al-overdue-table"><tr><th>Agreement</th><th>Owner</th><th>Due on</th><th>Status</th></tr>'
+    )
+    broken = status.assign(status="broken")
+    assert "<td>Verbroken</td>" in overdue_table(broken, heads, "nl")
+    assert "<td>Broken</td>" in overdue_table(broken, heads, "en")
+    assert overdue_table(status.assign(overdue=False), heads) == ""
+    assert overdue_table(status.iloc[:0], heads) == ""
+    assert overdue_table(None, heads) == ""

@@ -544,3 +544,19 @@ def test_behind_a_proxy_the_visitors_address_counts(workspace_url: str, isolated
         assert s.get("/?token=forged", {"X-Forwarded-For": "198.51.100.7"}).status == 403
         assert "client link refused (tampered) from 203.0.113.9" in s.logs
         assert "client link refused (tampered) from 198.51.100.7" in s.logs
+
+
+def test_the_client_page_and_the_dashboard_list_the_same_overdue_agreements(sample_workspace: Workspace) -> None:
+    from alliance_lens.app.dashboard import FacilitatorDashboard
+    from alliance_lens.app.state import DashboardState
+    from alliance_lens.pages.view import overdue_list
+
+    dash = FacilitatorDashboard(DashboardState(sample_workspace, language="en"), charts=())
+    assert dash.state.alliance_id == synth.SAMPLE_ALLIANCE_ID
+    view = view_input(sample_workspace, synth.SAMPLE_ALLIANCE_ID)
+    page, shown = overdue_list(view).html, dash.overdue.widget.value
+    row = r'<tr class="al-overdue-row[^"]*">.*?</tr>'
+    assert re.findall(row, page) == re.findall(row, shown)
+    # the sample's one overdue agreement (A910 and A911 fell due since S10: awaiting their outcome, not listed)
+    assert re.findall(r"al-overdue-(A\d+)", page) == ["A912"]
+    assert "<th>Agreement</th>" in page and "<th>Title</th>" in shown  # each face its own heads

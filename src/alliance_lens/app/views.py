@@ -24,7 +24,7 @@ from alliance_lens import charts
 from alliance_lens.app.state import DashboardState
 from alliance_lens.charts import ChartFunction
 from alliance_lens.charts.render import svg_markup
-from alliance_lens.charts.table import data_details, strip_table
+from alliance_lens.charts.table import data_details, overdue_table, strip_table
 
 log = logging.getLogger("alliance_lens.app")
 
@@ -400,20 +400,9 @@ class OverdueList:
         metrics = self.state.metrics
         try:
             status = None if metrics is None else metrics.agreement_status
-            overdue = None if status is None else status[status["overdue"].fillna(False).astype(bool)]
-            if overdue is None or overdue.empty:
-                self.widget.value = head + f"<p>{html.escape(tr('no_overdue'))}</p>"
-                return
-            rows = []
-            for r in overdue.sort_values(["due_on", "agreement_id"], kind="stable").itertuples(index=False):
-                due = "" if pd.isna(r.due_on) else str(pd.Timestamp(r.due_on).date())
-                rows.append(
-                    f'<tr class="al-overdue-row al-overdue-{html.escape(str(r.agreement_id))}">'
-                    f"<td>{html.escape(str(r.title))}</td><td>{html.escape(str(r.owner_name))}</td>"
-                    f"<td>{due}</td><td>{html.escape(tr('status_' + str(r.status)))}</td></tr>"
-                )
-            header = "".join(f"<th>{html.escape(tr(k))}</th>" for k in ("title", "owner", "due_on", "status"))
-            self.widget.value = head + f'<table class="al-overdue-table"><tr>{header}</tr>{"".join(rows)}</table>'
+            heads = [tr(k) for k in ("title", "owner", "due_on", "status")]
+            table = overdue_table(status, heads, self.state.language)
+            self.widget.value = head + (table or f"<p>{html.escape(tr('no_overdue'))}</p>")
         except Exception:
             log.exception("overdue list could not be drawn")
             self.widget.value = head + f"<p>{html.escape(tr('chart_failed'))}</p>"

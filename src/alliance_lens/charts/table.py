@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 
 from alliance_lens.charts._common import _MONTHS, percent
-from alliance_lens.charts.theme import check_lang, label
+from alliance_lens.charts.theme import check_lang, label, status_label
 
 #: The look of a chart's data table (``table.css``), shared by the dashboard and the client pages.
 TABLE_CSS = (Path(__file__).with_name("table.css")).read_text(encoding="utf-8")
@@ -148,3 +148,29 @@ def strip_table(spec: dict[str, Any]) -> dict[str, Any]:
     if rest:
         out["usermeta"] = rest
     return out
+
+
+def overdue_table(status: pd.DataFrame | None, headers: Sequence[str], lang: str = "en") -> str:
+    """The agreements past their due date and still open, most overdue first, as an HTML ``<table>``.
+
+    ``status`` is :attr:`Metrics.agreement_status`; ``headers`` the four column heads (agreement, owner, due on,
+    status) in the face's own words; each row is classed by its agreement id. ``""`` where none is overdue.
+    The facilitator's dashboard and the client pages both draw it, so the two lists cannot disagree.
+    """
+    if status is None or status.empty:
+        return ""
+    overdue = status[status["overdue"].fillna(False).astype(bool)]
+    if overdue.empty:
+        return ""
+    e = html.escape
+    overdue = overdue.sort_values(["due_on", "agreement_id"], kind="stable")
+    days = pd.to_datetime(overdue["due_on"]).dt.strftime("%Y-%m-%d").fillna("")
+    rows = []
+    for r, due in zip(overdue.itertuples(index=False), days, strict=True):
+        rows.append(
+            f'<tr class="al-overdue-row al-overdue-{e(str(r.agreement_id))}">'
+            f"<td>{e(str(r.title))}</td><td>{e(str(r.owner_name))}</td>"
+            f"<td>{due}</td><td>{e(status_label(str(r.status), lang))}</td></tr>"
+        )
+    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    return f'<table class="al-overdue-table"><tr>{head}</tr>{"".join(rows)}</table>'

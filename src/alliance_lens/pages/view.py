@@ -30,7 +30,7 @@ from alliance_lens.charts import (
     quadrant_chart,
     trust_matrix_chart,
 )
-from alliance_lens.charts.table import TABLE_CSS, data_details, strip_table
+from alliance_lens.charts.table import TABLE_CSS, data_details, overdue_table, strip_table
 from alliance_lens.config import LensConfig
 from alliance_lens.messages import tr
 from alliance_lens.metrics.privacy import hide_below_floor
@@ -159,25 +159,11 @@ def pattern_cards(view: ViewInput) -> Section:
 
 def overdue_list(view: ViewInput) -> Section:
     """The agreements past their due date and still open, most overdue first."""
-    from alliance_lens.charts.theme import status_label
-
-    status = getattr(view.metrics, "agreement_status", None)
     title = view.tr("page.section.overdue")
-    overdue = None if status is None else status[status["overdue"].fillna(False).astype(bool)]
-    if overdue is None or overdue.empty:
+    heads = [view.tr("page.overdue." + k) for k in ("title", "owner", "due_on", "status")]
+    table = overdue_table(getattr(view.metrics, "agreement_status", None), heads, view.lang)
+    if not table:
         return Section("html", "overdue", title, html=f"<p>{html.escape(view.tr('page.overdue.none'))}</p>")
-    rows = []
-    for r in overdue.sort_values(["due_on", "agreement_id"], kind="stable").itertuples(index=False):
-        due = "" if pd.isna(r.due_on) else str(pd.Timestamp(r.due_on).date())
-        rows.append(
-            f'<tr class="al-overdue-row al-overdue-{html.escape(str(r.agreement_id))}">'
-            f"<td>{html.escape(str(r.title))}</td><td>{html.escape(str(r.owner_name))}</td>"
-            f"<td>{due}</td><td>{html.escape(status_label(str(r.status), view.lang))}</td></tr>"
-        )
-    header = "".join(
-        f"<th>{html.escape(view.tr('page.overdue.' + k))}</th>" for k in ("title", "owner", "due_on", "status")
-    )
-    table = f'<table class="al-overdue-table"><tr>{header}</tr>{"".join(rows)}</table>'
     return Section("html", "overdue", title, html=table)
 
 
