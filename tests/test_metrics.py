@@ -1045,6 +1045,43 @@ def test_the_text_gives_the_span_of_the_agreements_counted() -> None:
     )
 
 
+def test_a_window_that_went_as_far_back_as_it_may_does_not_say_it_has_enough() -> None:
+    # 3 agreements a session, 11 sessions: the settled periods S3–S10 (evidence_max_periods = 8, due from the day
+    # after S2) hold 24.
+    data = story([3] * 11, 5.0)
+
+    def text(config: MetricsConfig) -> tuple[int, int, str, str]:
+        row = compute(data, "x", config).partner_states.set_index("partner").loc["a"]
+        ev = row["evidence"]
+        return ev["n_agreements"], ev["agreement_periods"], row["explanation_en"], row["explanation_nl"]
+
+    # 24 wanted: found at the 8th period, enough.
+    n, k, en, nl = text(MetricsConfig(evidence_agreements=24, second_look_agreements=0))
+    assert (n, k) == (24, 8)
+    assert "agreements due 2025-03-01 to 2025-10-28, from 8 sessions to have enough, each" in en
+    # 25 wanted: the same 8 periods, the furthest it looks, and one short.
+    n, k, en, nl = text(MetricsConfig(evidence_agreements=25, second_look_agreements=0))
+    assert (n, k) == (24, 8)
+    assert "agreements due 2025-03-01 to 2025-10-28, from 8 sessions, the furthest it looks back, each" in en
+    assert "to have enough" not in en
+    assert "uit 8 sessies, zo ver als het terugkijkt, elk" in nl and "genoeg te hebben" not in nl
+    # A young alliance: back to the first session (S1–S5, 10 agreements), short of 15.
+    young = compute(story([2] * 6, 5.0, per=2), "x").partner_states.set_index("partner").loc["a"]
+    assert (young["evidence"]["n_agreements"], young["evidence"]["agreement_periods"]) == (10, 5)
+    assert "agreements due up to 2025-05-28, from 5 sessions, the furthest it looks back" in young["explanation_en"]
+
+
+def test_the_sample_partner_with_one_agreement_is_not_said_to_have_enough(m: Metrics) -> None:
+    kestrel = m.partner_states.set_index("partner").loc["kestrel"]
+    assert (kestrel["state"], kestrel["evidence"]["n_agreements"]) == ("not_enough_data", 1)
+    assert (
+        "agreements due 2025-04-30 to 2026-06-23, from 8 sessions, the furthest it looks back, each with a session "
+        "since to record its outcome) only 1 of its agreements fell due (at least 5 needed)"
+        in kestrel["explanation_en"]
+    )
+    assert "uit 8 sessies, zo ver als het terugkijkt" in kestrel["explanation_nl"]
+
+
 def test_the_second_look_claims_what_the_longer_record_shows_where_the_first_leans_nowhere_else() -> None:
     # S10's own agreements wait. The first look: 6 of 12 kept in S6–S9 against 5 of 12 in S2–S5 (no change), so
     # its window reaches back to 15 agreements (S5–S9): 8 kept, shrunk toward the alliance's rate (7/14: 6 of 12

@@ -397,6 +397,8 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.span.both": "{ratings}; {agreements}",
     "pattern.span.reach.sessions": "{agreements}, from {n} sessions to have enough",
     "pattern.span.reach.months": "{agreements}, from {n} months to have enough",
+    "pattern.span.reach_all.sessions": "{agreements}, from {n} sessions, the furthest it looks back",
+    "pattern.span.reach_all.months": "{agreements}, from {n} months, the furthest it looks back",
     "pattern.span.settled": "{ratings}; {agreements}, each with a session since to record its outcome",
     "pattern.window.sessions": "the last {k} sessions ({first}–{last}; {span})",
     "pattern.window.session": "the latest session ({last}; {span})",

@@ -408,6 +408,8 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.span.both": "{ratings}; {agreements}",
     "pattern.span.reach.sessions": "{agreements}, uit {n} sessies om er genoeg te hebben",
     "pattern.span.reach.months": "{agreements}, uit {n} maanden om er genoeg te hebben",
+    "pattern.span.reach_all.sessions": "{agreements}, uit {n} sessies, zo ver als het terugkijkt",
+    "pattern.span.reach_all.months": "{agreements}, uit {n} maanden, zo ver als het terugkijkt",
     "pattern.span.settled": "{ratings}; {agreements}, elk met sindsdien een sessie om de uitkomst vast te leggen",
     "pattern.window.sessions": "de laatste {k} sessies ({first}–{last}; {span})",
     "pattern.window.session": "de laatste sessie ({last}; {span})",

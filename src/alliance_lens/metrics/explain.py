@@ -48,8 +48,11 @@ def reach(ev: dict[str, Any], agreements: str, lang: str) -> str:
     n = int(ev["agreement_periods"])
     if n <= int(ev["window_periods"]):
         return agreements
-    key = "pattern.span.reach.months" if ev["period_kind"] == "month" else "pattern.span.reach.sessions"
-    return tr(key, lang, agreements=agreements, n=n)
+    # Where it went as far back as it may (evidence_max_periods, or the first session) and still holds fewer than
+    # it looked for, "to have enough" would be untrue: say so instead.
+    short = int(ev["n_agreements"]) < int(ev.get("agreements_wanted", 0))
+    unit = "months" if ev["period_kind"] == "month" else "sessions"
+    return tr(f"pattern.span.{'reach_all' if short else 'reach'}.{unit}", lang, agreements=agreements, n=n)
 
 
 def window(ev: dict[str, Any], lang: str) -> str:

@@ -493,6 +493,7 @@ def _evidence(
         "agreements_since": row["agreements_since"] or None,
         "agreements_until": row["agreements_until"] or None,
         "agreement_periods": int(row["agreement_periods"]),
+        "agreements_wanted": int(config.evidence_agreements),  # what the window reached back for
         "settled": settled_lag(config) > 0,
         "second_look": False,  # set where the second look's state was claimed (_second_look)
         "level": config.credible_level,
