@@ -643,6 +643,21 @@ def test_headline_names_each_partner_most_concerning_first(dash: FacilitatorDash
     assert html_text.index("Meridian Motors") < html_text.index("Kestrel Cells")
     first = board.iloc[0]
     assert f"{first['reliability'] * 100:.0f} %" in html_text and "NaN" not in html_text
+    # "now" is what the state was judged on: the board, the card's short text and its explanation give one figure
+    # (not the trend's last point, 36 % and 82 % here); the arrows are the trend's latest change
+    meridian = dash.state.metrics.partner_states.set_index("partner").loc["meridian"]
+    assert (round(first["reliability"], 6), round(first["trust"], 6)) == (
+        round(meridian["reliability"], 6),
+        round(meridian["trust"], 6),
+    )
+    row = re.search(r'<tr class="al-headline-row al-state-blind_trust">.*?</tr>', html_text)
+    assert row and re.findall(r"<b>(\d+ %)</b>", row.group(0)) == ["40 %", "79 %"]
+    assert "falling 6 points" in row.group(0) and "rising 4 points" in row.group(0)
+    cards = dash.patterns.cards.value
+    assert "Meridian Motors is trusted (79 %) more than its record of agreements kept supports (40 %)." in cards
+    assert "trust 79%" in meridian["explanation_en"] and "reliability 40% adjusted" in meridian["explanation_en"]
+    trend = headline(dash.state.metrics.trends, patterns=dash.state.metrics.patterns).iloc[0]
+    assert (round(trend["reliability"] * 100), round(trend["trust"] * 100)) == (36, 82)
     # the contrast chart's panels come in the same order
     spec = dash.charts[0].widget.value if dash.charts[0].renderer == "svg" else ""
     assert spec.index("Meridian Motors") < spec.index("Kestrel Cells")

@@ -1053,7 +1053,12 @@ def test_a_window_that_went_as_far_back_as_it_may_does_not_say_it_has_enough() -
     def text(config: MetricsConfig) -> tuple[int, int, str, str]:
         row = compute(data, "x", config).partner_states.set_index("partner").loc["a"]
         ev = row["evidence"]
-        return ev["n_agreements"], ev["agreement_periods"], row["explanation_en"], row["explanation_nl"]
+        return (
+            int(ev["n_agreements"]),
+            int(ev["agreement_periods"]),
+            str(row["explanation_en"]),
+            str(row["explanation_nl"]),
+        )
 
     # 24 wanted: found at the 8th period, enough.
     n, k, en, nl = text(MetricsConfig(evidence_agreements=24, second_look_agreements=0))

@@ -1,5 +1,8 @@
 """The one-glance headline per partner, like a health-check board: state, reliability and trust now, and whither.
 
+"Now" is what the state was judged on (the figures its card and explanation give); "whither" is the trend's
+latest change.
+
 Numbers only (a frame); the dashboard writes the words. Partners come in order of concern
 (:func:`alliance_lens.charts._common.concern_order`), the same order as the contrast chart's panels.
 """
@@ -38,15 +41,31 @@ def _now_and_change(rows: pd.DataFrame, column: str) -> tuple[float, float]:
     return now, (now - float(values.iloc[-2])) if len(values) > 1 else float("nan")
 
 
-def headline(metrics: Metrics | pd.DataFrame, *, patterns: pd.DataFrame | None = None) -> pd.DataFrame:
+def headline(
+    metrics: Metrics | pd.DataFrame,
+    *,
+    patterns: pd.DataFrame | None = None,
+    partner_states: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per partner, most concerning first: state, reliability and trust now, and their change.
 
-    ``pattern``: the key of the state at the latest session (``""``: none); ``reliability`` and ``trust``: at
-    their latest measured session; ``*_change``: since the measured session before it (NaN: none).
+    ``pattern``: the key of the state at the latest session (``""``: none); ``reliability`` and ``trust``: the
+    figures that state was judged on (``partner_states``: its window, as its card and explanation give them —
+    the board, the card and the text never show two figures for one thing); without ``partner_states``, at
+    their latest measured session. ``*_change``: the trend's, since the measured session before its latest
+    (NaN: none) — whither it is going.
     """
     trends = frame_of(metrics, "trends")
     require_columns(trends, ("partner", "partner_name", "period_end", "reliability", "trust"), "trends")
     patterns = optional_frame(metrics, "patterns", patterns)
+    judged = optional_frame(metrics, "partner_states", partner_states)
+    figures: dict[str, tuple[float, float]] = {}
+    if judged is not None and not judged.empty:
+        require_columns(judged, ("partner", "reliability", "trust"), "partner_states")
+        figures = {
+            str(p): (float(r), float(t))
+            for p, r, t in zip(judged["partner"], judged["reliability"], judged["trust"], strict=True)
+        }
     states = latest_patterns(patterns)
     ordered = trends.sort_values(["partner", "period_end"], kind="stable")
     rows = []
@@ -54,6 +73,7 @@ def headline(metrics: Metrics | pd.DataFrame, *, patterns: pd.DataFrame | None =
         mine = ordered[ordered["partner"].astype(str) == partner]
         rel, rel_change = _now_and_change(mine, "reliability")
         tru, tru_change = _now_and_change(mine, "trust")
+        rel, tru = figures.get(partner, (rel, tru))
         rows.append(
             (
                 partner,
