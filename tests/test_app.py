@@ -656,6 +656,10 @@ def test_headline_names_each_partner_most_concerning_first(dash: FacilitatorDash
     cards = dash.patterns.cards.value
     assert "Meridian Motors is trusted (79 %) more than its record of agreements kept supports (40 %)." in cards
     assert "trust 79%" in meridian["explanation_en"] and "reliability 40% adjusted" in meridian["explanation_en"]
+    # a trust shock is an event, here four sessions ago (S07): the board says when
+    shock_on = dict(zip(board["partner"], board["shock_on"], strict=True))
+    assert shock_on.pop("vantage") == pd.Timestamp("2026-01-27") and all(pd.isna(v) for v in shock_on.values())
+    assert '<td class="al-headline-state">Trust shock (Jan 2026)</td>' in html_text
     trend = headline(dash.state.metrics.trends, patterns=dash.state.metrics.patterns).iloc[0]
     assert (round(trend["reliability"] * 100), round(trend["trust"] * 100)) == (36, 82)
     # the contrast chart's panels come in the same order

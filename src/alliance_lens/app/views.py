@@ -290,6 +290,7 @@ class HeadlineBoard:
             return
         try:
             from alliance_lens.charts.headline import headline
+            from alliance_lens.charts.table import month_text
 
             rows = headline(metrics)
             tr = self.state.tr
@@ -297,6 +298,9 @@ class HeadlineBoard:
             for r in rows.itertuples(index=False):
                 pattern = str(r.pattern)
                 state_text = tr("pattern." + pattern) if pattern else tr("dash.no_state")
+                shock_on = month_text(r.shock_on, self.state.language) if pattern == "trust_shock" else ""
+                if shock_on:  # an event, perhaps sessions ago: say when
+                    state_text = f"{state_text} ({shock_on})"
                 lines.append(
                     f'<tr class="al-headline-row al-state-{html.escape(pattern or "none")}">'
                     f'<th scope="row">{html.escape(str(r.partner_name))}</th>'
@@ -326,7 +330,7 @@ class PatternCards:
         self.update()
 
     def _short(self, pattern: str, name: str, when: Any, now: dict[str, tuple[float, float]]) -> str:
-        from alliance_lens.charts._common import day_text
+        from alliance_lens.charts.table import day_text
 
         key = f"dash.short_{pattern}"
         rel, tru = now.get(name, (float("nan"), float("nan")))
@@ -346,8 +350,9 @@ class PatternCards:
             if patterns is None or patterns.empty:
                 self.cards.value = f"<p>{html.escape(tr('no_patterns'))}</p>"
                 return
-            from alliance_lens.charts._common import concern_order, day_text
+            from alliance_lens.charts._common import concern_order
             from alliance_lens.charts.headline import headline
+            from alliance_lens.charts.table import day_text
 
             lang = self.state.language
             board = headline(metrics)

@@ -58,12 +58,6 @@ _MONTHS = {
 }
 
 
-def day_text(value: Any, lang: str) -> str:
-    """A date as people write it: "25 Aug 2026", "25 aug 2026" (never "08-25" or "Aug 26")."""
-    when = pd.Timestamp(value)
-    return f"{when.day} {_MONTHS[check_lang(lang)][when.month - 1]} {when.year}"
-
-
 def time_axis(lang: str, dates: pd.Series | None = None, *, max_ticks: int = 6, **kwargs: Any) -> alt.Axis:
     """A date axis whose labels ("Mar 2025", "mrt 2025") are in ``lang``, one tick per month or per few months.
 

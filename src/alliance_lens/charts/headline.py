@@ -30,6 +30,7 @@ HEADLINE_COLUMNS = (
     "trust",
     "trust_change",
     "period_end",
+    "shock_on",
 )
 
 
@@ -53,7 +54,8 @@ def headline(
     figures that state was judged on (``partner_states``: its window, as its card and explanation give them —
     the board, the card and the text never show two figures for one thing); without ``partner_states``, at
     their latest measured session. ``*_change``: the trend's, since the measured session before its latest
-    (NaN: none) — whither it is going.
+    (NaN: none) — whither it is going. ``shock_on``: where the pattern shown is a trust shock, the session it
+    happened at (it may be sessions ago; the board says when), else NaT.
     """
     trends = frame_of(metrics, "trends")
     require_columns(trends, ("partner", "partner_name", "period_end", "reliability", "trust"), "trends")
@@ -67,6 +69,10 @@ def headline(
             for p, r, t in zip(judged["partner"], judged["reliability"], judged["trust"], strict=True)
         }
     states = latest_patterns(patterns)
+    shocks: dict[str, pd.Timestamp] = {}
+    if patterns is not None and not patterns.empty and "period_end" in patterns.columns:
+        shocked = patterns[patterns["pattern"] == "trust_shock"]
+        shocks = {str(p): pd.Timestamp(d) for p, d in shocked.groupby("partner")["period_end"].max().items()}
     ordered = trends.sort_values(["partner", "period_end"], kind="stable")
     rows = []
     for partner in concern_order(trends, patterns):
@@ -84,6 +90,7 @@ def headline(
                 tru,
                 tru_change,
                 pd.Timestamp(mine["period_end"].iloc[-1]),
+                shocks.get(partner, pd.NaT) if states.get(partner) == "trust_shock" else pd.NaT,
             )
         )
     return pd.DataFrame(rows, columns=list(HEADLINE_COLUMNS))

@@ -21,7 +21,6 @@ from alliance_lens.charts._common import (
     as_layer,
     compact_data,
     concern_order,
-    day_text,
     describe_latest,
     frame_of,
     latest_states,
@@ -32,7 +31,7 @@ from alliance_lens.charts._common import (
     time_axis,
     title,
 )
-from alliance_lens.charts.table import count_text, pct_text, session_texts, with_table
+from alliance_lens.charts.table import count_text, day_text, pct_text, session_texts, with_table
 from alliance_lens.charts.theme import (
     AXIS_TITLE_SIZE,
     BROKEN_COLOUR,
