@@ -560,3 +560,28 @@ def test_the_client_page_and_the_dashboard_list_the_same_overdue_agreements(samp
     # the sample's one overdue agreement (A910 and A911 fell due since S10: awaiting their outcome, not listed)
     assert re.findall(r"al-overdue-(A\d+)", page) == ["A912"]
     assert "<th>Agreement</th>" in page and "<th>Title</th>" in shown  # each face its own heads
+
+
+def test_the_client_page_shows_the_pattern_cards_in_the_dashboards_order(sample_workspace: Workspace) -> None:
+    from alliance_lens.app.dashboard import FacilitatorDashboard
+    from alliance_lens.app.state import DashboardState
+    from alliance_lens.pages.view import pattern_cards
+
+    dash = FacilitatorDashboard(DashboardState(sample_workspace, language="en"), charts=())
+    page = pattern_cards(view_input(sample_workspace, synth.SAMPLE_ALLIANCE_ID)).html
+    card = r'class="al-pattern-card al-pattern-(\w+) al-partner-(\w+)"'
+    # the states, most concerning first (as the board), not enough data last among them; then the shocks
+    assert (
+        re.findall(card, page)
+        == re.findall(card, dash.patterns.cards.value)
+        == [
+            ("blind_trust", "meridian"),
+            ("trust_lags", "nordwagen"),
+            ("earned_trust", "solara"),
+            ("not_enough_data", "kestrel"),
+            ("trust_shock", "vantage"),
+        ]
+    )
+    # dates as the dashboard writes them
+    assert '<h3>Meridian Motors: Blind trust <span class="al-when">(25 Aug 2026)</span></h3>' in page
+    assert "(27 Jan 2026)" in page and "(2026-08-25)" not in page

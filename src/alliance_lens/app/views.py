@@ -334,7 +334,7 @@ class PatternCards:
 
         key = f"dash.short_{pattern}"
         rel, tru = now.get(name, (float("nan"), float("nan")))
-        date = "" if when is None or pd.isna(when) else day_text(when, self.state.language)
+        date = day_text(when, self.state.language)
         try:
             return self.state.tr(key, name=name, reliability=_pct(rel), trust=_pct(tru), date=date)
         except KeyError:  # a pattern this dashboard has no short text for: its long one only
@@ -350,25 +350,21 @@ class PatternCards:
             if patterns is None or patterns.empty:
                 self.cards.value = f"<p>{html.escape(tr('no_patterns'))}</p>"
                 return
-            from alliance_lens.charts._common import concern_order
+            from alliance_lens.charts._common import card_order
             from alliance_lens.charts.headline import headline
             from alliance_lens.charts.table import day_text
 
             lang = self.state.language
             board = headline(metrics)
             now = {str(r.partner_name): (_num(r.reliability), _num(r.trust)) for r in board.itertuples()}
-            rank = {p: i for i, p in enumerate(concern_order(metrics.trends, patterns))}
-            # states first, most concerning first (as the headline and the chart), then trust shocks, latest first
-            shown = patterns.assign(
-                _shock=patterns["pattern"] == "trust_shock",
-                _rank=patterns["partner"].astype(str).map(rank).fillna(len(rank)),
-            ).sort_values(["_shock", "_rank", "period_end"], ascending=[True, True, False], kind="stable")
+            shown = card_order(patterns, metrics.trends)
             cards = []
             for row in shown.itertuples(index=False):
                 pattern = str(row.pattern)
                 name = str(row.partner_name)
                 when = row.period_end
-                when_text = "" if pd.isna(when) else f' <span class="al-when">({day_text(when, lang)})</span>'
+                day = day_text(when, lang)
+                when_text = f' <span class="al-when">({day})</span>' if day else ""
                 short = self._short(pattern, name, when, now)
                 long = _explanation(row, lang)
                 body = (

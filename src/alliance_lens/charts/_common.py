@@ -222,6 +222,21 @@ def concern_order(trends: pd.DataFrame, patterns: pd.DataFrame | None) -> list[s
     return sorted(ids, key=rank)
 
 
+def card_order(patterns: pd.DataFrame, trends: pd.DataFrame) -> pd.DataFrame:
+    """``patterns`` in the order their cards are shown, on the dashboard and on the client page alike.
+
+    The states first, most concerning first (:func:`concern_order`, as the board and the contrast chart's
+    panels), then the trust shocks, latest first.
+    """
+    rank = {p: i for i, p in enumerate(concern_order(trends, patterns))}
+    keyed = patterns.assign(
+        _shock=patterns["pattern"] == "trust_shock",
+        _rank=patterns["partner"].astype(str).map(rank).fillna(len(rank)),
+    )
+    ordered = keyed.sort_values(["_shock", "_rank", "period_end"], ascending=[True, True, False], kind="stable")
+    return ordered.drop(columns=["_shock", "_rank"])
+
+
 def resolve_partners(trends: pd.DataFrame, partners: Sequence[str]) -> list[str]:
     """Partner ids for ``partners`` given by id or by name; ``ValueError`` naming the known ones otherwise.
 

@@ -132,22 +132,19 @@ def _explanation(row: Any, lang: str) -> str:
 
 def pattern_cards(view: ViewInput) -> Section:
     """One card per pattern found: the partner, the pattern, its explanation in the alliance's language."""
+    from alliance_lens.charts._common import card_order
+    from alliance_lens.charts.table import day_text
     from alliance_lens.charts.theme import pattern_label
 
     patterns = getattr(view.metrics, "patterns", None)
     title = view.tr("page.section.patterns")
     if patterns is None or patterns.empty:
         return Section("html", "patterns", title, html=f"<p>{html.escape(view.tr('page.patterns.none'))}</p>")
-    # states first (one per partner), then trust shocks, latest first
-    shown = patterns.assign(_shock=patterns["pattern"] == "trust_shock").sort_values(
-        ["_shock", "period_end", "partner_name"], ascending=[True, False, True], kind="stable"
-    )
     cards = []
-    for row in shown.itertuples(index=False):
+    for row in card_order(patterns, view.metrics.trends).itertuples(index=False):
         pattern = str(row.pattern)
-        when = (
-            "" if pd.isna(row.period_end) else f' <span class="al-when">({pd.Timestamp(row.period_end).date()})</span>'
-        )
+        day = day_text(row.period_end, view.lang)
+        when = f' <span class="al-when">({html.escape(day)})</span>' if day else ""
         cards.append(
             f'<div class="al-pattern-card al-pattern-{html.escape(pattern)} '
             f'al-partner-{html.escape(str(row.partner))}">'
