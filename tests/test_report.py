@@ -33,9 +33,14 @@ def test_report_holds_charts_patterns_overdue_and_date(metrics: Metrics, data: A
     for chart in report.charts.values():
         chart.to_dict(validate=True)
     assert report.as_of == "2026-08-25"
-    patterns = {(p.partner_name, p.pattern) for p in report.patterns}
-    assert ("Meridian Motors", "blind_trust") in patterns
-    assert ("Vantage Automobiles", "trust_shock") in patterns
+    # in the order of the dashboard's cards: the states most concerning first, then the shocks
+    assert [(p.partner_name, p.pattern) for p in report.patterns] == [
+        ("Meridian Motors", "blind_trust"),
+        ("Nordwagen AG", "trust_lags"),
+        ("Solara Cars", "earned_trust"),
+        ("Kestrel Cells", "not_enough_data"),
+        ("Vantage Automobiles", "trust_shock"),
+    ]
     overdue = metrics.agreement_status[metrics.agreement_status["overdue"]]
     assert sorted(o.title for o in report.overdue) == sorted(overdue["title"])
     assert all(o.days_overdue > 0 for o in report.overdue)

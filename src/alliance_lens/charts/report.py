@@ -21,7 +21,7 @@ import altair as alt
 import pandas as pd
 
 from alliance_lens.charts import render
-from alliance_lens.charts._common import as_layer
+from alliance_lens.charts._common import as_layer, card_order
 from alliance_lens.charts.detail import agreement_timeline_chart
 from alliance_lens.charts.table import table_of
 from alliance_lens.charts.theme import PATTERN_COLOURS, TEXT_COLOUR, check_lang, label, pattern_label
@@ -227,10 +227,7 @@ def _patterns(metrics: Any, lang: str) -> list[PatternNote]:
     if frame.empty:
         return []
     col = f"explanation_{lang}"
-    # the states first (one per partner), then the shocks in time order
-    shown = frame.assign(_shock=frame["pattern"] == "trust_shock").sort_values(
-        ["_shock", "period_end", "partner_name"], kind="stable"
-    )
+    shown = card_order(frame, metrics.trends)  # as the dashboard's cards and the client page's
     notes = []
     for _, r in shown.iterrows():
         explanation = str(r[col]) if col in shown.columns and pd.notna(r[col]) else ""
