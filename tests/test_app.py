@@ -672,6 +672,8 @@ def test_pattern_cards_are_short_with_the_explanation_one_click_away(dash: Facil
     assert cards.count('class="al-card-short"') == len(dash.state.metrics.patterns)
     assert cards.count("<details") == len(dash.state.metrics.patterns)
     assert "25 Aug 2026" in cards and "2026-08-25" not in cards.split("<details")[0]
+    # a name ending in s gets no "Cells's": the sentence needs no possessive
+    assert "Too few agreements of Kestrel Cells have fallen due yet to judge it." in cards
 
 
 def test_rating_grid_errors_name_partners_and_list_every_bad_cell(lean: FacilitatorDashboard) -> None:

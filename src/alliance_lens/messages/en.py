@@ -457,7 +457,7 @@ MESSAGES: Final[dict[str, str]] = {
     "dash.short_earned_trust": "{name} is reliable ({reliability}) and trusted ({trust}).",
     "dash.short_distrust": "{name} is neither reliable ({reliability}) nor trusted ({trust}).",
     "dash.short_trust_shock": "Trust in {name} fell sharply at the session of {date}.",
-    "dash.short_not_enough_data": "Too few of {name}'s agreements fell due yet to judge it.",
+    "dash.short_not_enough_data": "Too few agreements of {name} have fallen due yet to judge it.",
     "dash.change_rating": "{n} trust rating of session “{session}”",
     "dash.change_ratings": "{n} trust ratings of session “{session}”",
     "dash.change_outcome": "the outcome “{status}” of “{title}”",
