@@ -87,8 +87,12 @@ def test_readable_patterns_say_who_has_too_little_data(db: str, capsys: pytest.C
     assert code == 0
     assert "Too little data to judge" in out and "Kestrel Cells" in out
     assert "No clear state" in out and "Vantage Automobiles" in out
+    # each pattern by its name in words (its key is in --json), with the session
+    assert "\n- Meridian Motors: Blind trust (S11)\n" in out and "\n- Vantage Automobiles: Trust shock (S07)\n" in out
     code, out_nl, _ = run(capsys, "patterns", SAMPLE_ALLIANCE_ID, "--lang", "nl", "--db", db)
     assert code == 0 and "Te weinig gegevens" in out_nl and "Vertrouwen komt te voet" in out_nl
+    assert out_nl.startswith("Patronen in ") and "\n- Meridian Motors: Blind vertrouwen (S11)\n" in out_nl
+    assert "blind_trust" not in out + out_nl
 
 
 def test_readable_trends_is_a_table_with_names(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from alliance_lens.messages import tr
 from alliance_lens.metrics.core import TREND_COLUMNS, Metrics
 from alliance_lens.metrics.patterns import pct
 
@@ -68,21 +69,8 @@ def patterns_records(m: Metrics, lang: str = "en") -> list[dict[str, Any]]:
     return out
 
 
-_HEAD = {
-    "en": ("partner", "period", "date", "reliability", "interval", "n", "trust", "interval", "ratings", "gap"),
-    "nl": (
-        "partner",
-        "periode",
-        "datum",
-        "betrouwbaarheid",
-        "interval",
-        "n",
-        "vertrouwen",
-        "interval",
-        "scores",
-        "verschil",
-    ),
-}
+#: The readable trends table's columns (``cli.trends.col.*`` in the message catalogue).
+_COLUMNS = ("partner", "period", "date", "reliability", "interval", "n", "trust", "interval", "ratings", "gap")
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -96,7 +84,7 @@ def _interval(low: float, high: float) -> str:
 
 def trends_table(m: Metrics, lang: str = "en") -> str:
     """The trends as a readable table, one line per partner and period."""
-    rows = [list(_HEAD[lang])]
+    rows = [[tr(f"cli.trends.col.{c}", lang) for c in _COLUMNS]]
     for r in m.trends.to_dict("records"):
         gap = "" if not math.isfinite(r["gap"]) else f"{round(r['gap'] * 100):+d}"
         rows.append(
@@ -113,30 +101,23 @@ def trends_table(m: Metrics, lang: str = "en") -> str:
                 gap,
             ]
         )
-    title = (
-        f"Trends of {m.alliance_name} (reliability: {m.config.view} view; values in % of the scale)"
-        if lang == "en"
-        else f"Trends van {m.alliance_name} (betrouwbaarheid: {m.config.view}; waarden in % van de schaal)"
-    )
-    return title + "\n" + _table(rows)
+    return tr("cli.trends.title", lang, alliance=m.alliance_name, view=m.config.view) + "\n" + _table(rows)
 
 
 def patterns_text(m: Metrics, lang: str = "en") -> str:
     """The patterns in plain words, and which partners have too little data or no clear state."""
     col = "explanation_nl" if lang == "nl" else "explanation_en"
-    lines = [f"Patronen in {m.alliance_name}" if lang == "nl" else f"Patterns in {m.alliance_name}"]
+    lines = [tr("cli.patterns.title", lang, alliance=m.alliance_name)]
     claimed = m.patterns[m.patterns["pattern"] != "not_enough_data"]
     if claimed.empty:
-        lines.append("  (geen patronen gevonden)" if lang == "nl" else "  (no patterns found)")
+        lines.append("  " + tr("cli.patterns.none", lang))
     for r in claimed.to_dict("records"):
-        lines.append(f"- {r['partner_name']}: {r['pattern']} ({r['session_id'] or '–'})")
+        # the pattern's name in words (the key is in ``--json``), and the session it was judged or seen at
+        lines.append(f"- {r['partner_name']}: {tr('pattern.' + str(r['pattern']), lang)} ({r['session_id'] or '–'})")
         lines.append(f"  {r[col]}")
-    thin = m.partner_states[m.partner_states["state"] == "not_enough_data"]
-    if not thin.empty:
-        lines.append("Te weinig gegevens om te beoordelen:" if lang == "nl" else "Too little data to judge:")
-        lines.extend(f"- {r[col]}" for r in thin.to_dict("records"))
-    mixed = m.partner_states[m.partner_states["state"] == "mixed"]
-    if not mixed.empty:
-        lines.append("Geen duidelijk beeld:" if lang == "nl" else "No clear state:")
-        lines.extend(f"- {r[col]}" for r in mixed.to_dict("records"))
+    for state, heading in (("not_enough_data", "cli.patterns.thin"), ("mixed", "cli.patterns.mixed")):
+        rows = m.partner_states[m.partner_states["state"] == state]
+        if not rows.empty:
+            lines.append(tr(heading, lang))
+            lines.extend(f"- {r[col]}" for r in rows.to_dict("records"))
     return "\n".join(lines)
