@@ -1,6 +1,6 @@
 """One message catalogue: every text a user reads, in English (:mod:`.en`) and Dutch (:mod:`.nl`).
 
-Keys are dotted by area (``link.``, ``poll.``, ``pattern.``, ``dash.``, ``problem.``, ``file.``, ``store.``,
+Keys are dotted by area (``link.``, ``poll.``, ``pattern.``, ``dash.``, ``problem.``, ``file.``, ``store.``, ``cli.``,
 ``chart.``); values are :meth:`str.format` templates. :func:`tr` refuses an unknown language or key, so a
 missing translation is found by a test (``tests/test_messages.py``), not by a client on a projector.
 """
