@@ -101,6 +101,10 @@ def test_readable_trends_is_a_table_with_names(db: str, capsys: pytest.CaptureFi
     lines = out.splitlines()
     assert "reliability" in lines[1] and "trust" in lines[1]
     assert sum("Solara Cars" in line for line in lines) == len(generate_sample().sessions)
+    # the raters (rating organisations, what the trust interval counts) beside the ratings
+    assert lines[1].split()[-3:] == ["ratings", "raters", "gap"]
+    meridian = next(line for line in lines if line.startswith("Meridian Motors") and " S11 " in line)
+    assert meridian.split()[-3:] == ["12", "4", "+46"]
 
 
 def test_unknown_alliance_is_a_clear_error(db: str, capsys: pytest.CaptureFixture[str]) -> None:

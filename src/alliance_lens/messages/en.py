@@ -606,5 +606,6 @@ MESSAGES: Final[dict[str, str]] = {
     "cli.trends.col.n": "n",
     "cli.trends.col.trust": "trust",
     "cli.trends.col.ratings": "ratings",
+    "cli.trends.col.raters": "raters",
     "cli.trends.col.gap": "gap",
 }

@@ -629,5 +629,6 @@ MESSAGES: Final[dict[str, str]] = {
     "cli.trends.col.n": "n",
     "cli.trends.col.trust": "vertrouwen",
     "cli.trends.col.ratings": "scores",
+    "cli.trends.col.raters": "beoordelaars",
     "cli.trends.col.gap": "verschil",
 }

@@ -70,7 +70,19 @@ def patterns_records(m: Metrics, lang: str = "en") -> list[dict[str, Any]]:
 
 
 #: The readable trends table's columns (``cli.trends.col.*`` in the message catalogue).
-_COLUMNS = ("partner", "period", "date", "reliability", "interval", "n", "trust", "interval", "ratings", "gap")
+_COLUMNS = (
+    "partner",
+    "period",
+    "date",
+    "reliability",
+    "interval",
+    "n",
+    "trust",
+    "interval",
+    "ratings",
+    "raters",
+    "gap",
+)
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -98,6 +110,7 @@ def trends_table(m: Metrics, lang: str = "en") -> str:
                 pct(r["trust"]),
                 _interval(r["trust_low"], r["trust_high"]),
                 str(r["n_ratings"]),
+                str(r["n_raters"]),  # the organisations behind the ratings: what the trust interval counts
                 gap,
             ]
         )
