@@ -96,6 +96,24 @@ def test_descriptions_pinned_in_english_and_dutch(metrics: Metrics) -> None:
     )
 
 
+def test_the_rating_partners_stand_beside_the_ratings_where_the_trends_have_them(
+    small: pd.DataFrame, metrics: Metrics
+) -> None:
+    # the trust band is an interval over the rating partners, so the table and the tooltip give their number
+    chart = charts.contrast_chart(metrics)
+    _, columns, rows = table.table_of(chart)
+    assert columns[columns.index("Ratings") + 1] == "Rating partners"
+    meridian = next(r for r in rows if r[0] == "Meridian Motors" and r[1] == "Aug 2026")
+    assert meridian[columns.index("Ratings")] == "12" and meridian[columns.index("Rating partners")] == "4"
+    spec = json.dumps(chart.to_dict())
+    assert '"field": "n_raters"' in spec and '"title": "Rating partners"' in spec  # the tooltip
+    nl = table.table_of(charts.contrast_chart(metrics, lang="nl"))[1]
+    assert nl[nl.index("Beoordelingen") + 1] == "Beoordelende partners"
+    # an analyst's frame without them: the table and the chart as before
+    assert "Rating partners" not in table.table_of(charts.contrast_chart(small))[1]
+    assert "n_raters" not in json.dumps(charts.contrast_chart(small).to_dict())
+
+
 def test_description_and_table_of_a_small_alliance(small: pd.DataFrame) -> None:
     chart = charts.contrast_chart(small)
     assert chart.description == (

@@ -153,7 +153,7 @@ def _measure_scales(lang: str) -> tuple[alt.StrokeDash, alt.Shape]:
     return dash, shape
 
 
-def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool) -> list[alt.Chart]:
+def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool, raters: bool = False) -> list[alt.Chart]:
     """The layers of one contrast panel, without data: the caller gives the panel its rows.
 
     Those rows are of four kinds (``row_kind``): trend rows, event rows, shock rows and the two rows that place
@@ -176,6 +176,8 @@ def _contrast_layers(lang: str, dates: pd.Series, *, tooltip_partner: bool) -> l
         alt.Tooltip("n_agreements:Q", title=label("n_agreements", lang)),
         alt.Tooltip("n_ratings:Q", title=label("n_ratings", lang)),
     ]
+    if raters:  # the rating partners beside the ratings: the trust band is an interval over them
+        tips.append(alt.Tooltip("n_raters:Q", title=label("n_raters", lang)))
     rel, tru = label("reliability", lang), label("trust", lang)
     # the two measures folded into one field, so one colour scale (and one legend) covers lines, bands, markers
     folded = trend.transform_fold(["reliability", "trust"], as_=["measure", "value"]).transform_calculate(
@@ -245,7 +247,7 @@ def _js(text: str) -> str:
 
 
 def _trend_rows(trends: pd.DataFrame, panel: pd.Series) -> pd.DataFrame:
-    rows = trends[list(TREND_COLUMNS)].copy()
+    rows = trends[[*TREND_COLUMNS, *(["n_raters"] if "n_raters" in trends.columns else [])]].copy()
     rows["panel"] = panel.to_numpy()
     if "partner_name" in trends.columns:
         rows["partner_name"] = trends["partner_name"].astype(str).to_numpy()
@@ -344,7 +346,9 @@ def _trend_table(
     names the markers of each session: broken agreements, dialogue sessions, trust shocks.
     """
     with_partner = "partner" in trends.columns
-    columns = [label(k, lang) for k in ("session", "reliability", "trust", "n_agreements", "n_ratings")]
+    raters = "n_raters" in trends.columns
+    keys = ("session", "reliability", "trust", "n_agreements", "n_ratings", *(("n_raters",) if raters else ()))
+    columns = [label(k, lang) for k in keys]
     rows = trends.sort_values("period_end", kind="stable")
     if with_partner:
         columns.insert(0, label("partner", lang))
@@ -365,6 +369,7 @@ def _trend_table(
             pct_text(r.trust),
             count_text(r.n_agreements),
             count_text(r.n_ratings),
+            *([count_text(r.n_raters)] if raters else []),
         ]
         if with_partner:
             cells.insert(0, str(r.partner_name))
@@ -575,7 +580,9 @@ def contrast_chart(
         subtitle.append(label("partners_shown", lang).format(k=len(order), n=n_partners))
     if n_shown < n_periods:
         subtitle.append(label("periods_shown", lang).format(k=n_shown, n=n_periods))
-    template = _template(_contrast_layers(lang, data["date"], tooltip_partner=True), width, height)
+    template = _template(
+        _contrast_layers(lang, data["date"], tooltip_partner=True, raters="n_raters" in data.columns), width, height
+    )
     # rows as records once, then split by panel (converting each panel's frame on its own costs 6× as much)
     by_panel: dict[str, list[dict[str, Any]]] = {}
     for record in compact_data(data).values:
@@ -620,7 +627,9 @@ def contrast_layer(
         metrics, patterns, events, [partner], last_periods, None, lang
     )
     heading = str(panels["panel"].iloc[0])
-    template = _template(_contrast_layers(lang, data["date"], tooltip_partner=False), width, height)
+    template = _template(
+        _contrast_layers(lang, data["date"], tooltip_partner=False, raters="n_raters" in data.columns), width, height
+    )
     chart = _panel(template, heading, describe_latest(trends, lang, heading, named=False))
     columns, rows = _trend_table(trends, lang, data=data)
     with_table(chart, str(chart.description), columns, rows)
@@ -670,7 +679,9 @@ def alliance_contrast_chart(
     if n_shown < n_periods:
         subtitle.append(label("periods_shown", lang).format(k=n_shown, n=n_periods))
     chart = as_layer(
-        alt.layer(*_contrast_layers(lang, data["date"], tooltip_partner=False)).properties(
+        alt.layer(
+            *_contrast_layers(lang, data["date"], tooltip_partner=False, raters="n_raters" in data.columns)
+        ).properties(
             width=width,
             height=height,
             title=alt.TitleParams(text=label("alliance_contrast_title", lang), subtitle=subtitle),

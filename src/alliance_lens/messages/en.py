@@ -120,6 +120,7 @@ MESSAGES: Final[dict[str, str]] = {
     "chart.agreements": "Agreements",
     "chart.n_agreements": "Agreements due",
     "chart.n_ratings": "Ratings",
+    "chart.n_raters": "Rating partners",
     "chart.n_respondents": "Respondents",
     "chart.count": "Number",
     "chart.change": "Change since previous session",

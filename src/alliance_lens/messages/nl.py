@@ -120,6 +120,7 @@ MESSAGES: Final[dict[str, str]] = {
     "chart.agreements": "Afspraken",
     "chart.n_agreements": "Afspraken vervallen",
     "chart.n_ratings": "Beoordelingen",
+    "chart.n_raters": "Beoordelende partners",
     "chart.n_respondents": "Respondenten",
     "chart.count": "Aantal",
     "chart.change": "Verandering sinds vorige sessie",
