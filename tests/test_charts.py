@@ -373,3 +373,16 @@ def test_the_overdue_table_lists_the_open_agreements_past_due_most_overdue_first
     assert overdue_table(status.assign(overdue=False), heads) == ""
     assert overdue_table(status.iloc[:0], heads) == ""
     assert overdue_table(None, heads) == ""
+
+
+def test_a_new_alliance_with_partners_and_no_session_yet_draws_every_chart() -> None:
+    # what the facilitator sees right after adding the partners: every chart drawn, the contrast saying so
+    from alliance_lens.model import AllianceData
+
+    sample = generate_sample()
+    fresh = compute(AllianceData(alliances=sample.alliances, partners=sample.partners), SAMPLE_ALLIANCE_ID)
+    for fn in CHART_FUNCTIONS:
+        fn(fresh).to_dict(validate=True)
+    contrast = charts.contrast_chart(fresh)
+    assert contrast.description == "Reliability against trust, per partner — no data yet."
+    assert "<tbody></tbody>" in charts.data_table(contrast)

@@ -23,7 +23,7 @@ import pandas as pd
 from alliance_lens.charts import render
 from alliance_lens.charts._common import as_layer, card_order
 from alliance_lens.charts.detail import agreement_timeline_chart
-from alliance_lens.charts.table import table_of
+from alliance_lens.charts.table import overdue_agreements, table_of
 from alliance_lens.charts.theme import PATTERN_COLOURS, TEXT_COLOUR, check_lang, label, pattern_label
 from alliance_lens.charts.trends import alliance_contrast_chart, contrast_chart, quadrant_chart
 from alliance_lens.model import AllianceData, UserError
@@ -241,7 +241,7 @@ def _patterns(metrics: Any, lang: str) -> list[PatternNote]:
 
 def _overdue(metrics: Any, as_of: pd.Timestamp | None) -> list[OverdueNote]:
     status: pd.DataFrame = metrics.agreement_status
-    late = status[status["overdue"].fillna(False).astype(bool)].sort_values(["due_on", "agreement_id"], kind="stable")
+    late = overdue_agreements(status)
     notes = []
     for _, r in late.iterrows():
         due = pd.Timestamp(r["due_on"])

@@ -150,6 +150,15 @@ def strip_table(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def overdue_agreements(status: pd.DataFrame) -> pd.DataFrame:
+    """The agreements of ``status`` past their due date and still open, most overdue first (ties by id).
+
+    ``status`` is :attr:`Metrics.agreement_status`; the dashboard, the client page and the report list these.
+    """
+    overdue = status[status["overdue"].fillna(False).astype(bool)]
+    return overdue.sort_values(["due_on", "agreement_id"], kind="stable")
+
+
 def overdue_table(status: pd.DataFrame | None, headers: Sequence[str], lang: str = "en") -> str:
     """The agreements past their due date and still open, most overdue first, as an HTML ``<table>``.
 
@@ -157,13 +166,10 @@ def overdue_table(status: pd.DataFrame | None, headers: Sequence[str], lang: str
     status) in the face's own words; each row is classed by its agreement id. ``""`` where none is overdue.
     The facilitator's dashboard and the client pages both draw it, so the two lists cannot disagree.
     """
-    if status is None or status.empty:
-        return ""
-    overdue = status[status["overdue"].fillna(False).astype(bool)]
-    if overdue.empty:
+    overdue = overdue_agreements(status) if status is not None else None
+    if overdue is None or overdue.empty:
         return ""
     e = html.escape
-    overdue = overdue.sort_values(["due_on", "agreement_id"], kind="stable")
     days = pd.to_datetime(overdue["due_on"]).dt.strftime("%Y-%m-%d").fillna("")
     rows = []
     for r, due in zip(overdue.itertuples(index=False), days, strict=True):

@@ -601,7 +601,8 @@ def contrast_chart(
         panel.data = alt.InlineData(values=by_panel[heading])
     panel_of = dict(zip(panels["partner"].astype(str), panels["panel"].astype(str), strict=True))
     table_columns, rows = _trend_table(trends, lang, order, data=data, panel_of=panel_of)
-    states = dict(zip(panels["partner"], panels["panel"].str.partition(" · ")[2], strict=True))
+    # (each heading's state; a list, not .str: an alliance without sessions has no panels)
+    states = {p: str(h).partition(" · ")[2] for p, h in zip(panels["partner"], panels["panel"], strict=True)}
     description = describe_latest(trends, lang, label("contrast_title", lang), order=order, states=states)
     return with_table(chart, description, table_columns, rows)
 

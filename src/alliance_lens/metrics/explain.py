@@ -50,7 +50,7 @@ def reach(ev: dict[str, Any], agreements: str, lang: str) -> str:
         return agreements
     # Where it went as far back as it may (evidence_max_periods, or the first session) and still holds fewer than
     # it looked for, "to have enough" would be untrue: say so instead.
-    short = int(ev["n_agreements"]) < int(ev.get("agreements_wanted", 0))
+    short = int(ev["n_agreements"]) < int(ev["agreements_wanted"])
     unit = "months" if ev["period_kind"] == "month" else "sessions"
     return tr(f"pattern.span.{'reach_all' if short else 'reach'}.{unit}", lang, agreements=agreements, n=n)
 
