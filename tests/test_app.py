@@ -653,6 +653,15 @@ def test_headline_names_each_partner_most_concerning_first(dash: FacilitatorDash
     row = re.search(r'<tr class="al-headline-row al-state-blind_trust">.*?</tr>', html_text)
     assert row and re.findall(r"<b>(\d+ %)</b>", row.group(0)) == ["40 %", "79 %"]
     assert "falling 6 points" in row.group(0) and "rising 4 points" in row.group(0)
+    # the reliability shown is adjusted: the record it rests on stands beside it, thin or not
+    assert (int(first["n_kept"]), int(first["n_agreements"])) == (meridian["n_kept"], meridian["n_agreements"])
+    assert "<b>40 %</b>" in row.group(0) and '<span class="al-measure-record">(4 of 12 kept)</span>' in row.group(0)
+    kestrel = re.search(r'<tr class="al-headline-row al-state-not_enough_data">.*?</tr>', html_text)
+    assert kestrel and "(1 of 1 kept)" in kestrel.group(0)
+    assert html_text.count('class="al-measure-record"') == 5
+    dash.state.language = "nl"
+    assert "(4 van 12 nagekomen)" in dash.headline.widget.value
+    dash.state.language = "en"
     cards = dash.patterns.cards.value
     assert "Meridian Motors is trusted (79 %) more than its record of agreements kept supports (40 %)." in cards
     assert "trust 79%" in meridian["explanation_en"] and "reliability 40% adjusted" in meridian["explanation_en"]
@@ -662,6 +671,7 @@ def test_headline_names_each_partner_most_concerning_first(dash: FacilitatorDash
     assert '<td class="al-headline-state">Trust shock (Jan 2026)</td>' in html_text
     trend = headline(dash.state.metrics.trends, patterns=dash.state.metrics.patterns).iloc[0]
     assert (round(trend["reliability"] * 100), round(trend["trust"] * 100)) == (36, 82)
+    assert pd.isna(trend["n_kept"]) and pd.isna(trend["n_agreements"])  # no states given: no record to cite
     # the contrast chart's panels come in the same order
     spec = dash.charts[0].widget.value if dash.charts[0].renderer == "svg" else ""
     assert spec.index("Meridian Motors") < spec.index("Kestrel Cells")

@@ -80,6 +80,7 @@ STYLE = """
 .al-arrow.al-up { color: #00704f; }
 .al-arrow.al-down { color: #b00020; }
 .al-arrow.al-steady { color: #555555; }
+.al-measure-record { color: #555555; }
 .al-card-short { margin: 0.2em 0; }
 .al-card-more summary { cursor: pointer; color: #005a8c; }
 .al-cards { display: flex; flex-wrap: wrap; gap: 0.6em; }
@@ -264,7 +265,7 @@ class HeadlineBoard:
         state.observe(lambda _c: self.update(), names=["metrics", "language"])
         self.update()
 
-    def _measure(self, name: str, value: float, change: float) -> str:
+    def _measure(self, name: str, value: float, change: float, record: str = "") -> str:
         from alliance_lens.charts.headline import direction
 
         tr = self.state.tr
@@ -277,9 +278,10 @@ class HeadlineBoard:
         }[way]
         shown = "" if value != value else f' <span class="al-arrow {css}" aria-hidden="true">{arrow}</span>'
         spoken = "" if value != value else f'<span class="al-sr">, {html.escape(words)}</span>'
+        counted = f' <span class="al-measure-record">({html.escape(record)})</span>' if record else ""
         return (
             f'<td class="al-measure al-{name}"><span class="al-measure-name">{html.escape(tr("chart." + name))}</span> '
-            f"<b>{_pct(value)}</b>{shown}{spoken}</td>"
+            f"<b>{_pct(value)}</b>{shown}{spoken}{counted}</td>"
         )
 
     def update(self) -> None:
@@ -301,11 +303,14 @@ class HeadlineBoard:
                 shock_on = month_text(r.shock_on, self.state.language) if pattern == "trust_shock" else ""
                 if shock_on:  # an event, perhaps sessions ago: say when
                     state_text = f"{state_text} ({shock_on})"
+                # the percentage is adjusted (shrunk toward the alliance): the record beside it says what it rests on
+                counted = _num(r.n_agreements)
+                record = "" if counted != counted else tr("dash.kept_of", kept=r.n_kept, n=int(counted))
                 lines.append(
                     f'<tr class="al-headline-row al-state-{html.escape(pattern or "none")}">'
                     f'<th scope="row">{html.escape(str(r.partner_name))}</th>'
                     f'<td class="al-headline-state">{html.escape(state_text)}</td>'
-                    + self._measure("reliability", _num(r.reliability), _num(r.reliability_change))
+                    + self._measure("reliability", _num(r.reliability), _num(r.reliability_change), record)
                     + self._measure("trust", _num(r.trust), _num(r.trust_change))
                     + "</tr>"
                 )

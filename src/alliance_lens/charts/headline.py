@@ -1,7 +1,8 @@
 """The one-glance headline per partner, like a health-check board: state, reliability and trust now, and whither.
 
-"Now" is what the state was judged on (the figures its card and explanation give); "whither" is the trend's
-latest change.
+"Now" is what the state was judged on (the figures its card and explanation give, with the agreements kept of
+those counted: the reliability shown is adjusted, and "1 of 1" says how little it rests on); "whither" is the
+trend's latest change.
 
 Numbers only (a frame); the dashboard writes the words. Partners come in order of concern
 (:func:`alliance_lens.charts._common.concern_order`), the same order as the contrast chart's panels.
@@ -27,6 +28,8 @@ HEADLINE_COLUMNS = (
     "pattern",
     "reliability",
     "reliability_change",
+    "n_kept",
+    "n_agreements",
     "trust",
     "trust_change",
     "period_end",
@@ -52,8 +55,9 @@ def headline(
 
     ``pattern``: the key of the state at the latest session (``""``: none); ``reliability`` and ``trust``: the
     figures that state was judged on (``partner_states``: its window, as its card and explanation give them —
-    the board, the card and the text never show two figures for one thing); without ``partner_states``, at
-    their latest measured session. ``*_change``: the trend's, since the measured session before its latest
+    the board, the card and the text never show two figures for one thing), and ``n_kept`` of ``n_agreements``
+    the record behind that reliability; without ``partner_states``, at their latest measured session (and the
+    counts ``<NA>``). ``*_change``: the trend's, since the measured session before its latest
     (NaN: none) — whither it is going. ``shock_on``: where the pattern shown is a trust shock, the session it
     happened at (it may be sessions ago; the board says when), else NaT.
     """
@@ -62,12 +66,19 @@ def headline(
     patterns = optional_frame(metrics, "patterns", patterns)
     judged = optional_frame(metrics, "partner_states", partner_states)
     figures: dict[str, tuple[float, float]] = {}
+    record: dict[str, tuple[int, int]] = {}
     if judged is not None and not judged.empty:
         require_columns(judged, ("partner", "reliability", "trust"), "partner_states")
         figures = {
             str(p): (float(r), float(t))
             for p, r, t in zip(judged["partner"], judged["reliability"], judged["trust"], strict=True)
         }
+        if {"n_kept", "n_agreements"} <= set(judged.columns):  # an analyst's frame may lack them
+            record = {
+                str(p): (int(k), int(n))
+                for p, k, n in zip(judged["partner"], judged["n_kept"], judged["n_agreements"], strict=True)
+                if pd.notna(k) and pd.notna(n)
+            }
     states = latest_patterns(patterns)
     shocks: dict[str, pd.Timestamp] = {}
     if patterns is not None and not patterns.empty and "period_end" in patterns.columns:
@@ -80,6 +91,7 @@ def headline(
         rel, rel_change = _now_and_change(mine, "reliability")
         tru, tru_change = _now_and_change(mine, "trust")
         rel, tru = figures.get(partner, (rel, tru))
+        kept, counted = record.get(partner, (pd.NA, pd.NA))
         rows.append(
             (
                 partner,
@@ -87,13 +99,16 @@ def headline(
                 states.get(partner, ""),
                 rel,
                 rel_change,
+                kept,
+                counted,
                 tru,
                 tru_change,
                 pd.Timestamp(mine["period_end"].iloc[-1]),
                 shocks.get(partner, pd.NaT) if states.get(partner) == "trust_shock" else pd.NaT,
             )
         )
-    return pd.DataFrame(rows, columns=list(HEADLINE_COLUMNS))
+    board = pd.DataFrame(rows, columns=list(HEADLINE_COLUMNS))
+    return board.astype({"n_kept": "Int64", "n_agreements": "Int64"})
 
 
 def direction(change: float) -> int:

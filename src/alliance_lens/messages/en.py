@@ -451,6 +451,7 @@ MESSAGES: Final[dict[str, str]] = {
     "dash.rising": "rising {points} points",
     "dash.falling": "falling {points} points",
     "dash.steady": "steady",
+    "dash.kept_of": "{kept} of {n} kept",
     "dash.no_state": "no pattern yet",
     "dash.more": "Why — the evidence",
     "dash.short_blind_trust": "{name} is trusted ({trust}) more than its record of agreements kept supports ({reliability}).",

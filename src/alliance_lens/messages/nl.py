@@ -465,6 +465,7 @@ MESSAGES: Final[dict[str, str]] = {
     "dash.rising": "stijgend, {points} punten",
     "dash.falling": "dalend, {points} punten",
     "dash.steady": "stabiel",
+    "dash.kept_of": "{kept} van {n} nagekomen",
     "dash.no_state": "nog geen patroon",
     "dash.more": "Waarom — de onderbouwing",
     "dash.short_blind_trust": "{name} wordt meer vertrouwd ({trust}) dan zijn nagekomen afspraken rechtvaardigen ({reliability}).",
