@@ -15,10 +15,12 @@ calls for (decline: ``blind_trust``; rise: ``earned_trust``), and how often the 
 ``earned_trust``; rise: ``blind_trust``). The rules: the fixed window of the 4 settled periods
 (``evidence_agreements=0``), the first look alone (back to 15 agreements, stopped by a 15-point difference
 alone: the defaults before 2026-12-03), the defaults (that first look, then the guarded second look at 25
-agreements where it claims no state), and the rule tried and not adopted (back to 25 agreements, stopped only
-where the records also differ by a two-sided test at 1 %), which finds more of the steady stories of
-``sim_patterns`` but is slower to see a change; ``--set`` adds rules, e.g. ``--set second_look_guard=1`` (the
-second look unguarded; ``docs/metrics.md``, "the evidence window: what was tried" and "the second look").
+agreements where it claims no state, both reading the newest two periods on their own), the same without
+those (the rules of 2026-12-03: ``recent_periods=0``), and the rule tried and not adopted (back to 25
+agreements, stopped only where the records also differ by a two-sided test at 1 %),
+which finds more of the steady stories of ``sim_patterns`` but is slower to see a change; ``--set`` adds
+rules, e.g. ``--set second_look_guard=1`` (the second look unguarded; ``docs/metrics.md``, "the evidence
+window: what was tried" and "the second look").
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ RULES = {
     "fixed window (4 settled periods)": MetricsConfig(evidence_agreements=0, second_look_agreements=0),
     "first look (15 agreements, 15 points)": MetricsConfig(second_look_agreements=0),
     "defaults (first look, then a second at 25)": MetricsConfig(),
+    "before the newest record (2026-12-03)": MetricsConfig(recent_periods=0),
     "tried: 25 agreements, change test at 1 %": MetricsConfig(
         evidence_agreements=25, evidence_change_alpha=0.01, second_look_agreements=0
     ),

@@ -293,6 +293,7 @@ SIDES = {
     "distrust": (False, False),
 }
 STATE_REASONS = (
+    "newest_record",
     "second_look_guard",
     "not_enough_data",
     "reliability_record",
@@ -310,10 +311,14 @@ def state_miss_reason(role: str, row: dict[str, Any], config: MetricsConfig) -> 
     ``reliability_record``: the partner's own record (kept of counted) is on the other side of the line;
     ``reliability_shrunk``: the record is at or past the line, but the estimate shrunk toward the alliance's
     rate is not; ``reliability_interval``: the estimate is past the line, but its interval reaches the other
-    line; then the same for trust (``trust_estimate``, ``trust_interval``); ``other`` (e.g. after a shock).
+    line; then the same for trust (``trust_estimate``, ``trust_interval``); ``other`` (e.g. after a shock);
+    ``newest_record`` before all: the window's figures supported it, but its newest settled periods alone were past
+    the other line (``recent_periods``).
     """
     if row["state"] == "not_enough_data":
         return "not_enough_data"
+    if (row.get("evidence") or {}).get("turned"):
+        return "newest_record"  # the newest settled periods alone were past the other line (recent_periods)
     t_side, r_side = SIDES[role]
     n = int(row["n_agreements"])
     record = int(row["n_kept"]) / n if n else float("nan")

@@ -609,6 +609,8 @@ def test_unknown_alliance_and_bad_config_are_user_errors(sample: AllianceData) -
     for level in (0.0, 1.5):
         with pytest.raises(ValidationError, match=r"second_look_guard_alpha must lie above 0 and at most 1"):
             MetricsConfig(second_look_guard_alpha=level)
+    with pytest.raises(ValidationError, match=r"recent_periods must not be negative"):
+        MetricsConfig(recent_periods=-1)
     with pytest.raises(ValidationError, match="second_look_agreements must not be negative"):
         MetricsConfig(second_look_agreements=-1)
     # A setting that is no number is named as such, with its value (not a bare ValueError of float()).
@@ -1136,6 +1138,56 @@ def test_the_second_look_does_not_call_low_a_partner_whose_record_just_rose() ->
     assert tested.loc["a", "state"] == "mixed"
     loose = compute(data, "x", MetricsConfig(second_look_guard_alpha=0.04)).partner_states.set_index("partner")
     assert loose.loc["a", "state"] == "blind_trust"
+    # Its newest two settled periods (S8–S9) kept 3 of 6: 50 %, not below the line, so the rise holds it back.
+    # The same windows with those two at 2 of 6 (33 %): the record rose, but its newest agreements still say
+    # low, so the guard lets the second look through — unless recent_periods is 0.
+    assert MetricsConfig().recent_periods == 2
+    still_low = story([1, 1, 0, 1, 1, 3, 2, 1, 1, 0], 5.0)
+    freed = compute(still_low, "x").partner_states.set_index("partner").loc["a"]
+    assert (freed["state"], freed["n_kept"], freed["n_agreements"]) == ("blind_trust", 10, 24)
+    assert freed["evidence"]["second_look"] is True
+    held = compute(still_low, "x", MetricsConfig(recent_periods=0)).partner_states.set_index("partner")
+    assert (held.loc["a", "state"], held.loc["a", "n_agreements"]) == ("mixed", 12)
+    # Only the latest period (S9: 1 of 3) is below the line too; the latest three (S7–S9: 4 of 9, 44 %) as well.
+    assert compute(still_low, "x", MetricsConfig(recent_periods=1)).partner_states.set_index("partner").loc[
+        "a", "state"
+    ] == ("blind_trust")
+    three = MetricsConfig(recent_periods=3)
+    assert compute(still_low, "x", three).partner_states.set_index("partner").loc["a", "state"] == "blind_trust"
+    # S7–S9 of the first story: 5 of 9, above the line
+    assert compute(data, "x", three).partner_states.set_index("partner").loc["a", "state"] == "mixed"
+
+
+def test_no_low_state_where_the_newest_record_has_turned_and_no_high_one_where_it_fell() -> None:
+    # 8 of 20 kept in S7–S10 (40 %): low on evidence, trust high — blind trust by the window. But S9–S10 alone
+    # kept 8 of 10 (80 %, past the high line): the record may have turned, so no label yet, and the text says why.
+    assert MetricsConfig().recent_periods == 2
+    turned = story([1, 1, 1, 1, 1, 1, 0, 0, 4, 4, 0], 5.0, per=5)
+    a = compute(turned, "x").partner_states.set_index("partner").loc["a"]
+    assert (a["state"], a["leaning"], a["n_kept"], a["n_agreements"]) == ("mixed", "blind_trust", 8, 20)
+    ev = a["evidence"]
+    assert ev["turned"] is True and (ev["recent_agreements"], ev["recent_reliability"]) == (10, 0.8)
+    assert (ev["recent_since"], ev["recent_until"], ev["recent_periods"]) == ("2025-08-29", "2025-10-28", 2)
+    assert (
+        "But its 10 agreements of the last 2 sessions with time to record them (agreements due 2025-08-29 to "
+        "2025-10-28) score 80% on their own: its record may have turned. Not claimed" in a["explanation_en"]
+    )
+    assert "8 of 20 agreements kept" in a["explanation_en"] and "point toward blind trust" in a["explanation_en"]
+    assert "Maar zijn 10 afspraken van de laatste 2 sessies" in a["explanation_nl"] and "80%" in a["explanation_nl"]
+    # the second look (back to 25) is no way round it: it reads the same newest periods
+    assert a["evidence"]["second_look"] is False
+    # Without reading the newest periods on their own it is claimed; at exactly the line (7 of 10) too.
+    off = compute(turned, "x", MetricsConfig(recent_periods=0)).partner_states.set_index("partner").loc["a"]
+    assert (off["state"], off["evidence"]["turned"]) == ("blind_trust", False)
+    at_line = compute(story([1, 1, 1, 1, 1, 1, 0, 1, 3, 4, 0], 5.0, per=5), "x").partner_states.set_index("partner")
+    assert (at_line.loc["a", "state"], at_line.loc["a", "n_kept"]) == ("blind_trust", 8)
+    # The other way: 17 of 24 kept in S7–S10 (71 %) is high, but S9–S10 kept 5 of 12 (42 %, below the low line).
+    fell = compute(story([6] * 6 + [6, 6, 3, 2, 0], 5.0, per=6), "x").partner_states.set_index("partner").loc["a"]
+    assert (fell["state"], fell["leaning"], fell["n_kept"]) == ("mixed", "earned_trust", 17)
+    assert fell["evidence"]["turned"] is True and "score 42% on their own" in fell["explanation_en"]
+    # 18 of 24, the newest 6 of 12 (50 %, at the line): earned trust stands.
+    held = compute(story([6] * 6 + [6, 6, 4, 2, 0], 5.0, per=6), "x").partner_states.set_index("partner").loc["a"]
+    assert (held["state"], held["evidence"]["turned"]) == ("earned_trust", False)
 
 
 def test_the_second_look_never_overrules_a_claim_or_a_lean_elsewhere() -> None:
@@ -1174,3 +1226,17 @@ def test_the_second_look_never_overrules_a_claim_or_a_lean_elsewhere() -> None:
     assert not second_look_takes(fell, "trust_lags", MetricsConfig(second_look_guard_alpha=0.0489))
     assert second_look_takes(fell, "trust_lags", MetricsConfig(second_look_guard_alpha=0.0488))
     assert second_look_takes(fell, "blind_trust", MetricsConfig(second_look_guard_alpha=0.0489))
+    # A move does not hold it back where the newest settled periods' own record is still strictly past the line:
+    # below 50 % for a low state, above 70 % for a high one; at the line, or with none counted, it does.
+    up = first("mixed", now=0.65, prev=0.50)
+    assert second_look_takes({**up, "recent_S": 2.0, "recent_N": 6.0}, "blind_trust", c)
+    assert not second_look_takes({**up, "recent_S": 3.0, "recent_N": 6.0}, "distrust", c)
+    assert not second_look_takes({**up, "recent_S": 0.0, "recent_N": 0.0}, "blind_trust", c)
+    off = MetricsConfig(recent_periods=0)
+    assert not second_look_takes({**up, "recent_S": 2.0, "recent_N": 6.0}, "blind_trust", off)
+    down = first("mixed", now=0.50, prev=0.65)
+    assert second_look_takes({**down, "recent_S": 8.0, "recent_N": 10.0}, "earned_trust", c)
+    assert not second_look_takes({**down, "recent_S": 7.0, "recent_N": 10.0}, "trust_lags", c)
+    # with the test at 10 % too: a move beyond chance whose newest record is still low does not hold it back
+    tested = MetricsConfig(second_look_guard_alpha=0.0489)
+    assert second_look_takes({**rose, "recent_S": 2.0, "recent_N": 6.0}, "distrust", tested)

@@ -71,6 +71,9 @@ def test_a_missed_state_is_put_down_to_the_first_condition_that_failed(sim: Modu
     config = MetricsConfig()
     why = sim.state_miss_reason
     assert why("blind_trust", _row(state="not_enough_data"), config) == "not_enough_data"
+    # the window's figures support it, but its newest settled periods alone had turned (recent_periods)
+    assert why("blind_trust", _row(n_kept=8, evidence={"turned": True}), config) == "newest_record"
+    assert why("blind_trust", _row(n_kept=8, evidence={"turned": False}), config) == "reliability_record"
     # The record itself: 8 of 15 kept (53 %) is above the 50 % line; 7 of 14 (50 %) is on it, not above.
     assert why("blind_trust", _row(n_kept=8), config) == "reliability_record"
     assert why("blind_trust", _row(n_kept=7, n_agreements=14), config) == "other"

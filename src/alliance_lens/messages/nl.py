@@ -445,6 +445,10 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.state.leaning": "{name}: nog geen duidelijk beeld — de cijfers wijzen richting {leaning}, maar hun "
     "intervallen onderbouwen dat niet: {reliability}, {trust}{not_kept}. Niet geclaimd; kijk bij de volgende "
     "sessie opnieuw.",
+    "pattern.state.turned": "{name}: nog geen duidelijk beeld — de cijfers wijzen richting {leaning}: "
+    "{reliability}, {trust}{not_kept}. Maar zijn {n} afspraken van de laatste {sessions} sessies met tijd om ze "
+    "vast te leggen ({span}) scoren op zichzelf {recent}: zijn gedrag kan gekeerd zijn. Niet geclaimd; kijk bij de "
+    "volgende sessie opnieuw.",
     "pattern.state.after_shock": "{name}: het vertrouwen is nog laag na de vertrouwensschok bij {session} "
     "({date}) — {reliability}, {trust}. Te vroeg om dit te lezen als vertrouwen dat achterblijft.",
     "pattern.cause.broken": "{id} “{title}” werd verbroken ({date})",

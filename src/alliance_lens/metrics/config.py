@@ -121,6 +121,14 @@ class MetricsConfig:
         "windows' records at this level (1: the move in points alone). A chance rise of a thin record then "
         "does not hide a low one, while a real change still does.",
     )
+    recent_periods: int = _s(
+        2,
+        "The partner's newest settled periods, read on their own (their kept share, not shrunk): no state is "
+        "claimed where that record is strictly past the other line — above 'reliability_high' for a low state, "
+        "below 'reliability_low' for a high one (its record may have turned: no clear state, said so); and a "
+        "second look held back by its guard goes ahead where it is still strictly on the state's side of its "
+        "line. 0: not read (the rules before 2026-12-04). docs/metrics.md, 'the newest record'.",
+    )
     min_ratings: int = _s(6, "At least this many ratings must have been received in the state window ...")
     min_rated_periods: int = _s(2, "... spread over at least this many periods.")
     reliability_high: float = _s(0.70, "Reliability at or above this is high (if its interval stays above 'low').")
@@ -240,7 +248,7 @@ class MetricsConfig:
         if self.trust_low > self.trust_high:
             bad("trust_low", self.trust_low, "trust_low must not exceed trust_high")
         counts = ("max_lag", "after_shock_periods", "evidence_agreements", "evidence_max_periods")
-        for name in (*counts, "second_look_agreements"):
+        for name in (*counts, "second_look_agreements", "recent_periods"):
             if int(getattr(self, name)) < 0:
                 bad(name, getattr(self, name), f"{name} must not be negative")
         if problems:

@@ -162,6 +162,21 @@ def render_state(ev: dict[str, Any], lang: str) -> str:
         text = tr(
             "pattern.state.after_shock", lang, session=ev["shock"]["session_id"], date=ev["shock"]["date"], **values
         )
+    elif ev["leaning"] and ev["turned"]:
+        text = tr(
+            "pattern.state.turned",
+            lang,
+            leaning=tr(f"pattern.name.{ev['leaning']}", lang),
+            n=ev["recent_agreements"],
+            sessions=ev["recent_periods"],
+            span=(
+                tr("pattern.span.agreements", lang, since=ev["recent_since"], until=ev["recent_until"])
+                if ev["recent_since"]
+                else tr("pattern.span.agreements_from_start", lang, until=ev["recent_until"])
+            ),
+            recent=pct(ev["recent_reliability"]),
+            **values,
+        )
     elif ev["leaning"]:
         text = tr(
             "pattern.state.leaning",

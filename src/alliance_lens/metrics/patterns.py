@@ -217,6 +217,9 @@ def partner_states(
     prev_w = ((ages >= w + s_lag) & (ages < 2 * w + s_lag)).astype("float64")
     S_now, N_now, k_now = obs.sums_at(obs.owner, n_p, now_w, last)
     S_prev, N_prev, k_prev = obs.sums_at(obs.owner, n_p, prev_w, last)
+    # The newest settled periods alone (``recent_periods``): whether a record that moved has left the state.
+    recent_w = ((ages >= s_lag) & (ages < config.recent_periods + s_lag)).astype("float64")
+    S_recent, N_recent, _ = obs.sums_at(obs.owner, n_p, recent_w, last)
     S = np.stack([S_prev, S_now], axis=1)
     N = np.stack([N_prev, N_now], axis=1)
     k = np.stack([k_prev, k_now], axis=1)
@@ -300,6 +303,8 @@ def partner_states(
         fi = int(first_idx[i])
         a_first = max(0, a_last - int(reach[i]) + 1)
         a_since, a_until = window_span(spans, a_first, a_last) if a_last >= 0 else ("", "")
+        r_first = max(0, a_last - config.recent_periods + 1)
+        r_since, r_until = window_span(spans, r_first, a_last) if a_last >= 0 else ("", "")
         goals: Any = p.goals_shared_on
         shared = goals is not None and not pd.isna(goals) and pd.Timestamp(goals) <= pd.Timestamp(period_end)
         row: dict[str, Any] = {
@@ -320,6 +325,11 @@ def partner_states(
             "rel_S": float(fixed_S[i]),
             "rel_N": float(fixed_N[i]),
             "rel_fixed": float(fixed_est[i]) if k_now[i] > 0 else np.nan,
+            "recent_S": float(S_recent[i]),
+            "recent_N": float(N_recent[i]),
+            "recent_periods": a_last - r_first + 1 if a_last >= 0 and config.recent_periods > 0 else 0,
+            "recent_since": r_since,
+            "recent_until": r_until,
             "prev_S": float(S[i, 0]) if a_last - w >= 0 else np.nan,
             "prev_N": float(N[i, 0]) if a_last - w >= 0 else np.nan,
             "n_agreements": int(k[i, last_col]),
@@ -374,7 +384,10 @@ def second_look_takes(first: dict[str, Any], second_state: str, config: MetricsC
     look leans to no other (a lean the same way or none at all; never ``after_shock``), nor did its two fixed
     windows move the other way by ``second_look_guard`` or more (a partner whose record just rose is not called
     low on its older record, nor one that just fell high) — and, with ``second_look_guard_alpha`` below 1, beyond
-    chance by a one-sided two-proportion test of those windows' records.
+    chance by a one-sided two-proportion test of those windows' records. A move does not hold it back where the
+    partner's own record over the latest ``recent_periods`` settled periods (``recent_S`` of
+    ``recent_N``) is still strictly on the state's side of its line: below ``reliability_low`` for a low state,
+    above ``reliability_high`` for a high one (none counted: the move holds it back).
     """
     if first["state"] != "mixed" or second_state not in STATES or first["leaning"] not in ("", second_state):
         return False
@@ -387,6 +400,12 @@ def second_look_takes(first: dict[str, Any], second_state: str, config: MetricsC
         z = float(two_proportion_z(first["rel_S"], first["rel_N"], first["prev_S"], first["prev_N"]))
         z = z if low else -z
         moved = bool(np.isfinite(z) and z > float(dist.norm_ppf(1.0 - config.second_look_guard_alpha)))
+    if moved and config.recent_periods > 0:
+        # A chance rise of a thin record (or a fall) that has not left the state: the newest agreements agree.
+        kept, counted = float(first.get("recent_S", 0.0)), float(first.get("recent_N", 0.0))
+        if counted > 0:
+            share = kept / counted
+            moved = not (share < config.reliability_low if low else share > config.reliability_high)
     return not moved
 
 
@@ -415,6 +434,21 @@ def _levels(est: float, low: float, high: float, line_low: float, line_high: flo
     """
     p_high, p_low = bool(est >= line_high), bool(est <= line_low)
     return p_high, p_low, p_high and bool(low > line_low), p_low and bool(high < line_high)
+
+
+def turned(row: dict[str, Any], state: str, config: MetricsConfig) -> bool:
+    """Whether the newest settled periods' own record is strictly past the other line of ``state``.
+
+    The record: ``recent_S`` of ``recent_N`` over the last ``recent_periods`` settled periods; past the other line:
+    above ``reliability_high`` for a low state, below ``reliability_low`` for a high one. None counted (or
+    ``recent_periods`` 0): no.
+    """
+    counted = float(row.get("recent_N", 0.0))
+    if config.recent_periods <= 0 or not counted > 0:
+        return False
+    share = float(row["recent_S"]) / counted
+    low = state in ("blind_trust", "distrust")
+    return share > config.reliability_high if low else share < config.reliability_low
 
 
 def _state(row: dict[str, Any], config: MetricsConfig) -> tuple[str, str]:
@@ -454,6 +488,10 @@ def _state(row: dict[str, Any], config: MetricsConfig) -> tuple[str, str]:
         "distrust": t_low_ev and r_low_ev,
         "mixed": False,
     }[point]
+    # The newest settled periods on their own (``recent_periods``): a record past the other line may have turned,
+    # which the window, still full of the older record, cannot show yet. Not claimed; the explanation says why.
+    row["turned"] = bool(claimed and point in STATES and turned(row, point, config))
+    claimed = claimed and not row["turned"]
     # Blind trust through "falling" (not through "low") is worded as falling.
     row["falling"] = point == "blind_trust" and not (r_low_ev if claimed else r_low)
     if point == "trust_lags" and row["shock"] is not None:
@@ -517,6 +555,13 @@ def _evidence(
         "not_kept_titles": [i["title"] for i in row["not_kept"]],
         "goals_shared_on": _date(row["goals_shared_on"]) or None,
         "shock": row["shock"],
+        # the newest settled periods on their own, where they kept no state from being claimed (``turned``)
+        "turned": bool(row.get("turned", False)),
+        "recent_periods": int(row["recent_periods"]),
+        "recent_since": row["recent_since"] or None,
+        "recent_until": row["recent_until"] or None,
+        "recent_reliability": float(row["recent_S"]) / row["recent_N"] if row["recent_N"] > 0 else None,
+        "recent_agreements": int(row["recent_N"]),
         "missing": missing,
         "min_agreements": config.min_agreements,
         "min_ratings": config.min_ratings,
