@@ -611,6 +611,8 @@ def test_unknown_alliance_and_bad_config_are_user_errors(sample: AllianceData) -
             MetricsConfig(second_look_guard_alpha=level)
     with pytest.raises(ValidationError, match=r"recent_periods must not be negative"):
         MetricsConfig(recent_periods=-1)
+    with pytest.raises(ValidationError, match=r"recent_min_agreements must be at least 1"):
+        MetricsConfig(recent_min_agreements=0)
     with pytest.raises(ValidationError, match="second_look_agreements must not be negative"):
         MetricsConfig(second_look_agreements=-1)
     # A setting that is no number is named as such, with its value (not a bare ValueError of float()).
@@ -1174,6 +1176,26 @@ def test_no_low_state_where_the_newest_record_has_turned_and_no_high_one_where_i
     )
     assert "8 of 20 agreements kept" in a["explanation_en"] and "point toward blind trust" in a["explanation_en"]
     assert "Maar zijn 10 afspraken van de laatste 2 sessies" in a["explanation_nl"] and "80%" in a["explanation_nl"]
+    # in months, or one period, it says so; one agreement is one
+    one = compute(turned, "x", MetricsConfig(recent_periods=1)).partner_states.set_index("partner").loc["a"]
+    assert (
+        "But its 5 agreements of the last session with time to record them (agreements due 2025-09-29 to "
+        in (one["explanation_en"])
+    )
+    months = compute(turned, "x", MetricsConfig(period="month")).partner_states.set_index("partner").loc["a"]
+    assert (
+        "its 10 agreements of the last 2 months with time to record them (agreements due 2025-09-01 to "
+        in (months["explanation_en"])
+    )
+    assert "van de laatste 2 maanden met tijd om ze vast te leggen" in months["explanation_nl"]
+    from alliance_lens.metrics.explain import recent
+
+    single = {**ev, "recent_periods": 1, "recent_agreements": 1, "recent_reliability": 1.0, "recent_since": None}
+    assert recent(single, "en") == (
+        "its 1 agreement of the last session with time to record them (agreements due up to 2025-10-28) scores "
+        "100% on its own"
+    )
+    assert recent(single, "nl").startswith("zijn ene afspraak van de laatste sessie met tijd om ze vast te leggen")
     # the second look (back to 25) is no way round it: it reads the same newest periods
     assert a["evidence"]["second_look"] is False
     # Without reading the newest periods on their own it is claimed; at exactly the line (7 of 10) too.
@@ -1237,6 +1259,17 @@ def test_the_second_look_never_overrules_a_claim_or_a_lean_elsewhere() -> None:
     down = first("mixed", now=0.50, prev=0.65)
     assert second_look_takes({**down, "recent_S": 8.0, "recent_N": 10.0}, "earned_trust", c)
     assert not second_look_takes({**down, "recent_S": 7.0, "recent_N": 10.0}, "trust_lags", c)
+    # The newest record is read only on 3 agreements or more (recent_min_agreements): 0 of 2 is too few.
+    assert MetricsConfig().recent_min_agreements == 3
+    assert not second_look_takes({**up, "recent_S": 0.0, "recent_N": 2.0}, "blind_trust", c)
+    assert second_look_takes({**up, "recent_S": 0.0, "recent_N": 3.0}, "blind_trust", c)
+    from alliance_lens.metrics.patterns import turned
+
+    assert turned({"recent_S": 3.0, "recent_N": 3.0}, "blind_trust", c)
+    assert not turned({"recent_S": 2.0, "recent_N": 2.0}, "blind_trust", c)
+    assert turned({"recent_S": 2.0, "recent_N": 2.0}, "blind_trust", MetricsConfig(recent_min_agreements=1))
+    assert turned({"recent_S": 1.0, "recent_N": 3.0}, "earned_trust", c)
+    assert not turned({"recent_S": 3.0, "recent_N": 3.0}, "blind_trust", MetricsConfig(recent_periods=0))
     # with the test at 10 % too: a move beyond chance whose newest record is still low does not hold it back
     tested = MetricsConfig(second_look_guard_alpha=0.0489)
     assert second_look_takes({**rose, "recent_S": 2.0, "recent_N": 6.0}, "distrust", tested)

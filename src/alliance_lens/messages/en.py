@@ -432,8 +432,15 @@ MESSAGES: Final[dict[str, str]] = {
     "pattern.state.leaning": "{name}: no clear state yet — the figures point toward {leaning}, but their "
     "intervals do not support it: {reliability}, {trust}{not_kept}. Not claimed; look again at the next session.",
     "pattern.state.turned": "{name}: no clear state yet — the figures point toward {leaning}: {reliability}, "
-    "{trust}{not_kept}. But its {n} agreements of the last {sessions} sessions with time to record them ({span}) "
-    "score {recent} on their own: its record may have turned. Not claimed; look again at the next session.",
+    "{trust}{not_kept}. But {recent}: its record may have turned. Not claimed; look again at the next "
+    "session.",
+    "pattern.recent": "its {n} agreements of the last {periods}{settled} ({span}) score {value} on their own",
+    "pattern.recent.one": "its 1 agreement of the last {periods}{settled} ({span}) scores {value} on its own",
+    "pattern.recent.session": "session",
+    "pattern.recent.sessions": "{k} sessions",
+    "pattern.recent.month": "month",
+    "pattern.recent.months": "{k} months",
+    "pattern.recent.settled": " with time to record them",
     "pattern.state.after_shock": "{name}: trust is still low after the trust shock at {session} ({date}) — "
     "{reliability}, {trust}. Too soon to read it as trust lagging reliability.",
     "pattern.cause.broken": "{id} “{title}” was broken ({date})",

@@ -446,9 +446,15 @@ MESSAGES: Final[dict[str, str]] = {
     "intervallen onderbouwen dat niet: {reliability}, {trust}{not_kept}. Niet geclaimd; kijk bij de volgende "
     "sessie opnieuw.",
     "pattern.state.turned": "{name}: nog geen duidelijk beeld — de cijfers wijzen richting {leaning}: "
-    "{reliability}, {trust}{not_kept}. Maar zijn {n} afspraken van de laatste {sessions} sessies met tijd om ze "
-    "vast te leggen ({span}) scoren op zichzelf {recent}: zijn gedrag kan gekeerd zijn. Niet geclaimd; kijk bij de "
-    "volgende sessie opnieuw.",
+    "{reliability}, {trust}{not_kept}. Maar {recent}: zijn gedrag kan gekeerd zijn. Niet geclaimd; "
+    "kijk bij de volgende sessie opnieuw.",
+    "pattern.recent": "zijn {n} afspraken van de laatste {periods}{settled} ({span}) scoren op zichzelf {value}",
+    "pattern.recent.one": "zijn ene afspraak van de laatste {periods}{settled} ({span}) scoort op zichzelf {value}",
+    "pattern.recent.session": "sessie",
+    "pattern.recent.sessions": "{k} sessies",
+    "pattern.recent.month": "maand",
+    "pattern.recent.months": "{k} maanden",
+    "pattern.recent.settled": " met tijd om ze vast te leggen",
     "pattern.state.after_shock": "{name}: het vertrouwen is nog laag na de vertrouwensschok bij {session} "
     "({date}) — {reliability}, {trust}. Te vroeg om dit te lezen als vertrouwen dat achterblijft.",
     "pattern.cause.broken": "{id} “{title}” werd verbroken ({date})",

@@ -129,6 +129,11 @@ class MetricsConfig:
         "second look held back by its guard goes ahead where it is still strictly on the state's side of its "
         "line. 0: not read (the rules before 2026-12-04). docs/metrics.md, 'the newest record'.",
     )
+    recent_min_agreements: int = _s(
+        3,
+        "... read only where they hold at least this many agreements: one or two kept (or broken) agreements do "
+        "not overturn the window's record.",
+    )
     min_ratings: int = _s(6, "At least this many ratings must have been received in the state window ...")
     min_rated_periods: int = _s(2, "... spread over at least this many periods.")
     reliability_high: float = _s(0.70, "Reliability at or above this is high (if its interval stays above 'low').")
@@ -214,6 +219,7 @@ class MetricsConfig:
             "min_rated_periods",
             "shock_min_raters",
             "shock_baseline_sessions",
+            "recent_min_agreements",
         ):
             if int(getattr(self, name)) < 1:
                 bad(name, getattr(self, name), f"{name} must be at least 1")

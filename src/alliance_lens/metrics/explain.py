@@ -126,6 +126,24 @@ def trust(ev: dict[str, Any], lang: str) -> str:
     )
 
 
+def recent(ev: dict[str, Any], lang: str) -> str:
+    """The newest settled periods read on their own.
+
+    "its 6 agreements of the last 2 sessions with time to record them (agreements due … to …) score 83%".
+    """
+    k = int(ev["recent_periods"])
+    unit = "month" if ev["period_kind"] == "month" else "session"
+    periods = tr(f"pattern.recent.{unit}" if k == 1 else f"pattern.recent.{unit}s", lang, k=k)
+    if ev["recent_since"]:
+        span = tr("pattern.span.agreements", lang, since=ev["recent_since"], until=ev["recent_until"])
+    else:
+        span = tr("pattern.span.agreements_from_start", lang, until=ev["recent_until"])
+    n = int(ev["recent_agreements"])
+    key = "pattern.recent.one" if n == 1 else "pattern.recent"
+    settled = tr("pattern.recent.settled", lang) if ev["settled"] else ""
+    return tr(key, lang, n=n, periods=periods, settled=settled, span=span, value=pct(ev["recent_reliability"]))
+
+
 def render_state(ev: dict[str, Any], lang: str) -> str:
     """The explanation of a partner's state, from :func:`patterns._evidence`."""
     name, state = ev["partner_name"], ev["state"]
@@ -167,14 +185,7 @@ def render_state(ev: dict[str, Any], lang: str) -> str:
             "pattern.state.turned",
             lang,
             leaning=tr(f"pattern.name.{ev['leaning']}", lang),
-            n=ev["recent_agreements"],
-            sessions=ev["recent_periods"],
-            span=(
-                tr("pattern.span.agreements", lang, since=ev["recent_since"], until=ev["recent_until"])
-                if ev["recent_since"]
-                else tr("pattern.span.agreements_from_start", lang, until=ev["recent_until"])
-            ),
-            recent=pct(ev["recent_reliability"]),
+            recent=recent(ev, lang),
             **values,
         )
     elif ev["leaning"]:

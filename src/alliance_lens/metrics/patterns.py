@@ -387,7 +387,7 @@ def second_look_takes(first: dict[str, Any], second_state: str, config: MetricsC
     chance by a one-sided two-proportion test of those windows' records. A move does not hold it back where the
     partner's own record over the latest ``recent_periods`` settled periods (``recent_S`` of
     ``recent_N``) is still strictly on the state's side of its line: below ``reliability_low`` for a low state,
-    above ``reliability_high`` for a high one (none counted: the move holds it back).
+    above ``reliability_high`` for a high one (fewer than ``recent_min_agreements`` counted: the move holds it back).
     """
     if first["state"] != "mixed" or second_state not in STATES or first["leaning"] not in ("", second_state):
         return False
@@ -403,7 +403,7 @@ def second_look_takes(first: dict[str, Any], second_state: str, config: MetricsC
     if moved and config.recent_periods > 0:
         # A chance rise of a thin record (or a fall) that has not left the state: the newest agreements agree.
         kept, counted = float(first.get("recent_S", 0.0)), float(first.get("recent_N", 0.0))
-        if counted > 0:
+        if counted >= config.recent_min_agreements:
             share = kept / counted
             moved = not (share < config.reliability_low if low else share > config.reliability_high)
     return not moved
@@ -440,11 +440,11 @@ def turned(row: dict[str, Any], state: str, config: MetricsConfig) -> bool:
     """Whether the newest settled periods' own record is strictly past the other line of ``state``.
 
     The record: ``recent_S`` of ``recent_N`` over the last ``recent_periods`` settled periods; past the other line:
-    above ``reliability_high`` for a low state, below ``reliability_low`` for a high one. None counted (or
-    ``recent_periods`` 0): no.
+    above ``reliability_high`` for a low state, below ``reliability_low`` for a high one. Fewer than
+    ``recent_min_agreements`` counted (or ``recent_periods`` 0): no.
     """
     counted = float(row.get("recent_N", 0.0))
-    if config.recent_periods <= 0 or not counted > 0:
+    if config.recent_periods <= 0 or not counted >= config.recent_min_agreements:
         return False
     share = float(row["recent_S"]) / counted
     low = state in ("blind_trust", "distrust")
