@@ -400,12 +400,10 @@ def second_look_takes(first: dict[str, Any], second_state: str, config: MetricsC
         z = float(two_proportion_z(first["rel_S"], first["rel_N"], first["prev_S"], first["prev_N"]))
         z = z if low else -z
         moved = bool(np.isfinite(z) and z > float(dist.norm_ppf(1.0 - config.second_look_guard_alpha)))
-    if moved and config.recent_periods > 0:
+    if moved:
         # A chance rise of a thin record (or a fall) that has not left the state: the newest agreements agree.
-        kept, counted = float(first.get("recent_S", 0.0)), float(first.get("recent_N", 0.0))
-        if counted >= config.recent_min_agreements:
-            share = kept / counted
-            moved = not (share < config.reliability_low if low else share > config.reliability_high)
+        share = recent_share(first, config)
+        moved = share is None or not (share < config.reliability_low if low else share > config.reliability_high)
     return not moved
 
 
@@ -436,17 +434,26 @@ def _levels(est: float, low: float, high: float, line_low: float, line_high: flo
     return p_high, p_low, p_high and bool(low > line_low), p_low and bool(high < line_high)
 
 
-def turned(row: dict[str, Any], state: str, config: MetricsConfig) -> bool:
-    """Whether the newest settled periods' own record is strictly past the other line of ``state``.
+def recent_share(row: dict[str, Any], config: MetricsConfig) -> float | None:
+    """The newest settled periods' own record, read on its own: ``recent_S`` of ``recent_N`` (kept share, not shrunk).
 
-    The record: ``recent_S`` of ``recent_N`` over the last ``recent_periods`` settled periods; past the other line:
-    above ``reliability_high`` for a low state, below ``reliability_low`` for a high one. Fewer than
-    ``recent_min_agreements`` counted (or ``recent_periods`` 0): no.
+    ``None`` where it is not read: ``recent_periods`` 0, or fewer than ``recent_min_agreements`` counted. Read by
+    :func:`turned` (the veto) and :func:`second_look_takes` (the guard lifted), so both read it alike.
     """
     counted = float(row.get("recent_N", 0.0))
-    if config.recent_periods <= 0 or not counted >= config.recent_min_agreements:
+    if config.recent_periods <= 0 or counted < config.recent_min_agreements:
+        return None
+    return float(row["recent_S"]) / counted
+
+
+def turned(row: dict[str, Any], state: str, config: MetricsConfig) -> bool:
+    """Whether the newest settled periods' own record (:func:`recent_share`) is past the other line of ``state``.
+
+    Strictly: above ``reliability_high`` for a low state, below ``reliability_low`` for a high one.
+    """
+    share = recent_share(row, config)
+    if share is None:
         return False
-    share = float(row["recent_S"]) / counted
     low = state in ("blind_trust", "distrust")
     return share > config.reliability_high if low else share < config.reliability_low
 
